@@ -1,0 +1,1 @@
+"""Code that validates, exports and releases the Central Asian cooperation data package."""

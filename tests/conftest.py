@@ -1,0 +1,45 @@
+"""Shared fixtures: the real package, a disposable copy of it, and the source texts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scripts.package import Package, load_package
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES_ENV = "CAC_SOURCES"
+
+
+def sources_dir() -> Path | None:
+    """The source texts: $CAC_SOURCES, else ../shared/sources beside the checkout, else None."""
+    candidate = Path(os.environ.get(SOURCES_ENV, ROOT.parent / "shared" / "sources"))
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def package() -> Package:
+    return load_package(ROOT)
+
+
+@pytest.fixture(scope="session")
+def sources() -> Path:
+    found = sources_dir()
+    if found is None:
+        pytest.skip(f"source texts not found: set {SOURCES_ENV}=/path/to/shared/sources "
+                    "or check out the repository beside shared/")
+    return found
+
+
+@pytest.fixture()
+def package_copy(tmp_path: Path) -> Path:
+    """A writable copy of the package (descriptor, schemas, tables) to break or edit."""
+    dest = tmp_path / "pkg"
+    dest.mkdir()
+    shutil.copy2(ROOT / "datapackage.json", dest / "datapackage.json")
+    shutil.copytree(ROOT / "schemas", dest / "schemas")
+    shutil.copytree(ROOT / "tables", dest / "tables")
+    return dest
