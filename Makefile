@@ -1,5 +1,5 @@
 # The README's two commands: `make build` and `make test`. Both create .venv from the pins.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 SOURCES ?= ../shared/sources

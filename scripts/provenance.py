@@ -1,0 +1,170 @@
+"""Provenance: prove every citation against the source texts it points into.
+
+A citation names a source file (through ``sources``), a line range and a few words of evidence.
+Here we check that the file is there with the recorded sha256, that the lines exist, that the
+evidence occurs in them, and, for ``verbatim`` citations, that the cited field's value does too.
+Texts are compared with whitespace folded, so a phrase broken across lines still matches.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scripts.package import Package, Table, parse_value
+from scripts.report import Problem
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+SPACE = re.compile(r"\s+")
+NUMERIC_TYPES = {"number", "integer"}
+
+
+def fold(text: str) -> str:
+    """Collapse every run of whitespace to one space, as citations are compared."""
+    return SPACE.sub(" ", text).strip()
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number written in ``text``, thousands separators ignored ('5,000th' gives 5000)."""
+    found = set()
+    for match in NUMBER.findall(text):
+        try:
+            found.add(float(match.replace(",", "")))
+        except ValueError:
+            continue
+    return found
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A source file's lines, read once and compared many times."""
+
+    lines: tuple[str, ...]
+
+    @classmethod
+    def read(cls, path: Path) -> SourceText:
+        return cls(tuple(path.read_text(encoding="utf-8").splitlines()))
+
+    def span(self, start: int, end: int) -> str:
+        return fold(" ".join(self.lines[start - 1 : end]))
+
+
+def value_occurs(field_type: str, value: object, text: str) -> bool:
+    """Does a record's value stand in the cited text? Numbers by value, text case-insensitively."""
+    if field_type in NUMERIC_TYPES:
+        return float(value) in numbers_in(text)  # type: ignore[arg-type]
+    return fold(str(value)).casefold() in text.casefold()
+
+
+def _rows(package: Package, name: str, frames: Mapping[str, Iterable[dict[str, str]]] | None) -> list[dict[str, str]]:
+    if frames is not None and name in frames:
+        return list(frames[name])
+    with package.table(name).path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def check_sources(sources_dir: Path, rows: list[dict[str, str]]) -> tuple[dict[str, SourceText], list[Problem]]:
+    """Each ``sources`` row's file must exist under ``sources_dir`` with the recorded sha256."""
+    file = "tables/sources.csv"
+    texts: dict[str, SourceText] = {}
+    problems: list[Problem] = []
+    for index, row in enumerate(rows):
+        path = sources_dir / row.get("file_name", "")
+        if not path.is_file():
+            problems.append(Problem(file, index + 2, "file_name", row.get("file_name"), "source-file-missing",
+                                    f"source text {path} not found",
+                                    "restore the file or point --sources at the folder that holds it"))
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != row.get("sha256"):
+            problems.append(Problem(file, index + 2, "sha256", row.get("sha256"), "source-sha256-mismatch",
+                                    f"{path.name} has sha256 {digest}, not the recorded one",
+                                    "the text changed: re-check its citations, then record the new sha256"))
+            continue
+        texts[row["source_id"]] = SourceText.read(path)
+    return texts, problems
+
+
+def _index_records(package: Package, frames: Mapping[str, Iterable[dict[str, str]]] | None,
+                   wanted: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+    """Look up only the cited (table, key) pairs whose field values must be proved."""
+    tables = {t for t, _ in wanted}
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for name in tables:
+        if name not in package.tables:
+            continue
+        table = package.tables[name]
+        for row in _rows(package, name, frames):
+            key = (name, table.record_key(row))
+            if key in wanted:
+                found[key] = row
+    return found
+
+
+def check_citations(package: Package, texts: Mapping[str, SourceText], rows: list[dict[str, str]],
+                    frames: Mapping[str, Iterable[dict[str, str]]] | None = None) -> Iterator[Problem]:
+    """Line ranges exist, evidence occurs in them, and verbatim values occur in them."""
+    file = "tables/citations.csv"
+    verbatim = {(r["table_name"], r["record_id"]) for r in rows
+                if r.get("support") == "verbatim" and r.get("field_name")}
+    records = _index_records(package, frames, verbatim)
+    for index, row in enumerate(rows):
+        text = texts.get(row.get("source_id", ""))
+        if text is None:
+            continue  # unknown source (foreign key) or a source already reported as missing/changed
+        try:
+            start, end = int(row["line_start"]), int(row["line_end"])
+        except (KeyError, ValueError):
+            continue  # a type error, reported by the schema checks
+        if end > len(text.lines):
+            yield Problem(file, index + 2, "line_end", row["line_end"], "citation-past-end",
+                          f"source {row['source_id']} has {len(text.lines)} lines; the citation ends at line {end}",
+                          "check the line numbers with grep -n in the source text")
+            continue
+        span = text.span(start, end)
+        evidence = fold(row.get("evidence", ""))
+        if evidence and evidence not in span:
+            yield Problem(file, index + 2, "evidence", row.get("evidence"), "citation-evidence-missing",
+                          f"the evidence does not occur in lines {start}-{end} of source {row['source_id']}",
+                          "quote a few words exactly as the cited lines write them, or fix the line range")
+        yield from _check_value(package, records, row, span, file, index + 2)
+
+
+def _check_value(package: Package, records: Mapping[tuple[str, str], dict[str, str]], row: dict[str, str],
+                 span: str, file: str, line: int) -> Iterator[Problem]:
+    if row.get("support") != "verbatim" or not row.get("field_name"):
+        return
+    record = records.get((row["table_name"], row["record_id"]))
+    if record is None:
+        return  # a missing record is reported by the citation coverage check
+    table: Table = package.tables[row["table_name"]]
+    if row["field_name"] not in table.field_names:
+        yield Problem(file, line, "field_name", row["field_name"], "citation-field-unknown",
+                      f"{table.name} has no field {row['field_name']!r}", "name one of the table's fields")
+        return
+    fld = table.field(row["field_name"])
+    raw = record.get(fld.name, "")
+    try:
+        value = parse_value(fld, raw)
+    except ValueError:
+        return  # a type error, reported by the schema checks
+    if value is not None and not value_occurs(fld.type, value, span):
+        yield Problem(file, line, "field_name", row["field_name"], "citation-value-missing",
+                      f"{table.name}.{fld.name} = {raw!r} does not occur in the cited lines",
+                      "cite the lines that state the value, or mark the citation paraphrase or inferred")
+
+
+def check_provenance(package: Package, sources_dir: Path,
+                     frames: Mapping[str, Iterable[dict[str, str]]] | None = None) -> list[Problem]:
+    """Every provenance problem of the package against the texts in ``sources_dir``.
+
+    ``frames`` may carry already-read rows (lists of dicts or DataFrame.to_dict('records')) so
+    that validation reads each CSV once.
+    """
+    texts, problems = check_sources(Path(sources_dir), _rows(package, "sources", frames))
+    problems.extend(check_citations(package, texts, _rows(package, "citations", frames), frames))
+    return problems
