@@ -15,6 +15,7 @@ VERBS = {
     "import": ("scripts.workbook", "Import an edited workbook back into tables/*.csv."),
     "release": ("scripts.release", "Build the release bundle in dist/."),
     "diff": ("scripts.release", "Compare two versions of the package, table by table."),
+    "docs": ("scripts.release", "Regenerate docs/data-dictionary.md and docs/erd.svg from the schemas."),
 }
 
 USAGE = "usage: python -m scripts <verb> [options]\n\nverbs:\n" + "\n".join(

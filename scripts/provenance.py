@@ -112,26 +112,40 @@ def check_citations(package: Package, texts: Mapping[str, SourceText], rows: lis
     verbatim = {(r["table_name"], r["record_id"]) for r in rows
                 if r.get("support") == "verbatim" and r.get("field_name")}
     records = _index_records(package, frames, verbatim)
+    spans: dict[tuple[str, str, str], str | int] = {}
     for index, row in enumerate(rows):
-        text = texts.get(row.get("source_id", ""))
-        if text is None:
-            continue  # unknown source (foreign key) or a source already reported as missing/changed
-        try:
-            start, end = int(row["line_start"]), int(row["line_end"])
-        except (KeyError, ValueError):
-            continue  # a type error, reported by the schema checks
-        if end > len(text.lines):
-            yield Problem(file, index + 2, "line_end", row["line_end"], "citation-past-end",
-                          f"source {row['source_id']} has {len(text.lines)} lines; the citation ends at line {end}",
-                          "check the line numbers with grep -n in the source text")
+        where = (row.get("source_id", ""), row.get("line_start", ""), row.get("line_end", ""))
+        span = spans.get(where)
+        if span is None:
+            span = spans[where] = _span(texts, *where)
+        if isinstance(span, int):
+            if span > 0:  # the source's line count: the range runs past its end
+                yield Problem(file, index + 2, "line_end", row["line_end"], "citation-past-end",
+                              f"source {row['source_id']} has {span} lines; the citation ends at line {where[2]}",
+                              "check the line numbers with grep -n in the source text")
             continue
-        span = text.span(start, end)
         evidence = fold(row.get("evidence", ""))
         if evidence and evidence not in span:
             yield Problem(file, index + 2, "evidence", row.get("evidence"), "citation-evidence-missing",
-                          f"the evidence does not occur in lines {start}-{end} of source {row['source_id']}",
+                          f"the evidence does not occur in lines {where[1]}-{where[2]} of source {where[0]}",
                           "quote a few words exactly as the cited lines write them, or fix the line range")
         yield from _check_value(package, records, row, span, file, index + 2)
+
+
+def _span(texts: Mapping[str, SourceText], source_id: str, start: str, end: str) -> str | int:
+    """The cited text, or an int: the source's line count when the range runs past it, 0 when the
+    citation cannot be checked here (unknown or changed source, or a non-integer line, which
+    the schema checks report)."""
+    text = texts.get(source_id)
+    if text is None:
+        return 0
+    try:
+        first, last = int(start), int(end)
+    except ValueError:
+        return 0
+    if last > len(text.lines):
+        return len(text.lines)
+    return text.span(first, last)
 
 
 def _check_value(package: Package, records: Mapping[tuple[str, str], dict[str, str]], row: dict[str, str],
