@@ -29,7 +29,8 @@ test: $(VENV)/.dev
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev
-	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench --sources $(SOURCES)
+	$(PY) -m scripts.bench_workbook
 
 clean:
 	rm -rf dist $(VENV)

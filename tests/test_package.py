@@ -80,6 +80,17 @@ def test_frictionless_finds_the_package_valid() -> None:
     assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
 
 
+def test_the_official_frictionless_cli_reports_valid() -> None:
+    import subprocess
+    import sys
+
+    cli = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run([str(cli), "validate", "--json", "datapackage.json"], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert '"valid": true' in result.stdout
+
+
 # ------------------------------------------------------------------ files
 
 def test_csvs_are_canonical_utf8_lf_and_sorted_by_primary_key(package: Package) -> None:
