@@ -18,7 +18,6 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 build: $(VENV)/.runtime
 	$(PY) -m scripts validate --sources $(SOURCES)
-	$(PY) -m scripts export
 	$(PY) -m scripts release --sources $(SOURCES)
 
 validate: $(VENV)/.runtime
