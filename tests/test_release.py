@@ -149,7 +149,7 @@ def test_zip_unpacks_to_a_package_frictionless_accepts(build: Build, tmp_path: P
         assert {info.date_time for info in zf.infolist()} == {rel.ZIP_TIME}
         zf.extractall(tmp_path)
     expected = {"datapackage.json", "README.md", "CITATION.cff", "CHANGELOG.md",
-                *(p.name for p in build.src.glob("LICENSE*"))}
+                "docs/data-dictionary.md", "docs/erd.svg", *(p.name for p in build.src.glob("LICENSE*"))}
     for table in build.package.tables.values():
         expected |= {f"tables/{table.path.name}", f"schemas/{table.schema_path.name}"}
     assert set(names) == expected
@@ -158,6 +158,7 @@ def test_zip_unpacks_to_a_package_frictionless_accepts(build: Build, tmp_path: P
     assert report.valid
     for table in build.package.tables.values():
         assert (tmp_path / "tables" / table.path.name).read_bytes() == table.path.read_bytes()
+    assert (tmp_path / "docs" / "data-dictionary.md").read_bytes() == build.file("data-dictionary.md").read_bytes()
 
 
 # ---------------------------------------------------------------------------------------------
