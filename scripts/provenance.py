@@ -13,14 +13,20 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from scripts.package import Package, Table, parse_value
+from scripts.package import KEY_SEPARATOR, Package, Table, parse_value
 from scripts.report import Problem
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SPACE = re.compile(r"\s+")
 NUMERIC_TYPES = {"number", "integer"}
+# Already-read tables: pandas DataFrames of text cells (as validation reads them) or lists of row
+# dicts. Validation passes its frames so that each CSV is read once.
+Frames = Mapping[str, Any]
+Row = dict[str, str]
 
 
 def fold(text: str) -> str:
@@ -28,7 +34,8 @@ def fold(text: str) -> str:
     return SPACE.sub(" ", text).strip()
 
 
-def numbers_in(text: str) -> set[float]:
+@lru_cache(maxsize=4096)
+def numbers_in(text: str) -> frozenset[float]:
     """Every number written in ``text``, thousands separators ignored ('5,000th' gives 5000)."""
     found = set()
     for match in NUMBER.findall(text):
@@ -36,7 +43,7 @@ def numbers_in(text: str) -> set[float]:
             found.add(float(match.replace(",", "")))
         except ValueError:
             continue
-    return found
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,22 @@ def value_occurs(field_type: str, value: object, text: str) -> bool:
     return fold(str(value)).casefold() in text.casefold()
 
 
-def _rows(package: Package, name: str, frames: Mapping[str, Iterable[dict[str, str]]] | None) -> list[dict[str, str]]:
+def _is_frame(data: Any) -> bool:
+    return hasattr(data, "columns") and hasattr(data, "to_dict")
+
+
+def _frame_rows(frame: Any) -> list[Row]:
+    """A DataFrame's rows as dicts, built column-wise (DataFrame.to_dict boxes every cell: slow)."""
+    columns = list(frame.columns)
+    values = zip(*(frame[c].tolist() for c in columns), strict=True)
+    return [dict(zip(columns, row, strict=True)) for row in values]
+
+
+def _rows(package: Package, name: str, frames: Frames | None) -> list[Row]:
+    """A table's rows as dicts of text: from ``frames`` when given, else read from its CSV."""
     if frames is not None and name in frames:
-        return list(frames[name])
+        data = frames[name]
+        return _frame_rows(data) if _is_frame(data) else list(data)
     with package.table(name).path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -89,30 +109,42 @@ def check_sources(sources_dir: Path, rows: list[dict[str, str]]) -> tuple[dict[s
     return texts, problems
 
 
-def _index_records(package: Package, frames: Mapping[str, Iterable[dict[str, str]]] | None,
-                   wanted: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
-    """Look up only the cited (table, key) pairs whose field values must be proved."""
-    tables = {t for t, _ in wanted}
-    found: dict[tuple[str, str], dict[str, str]] = {}
-    for name in tables:
+def _index_records(package: Package, frames: Frames | None,
+                   wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+    """Look up only the cited (table, key) pairs whose field values must be proved; with a
+    DataFrame, the cited rows are picked out by a vectorised key match before any dict is built."""
+    found: dict[tuple[str, str], Row] = {}
+    by_table: dict[str, set[str]] = {}
+    for name, key in wanted:
+        by_table.setdefault(name, set()).add(key)
+    for name, keys in sorted(by_table.items()):
         if name not in package.tables:
             continue
         table = package.tables[name]
-        for row in _rows(package, name, frames):
-            key = (name, table.record_key(row))
-            if key in wanted:
-                found[key] = row
+        data = frames.get(name) if frames is not None else None
+        if data is not None and _is_frame(data) and set(table.primary_key) <= set(data.columns):
+            joined = data[table.primary_key[0]].astype(str)
+            for column in table.primary_key[1:]:
+                joined = joined + KEY_SEPARATOR + data[column].astype(str)
+            rows: Iterable[Row] = _frame_rows(data[joined.isin(keys)])
+        else:
+            rows = _rows(package, name, frames)
+        for row in rows:
+            key = table.record_key(row)
+            if key in keys:
+                found[(name, key)] = row
     return found
 
 
-def check_citations(package: Package, texts: Mapping[str, SourceText], rows: list[dict[str, str]],
-                    frames: Mapping[str, Iterable[dict[str, str]]] | None = None) -> Iterator[Problem]:
+def check_citations(package: Package, texts: Mapping[str, SourceText], rows: list[Row],
+                    frames: Frames | None = None) -> Iterator[Problem]:
     """Line ranges exist, evidence occurs in them, and verbatim values occur in them."""
     file = "tables/citations.csv"
     verbatim = {(r["table_name"], r["record_id"]) for r in rows
                 if r.get("support") == "verbatim" and r.get("field_name")}
     records = _index_records(package, frames, verbatim)
     spans: dict[tuple[str, str, str], str | int] = {}
+    memo: dict[tuple[str, str, str], bool] = {}
     for index, row in enumerate(rows):
         where = (row.get("source_id", ""), row.get("line_start", ""), row.get("line_end", ""))
         span = spans.get(where)
@@ -129,7 +161,7 @@ def check_citations(package: Package, texts: Mapping[str, SourceText], rows: lis
             yield Problem(file, index + 2, "evidence", row.get("evidence"), "citation-evidence-missing",
                           f"the evidence does not occur in lines {where[1]}-{where[2]} of source {where[0]}",
                           "quote a few words exactly as the cited lines write them, or fix the line range")
-        yield from _check_value(package, records, row, span, file, index + 2)
+        yield from _check_value(package, records, row, span, file, index + 2, memo)
 
 
 def _span(texts: Mapping[str, SourceText], source_id: str, start: str, end: str) -> str | int:
@@ -148,8 +180,8 @@ def _span(texts: Mapping[str, SourceText], source_id: str, start: str, end: str)
     return text.span(first, last)
 
 
-def _check_value(package: Package, records: Mapping[tuple[str, str], dict[str, str]], row: dict[str, str],
-                 span: str, file: str, line: int) -> Iterator[Problem]:
+def _check_value(package: Package, records: Mapping[tuple[str, str], Row], row: Row, span: str, file: str,
+                 line: int, memo: dict[tuple[str, str, str], bool]) -> Iterator[Problem]:
     if row.get("support") != "verbatim" or not row.get("field_name"):
         return
     record = records.get((row["table_name"], row["record_id"]))
@@ -162,22 +194,25 @@ def _check_value(package: Package, records: Mapping[tuple[str, str], dict[str, s
         return
     fld = table.field(row["field_name"])
     raw = record.get(fld.name, "")
-    try:
-        value = parse_value(fld, raw)
-    except ValueError:
-        return  # a type error, reported by the schema checks
-    if value is not None and not value_occurs(fld.type, value, span):
+    key = (fld.type, raw, span)  # many citations prove the same value against the same lines
+    found = memo.get(key)
+    if found is None:
+        try:
+            value = parse_value(fld, raw)
+        except ValueError:
+            return  # a type error, reported by the schema checks
+        found = memo[key] = value is None or value_occurs(fld.type, value, span)
+    if not found:
         yield Problem(file, line, "field_name", row["field_name"], "citation-value-missing",
                       f"{table.name}.{fld.name} = {raw!r} does not occur in the cited lines",
                       "cite the lines that state the value, or mark the citation paraphrase or inferred")
 
 
-def check_provenance(package: Package, sources_dir: Path,
-                     frames: Mapping[str, Iterable[dict[str, str]]] | None = None) -> list[Problem]:
+def check_provenance(package: Package, sources_dir: Path, frames: Frames | None = None) -> list[Problem]:
     """Every provenance problem of the package against the texts in ``sources_dir``.
 
-    ``frames`` may carry already-read rows (lists of dicts or DataFrame.to_dict('records')) so
-    that validation reads each CSV once.
+    ``frames`` may carry the tables already read (DataFrames of text cells or lists of row dicts)
+    so that validation reads each CSV once; tables missing from it are read from their CSV.
     """
     texts, problems = check_sources(Path(sources_dir), _rows(package, "sources", frames))
     problems.extend(check_citations(package, texts, _rows(package, "citations", frames), frames))

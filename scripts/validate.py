@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -201,38 +201,13 @@ def _cell(table: Table, cells: list[Any], name: str | None) -> Any:
 
 # --------------------------------------------------------------------------- step 4: provenance
 
-class _Records(Mapping):
-    """Tables as lists of row dicts, built from the frames once and only when provenance asks."""
-
-    def __init__(self, frames: Frames) -> None:
-        self._frames = frames
-        self._rows: dict[str, list[dict[str, str]]] = {}
-
-    def __getitem__(self, name: str) -> list[dict[str, str]]:
-        if name not in self._rows:
-            raw = self._frames.raw[name]
-            columns = list(raw.columns)
-            values = zip(*(raw[c].tolist() for c in columns), strict=True)
-            self._rows[name] = [dict(zip(columns, row, strict=True)) for row in values]
-        return self._rows[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._frames.raw
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._frames.raw)
-
-    def __len__(self) -> int:
-        return len(self._frames.raw)
-
-
 def provenance_problems(frames: Frames, sources: Path) -> list[Problem]:
     """Citations against the source texts, skipped when sources or citations cannot be read."""
     from scripts.provenance import check_provenance
 
     if not {"sources", "citations"} <= set(frames.raw):
         return []
-    return check_provenance(frames.package, sources, _Records(frames))
+    return check_provenance(frames.package, sources, frames.raw)
 
 
 # --------------------------------------------------------------------------- the pass
