@@ -484,6 +484,25 @@ def record_is_cited(frames: Frames) -> Iterator[tuple[str, str, Any]]:
         yield name, table.primary_key[0], frames.keys(name).isin(set(cited))
 
 
+@rule("*", hint="say in inference_note how the inferred value follows from the cited lines")
+def inference_is_explained(frames: Frames) -> Iterator[tuple[str, str, Any]]:
+    """A record that marks a value as inferred (an ``is_*_inferred`` flag set, or an ``inferred``
+    citation) explains the inference in its inference_note: a reader must be able to redo the
+    reasoning, not only see that there was some."""
+    citations = frames.raw["citations"]
+    support = enum_values(frames.table("citations"), "support", "inferred")[0]
+    inferred = citations[citations["support"] == support]
+    for name, raw in frames.raw.items():
+        table = frames.table(name)
+        if "inference_note" not in table.field_names:
+            continue
+        needs = frames.keys(name).isin(set(inferred.loc[inferred["table_name"] == name, "record_id"]))
+        for fld in table.fields:
+            if fld.type == "boolean" and fld.name.startswith("is_") and fld.name.endswith("_inferred"):
+                needs |= raw[fld.name].isin(fld.true_values)
+        yield name, "inference_note", ~needs | (raw["inference_note"].str.strip() != "")
+
+
 @rule("*", hint="write the cited record's primary key exactly, several fields joined by '/'")
 def citation_record_exists(frames: Frames) -> Iterator[tuple[str, str, Any]]:
     """A citation points to a record that exists (table_name + record_id)."""

@@ -224,3 +224,20 @@ def test_rules_needing_an_unreadable_table_are_skipped(package: Package) -> None
     names = {name for items in rule_masks(frames).values() for name, _ in items}
     assert "record_is_cited" not in names and "citation_record_exists" not in names
     assert "chair_and_host_attend" in names
+
+
+def test_an_inferred_citation_needs_an_inference_note(package: Package) -> None:
+    frames = frames_of(package)
+    assert failing(frames) == set()
+    index = row_index(frames, "meetings", meeting_id="ca-consultative-7")
+    frames.raw["meetings"].loc[index, "inference_note"] = " "
+    assert failing(frames) == {("inference_is_explained", "meetings", "inference_note", index + 2)}
+    frames = frames_of(package)
+    index = row_index(frames, "meetings", meeting_id="ca-consultative-4")  # is_host_inferred is true
+    frames.raw["meetings"].loc[index, "inference_note"] = ""
+    assert failing(frames) == {("inference_is_explained", "meetings", "inference_note", index + 2)}
+    frames = frames_of(package)
+    index = row_index(frames, "attendance", meeting_id="ca-consultative-6", state_id="KAZ",
+                      attendance_status="reported")  # nothing inferred: a note is optional
+    frames.raw["attendance"].loc[index, "inference_note"] = ""
+    assert failing(frames) == set()

@@ -430,6 +430,11 @@ def citation_of_missing_record(c: Copy) -> Expected:
     return {("citation_record_exists", c.file("citations"), row, "record_id")}
 
 
+def inference_without_note(c: Copy) -> Expected:
+    row = c.edit("meetings", "ca-consultative-7", inference_note="")
+    return {("inference_is_explained", c.file("meetings"), row, "inference_note")}
+
+
 def missing_csv(c: Copy) -> Expected:
     c.path("offices").unlink()
     return {("missing-file", c.file("offices"), None, None)}
@@ -445,7 +450,7 @@ VARIANTS: list[Callable[[Copy], Expected]] = [
     ordinal_repeated, ordinal_before_predecessor, chair_absent, host_absent, expected_from_later_source,
     reported_from_earlier_source, signature_off_meeting_date, signature_without_date,
     document_off_meeting_date, target_not_after_baseline, baseline_is_a_target, percentage_out_of_range,
-    money_in_wrong_scale, record_without_citation, citation_of_missing_record, missing_csv,
+    money_in_wrong_scale, record_without_citation, citation_of_missing_record, inference_without_note, missing_csv,
 ]
 
 
