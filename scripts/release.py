@@ -1013,6 +1013,7 @@ def _release_command(argv: list[str]) -> int:
     except (PackageError, ReleaseError) as exc:
         print(f"release failed: {exc}", file=sys.stderr)
         return 2
+    print("validation: 0 problems")
     for name, size in result.files.items():
         print(f"{result.dist / name}  {size:,} bytes")
     for path in result.docs_changed:
