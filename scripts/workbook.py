@@ -60,7 +60,7 @@ from scripts.package import (
     parse_value,
     sort_key,
 )
-from scripts.report import Problem
+from scripts.report import Problem, render_text
 
 # Excel's limits (https://support.microsoft.com/office/excel-specifications-and-limits).
 MAX_CELL_CHARS = 32_767
@@ -1319,11 +1319,9 @@ def _run_import(argv: list[str]) -> int:
     parser.add_argument("--sources", type=Path, help="directory of the source texts (for provenance)")
     args = parser.parse_args(argv)
     problems = import_workbook(args.root, args.workbook, args.sources)
-    for p in problems:
-        hint = f" ({p.hint})" if p.hint else ""
-        print(f"{p.file}: [{p.rule}] {p.message}{hint}", file=sys.stderr)
     if problems:
-        print(f"{len(problems)} problem(s); nothing was written", file=sys.stderr)
+        sys.stderr.write(render_text(problems))
+        print("import refused: nothing was written", file=sys.stderr)
         return 1
     print(f"imported {args.workbook} into {args.root / 'tables'}")
     return 0
