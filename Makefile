@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SOURCES ?= ../shared/sources
 
-.PHONY: build test lint validate clean bench
+.PHONY: build test lint validate clean bench docs bump
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -16,9 +16,18 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# release runs the full validation first and writes nothing if it finds a problem.
+# docs regenerates CITATION.cff, .zenodo.json and docs/ from datapackage.json and the schemas;
+# release validates a snapshot of the package, then builds dist/ (nothing is written on a problem).
 build: $(VENV)/.runtime
+	$(PY) -m scripts docs
 	$(PY) -m scripts release --sources $(SOURCES)
+
+docs: $(VENV)/.runtime
+	$(PY) -m scripts docs
+
+# Cut the next version: make bump PART=minor (or major, patch); prints the git tag command.
+bump: $(VENV)/.runtime
+	$(PY) -m scripts bump $(or $(PART),$(error say PART=major, minor or patch))
 
 validate: $(VENV)/.runtime
 	$(PY) -m scripts validate --sources $(SOURCES)
@@ -28,8 +37,7 @@ test: $(VENV)/.dev
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev
-	$(PY) -m scripts.bench --sources $(SOURCES)
-	$(PY) -m scripts.bench_workbook
+	$(PY) -m scripts bench --sources $(SOURCES)
 
 clean:
 	rm -rf dist $(VENV)

@@ -1,16 +1,23 @@
-"""Benchmark: ``frictionless validate`` alone against the full ``python -m scripts validate``.
+"""One benchmark: ``python -m scripts bench`` (or ``make bench``) prints a markdown table.
 
-Run as ``python -m scripts.bench [--rows 10000 100000 1000000]``. For each size it builds a
-scaled copy of the package (:func:`make_scaled_package`), then runs both commands in
-subprocesses, one after the other, and prints wall time, peak memory (max RSS of the child) and
-the ratio full / frictionless. It is a script that prints figures, not a timed test.
+For the real package and copies grown to 10k / 100k / 1M indicator observations (kept valid,
+each new observation with its citation), every command runs in a child process, one after the
+other, and is measured by wall time and peak memory (max RSS of the child, from
+``/usr/bin/time`` when present):
+
+- ``python -m scripts validate`` against ``frictionless validate`` (the reference);
+- ``python -m scripts export`` against XlsxWriter in constant-memory mode writing the same cells;
+- ``python -m scripts import`` against a plain python-calamine read of the same workbook.
+
+The export and import run through the CLI, so whichever implementation is in place is measured.
+Ratios compare each command with its baseline; k is the growth exponent (time ∝ rows^k), the
+log-log slope between consecutive sizes. Targets live here, never in a timed test.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
-import resource
+import math
 import shutil
 import subprocess
 import sys
@@ -22,15 +29,37 @@ from scripts.package import DESCRIPTOR, atomic_write, csv_text, load_package
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000, 1_000_000)
+XLSX_LIMIT = 100_000  # the workbook rows are benchmarked up to this size (openpyxl-era export is slow)
+XLSXWRITER = """
+import csv, sys, xlsxwriter
+from scripts.package import load_package
+package = load_package(sys.argv[1])
+book = xlsxwriter.Workbook(sys.argv[2], {"constant_memory": True})
+for table in package.tables.values():
+    sheet = book.add_worksheet(table.name[:31])
+    with table.path.open(encoding="utf-8", newline="") as handle:
+        for r, row in enumerate(csv.reader(handle)):
+            for c, text in enumerate(row):
+                fld = table.fields[c] if r and c < len(table.fields) else None
+                value = fld.read_cell(text) if fld is not None and fld.type != "string" else text
+                if value is not None and value != "":
+                    sheet.write(r, c, value)
+book.close()
+"""
+CALAMINE = """
+import sys
+from python_calamine import CalamineWorkbook
+book = CalamineWorkbook.from_path(sys.argv[1])
+cells = sum(len(row) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python())
+print(cells)
+"""
 
 
 def make_scaled_package(dest: Path, indicator_rows: int, root: Path = ROOT) -> Path:
     """Copy the package under ``root`` to ``dest`` with ``indicators`` grown to ``indicator_rows``.
 
-    New observations repeat the real ones (cycling through them) under new unique keys
-    ('<observation_id>-x0000001'), keep every foreign key pointing at existing records, and each
-    get one citation copied from their template's first citation, so the copy stays valid.
-    Returns ``dest``.
+    New observations repeat the real ones (cycling through them) under new unique keys, each with a
+    copy of every citation of its template, so the copy stays valid.
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -39,20 +68,20 @@ def make_scaled_package(dest: Path, indicator_rows: int, root: Path = ROOT) -> P
     shutil.copytree(root / "tables", dest / "tables", dirs_exist_ok=True)
     package = load_package(dest)
     indicators, citations = package.table("indicators"), package.table("citations")
-    rows = _read(indicators.path)
-    cites = _read(citations.path)
-    first_cite = {}
+    rows, cites = _read(indicators.path), _read(citations.path)
+    cited: dict[str, list[dict[str, str]]] = {}
     for cite in cites:
         if cite["table_name"] == "indicators":
-            first_cite.setdefault(cite["record_id"], cite)
-    templates = [row for row in rows if row["observation_id"] in first_cite]
+            cited.setdefault(cite["record_id"], []).append(cite)
+    templates = [row for row in rows if row["observation_id"] in cited]
     next_id = max(int(c["citation_id"][1:]) for c in cites) + 1
     for number in range(max(0, indicator_rows - len(rows))):
         template = templates[number % len(templates)]
         key = f"{template['observation_id']}-x{number:07d}"
         rows.append({**template, "observation_id": key})
-        cites.append({**first_cite[template["observation_id"]], "record_id": key,
-                      "citation_id": f"C{next_id + number:04d}"})
+        for cite in cited[template["observation_id"]]:
+            cites.append({**cite, "record_id": key, "citation_id": f"C{next_id:04d}"})
+            next_id += 1
     atomic_write(indicators.path, csv_text(indicators, rows))
     atomic_write(citations.path, csv_text(citations, cites))
     return dest
@@ -63,70 +92,104 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float, float, int]:
-    """Wall seconds, CPU seconds, peak RSS in MiB and exit code of ``command`` run as a child.
-
-    Peak memory and CPU time come from ``/usr/bin/time -f '%M %U %S'`` when available (the
-    command's largest process and the CPU time of all its processes); otherwise from
-    ``getrusage(RUSAGE_CHILDREN)``, whose peak is the largest child so far.
-    """
+def measure(command: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MiB and exit code of ``command`` run as a child process."""
     timer = Path("/usr/bin/time")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    prefix = [str(timer), "-f", "%M %U %S", "-o"] if timer.exists() else []
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
-        full = [*prefix, rss.name, *command] if prefix else command
+        full = [str(timer), "-f", "%M", "-o", rss.name, *command] if timer.exists() else command
         start = time.perf_counter()
         done = subprocess.run(full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         wall = time.perf_counter() - start
-        text = Path(rss.name).read_text().split() if prefix else []
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if len(text) >= 3:
-        peak, cpu = int(text[-3]) / 1024, float(text[-2]) + float(text[-1])
+        text = Path(rss.name).read_text().split() if timer.exists() else []
+    if text:
+        peak = int(text[-1]) / 1024
     else:
-        peak = after.ru_maxrss / 1024
-        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return wall, cpu, peak, done.returncode
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return wall, peak, done.returncode
 
 
-def bench(sizes: tuple[int, ...], sources: Path | None) -> list[dict[str, float]]:
-    """Measure both commands at each size; print one table row per size as soon as it is known.
-
-    The full validation runs frictionless in a worker process beside its own checks, so its wall
-    time uses two cores; the CPU columns show the total work done.
-    """
-    python = sys.executable
-    frictionless = str(Path(python).with_name("frictionless"))
-    print(f"{'indicator rows':>14} | {'frictionless wall s':>19} {'cpu s':>7} {'MiB':>6} |"
-          f" {'full wall s':>11} {'cpu s':>7} {'MiB':>6} | {'wall ratio':>10} {'cpu ratio':>9} | exit")
-    results = []
-    for size in sizes:
-        with tempfile.TemporaryDirectory(prefix="cac-bench-") as tmp:
-            package = make_scaled_package(Path(tmp) / "pkg", size)
-            f_wall, f_cpu, f_rss, f_rc = measure([frictionless, "validate", DESCRIPTOR], package)
-            full = [python, "-m", "scripts", "validate", str(package), "--format", "json",
-                    "--output", str(Path(tmp) / "report.json")]
-            if sources is not None:
-                full += ["--sources", str(sources)]
-            v_wall, v_cpu, v_rss, v_rc = measure(full, ROOT)
-        print(f"{size:>14} | {f_wall:>19.2f} {f_cpu:>7.2f} {f_rss:>6.0f} | {v_wall:>11.2f} {v_cpu:>7.2f}"
-              f" {v_rss:>6.0f} | {v_wall / f_wall:>10.2f} {v_cpu / f_cpu:>9.2f} | {f_rc}/{v_rc}", flush=True)
-        results.append({"rows": size, "frictionless_s": f_wall, "frictionless_cpu_s": f_cpu,
-                        "frictionless_mib": f_rss, "full_s": v_wall, "full_cpu_s": v_cpu, "full_mib": v_rss})
-    return results
+def slope(sizes: list[int], times: list[float]) -> list[str]:
+    """The growth exponent between each size and the previous one (log-log slope)."""
+    out = ["–"]
+    for (n0, t0), (n1, t1) in zip(zip(sizes, times, strict=True), list(zip(sizes, times, strict=True))[1:],
+                                  strict=False):
+        out.append(f"{math.log(t1 / t0) / math.log(n1 / n0):.2f}" if t0 > 0 and t1 > 0 and n1 != n0 else "–")
+    return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=list(SIZES), help="indicator row counts")
-    parser.add_argument("--sources", type=Path, default=ROOT.parent / "shared" / "sources",
-                        help="source texts for the provenance checks (skipped when absent)")
-    args = parser.parse_args(argv)
-    sources = args.sources if args.sources.is_dir() else None
-    if sources is None:
-        print("note: source texts not found; the full validation runs without provenance")
-    bench(tuple(args.rows), sources)
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def bench_package(package: Path, label: str, sources: Path | None, skip: set[str], tmp: Path) -> list[dict]:
+    """Every measurement of one package size, as rows of the table."""
+    rows = []
+    if "validate" not in skip:
+        frictionless = str(Path(sys.executable).with_name("frictionless"))
+        base = measure([frictionless, "validate", DESCRIPTOR], cwd=package)
+        provenance = ["--sources", str(sources)] if sources else ["--no-provenance"]
+        ours = measure(_python("-m", "scripts", "validate", str(package), *provenance, "--format", "json",
+                               "--output", str(tmp / "report.json")))
+        rows.append({"size": label, "what": "validate vs frictionless", "ours": ours, "base": base})
+    count = _observations(package)
+    if count > XLSX_LIMIT or not {"export", "import"} - skip:
+        return rows
+    book = tmp / "bench.xlsx"
+    export = measure(_python("-m", "scripts", "export", str(package), "--output", str(book)))
+    baseline = measure(_python("-c", XLSXWRITER, str(package), str(tmp / "baseline.xlsx")))
+    if "export" not in skip:
+        rows.append({"size": label, "what": "export vs XlsxWriter", "ours": export, "base": baseline})
+    if "import" not in skip and book.exists():
+        read = measure(_python("-c", CALAMINE, str(book)))
+        provenance = ["--sources", str(sources)] if sources else ["--no-provenance"]
+        ours = measure(_python("-m", "scripts", "import", str(book), str(package), *provenance))
+        rows.append({"size": label, "what": "import vs calamine read", "ours": ours, "base": read})
+    return rows
+
+
+def _observations(package: Path) -> int:
+    with (package / "tables" / "indicators.csv").open(encoding="utf-8") as handle:
+        return sum(1 for _ in handle) - 1
+
+
+def render(results: list[dict]) -> str:
+    """The markdown table, with the growth exponent per measurement kind."""
+    lines = ["| size | measurement | ours s | ours MiB | baseline s | baseline MiB | time ratio | memory ratio"
+             " | k | exit |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    by_kind: dict[str, list[dict]] = {}
+    for item in results:
+        by_kind.setdefault(item["what"], []).append(item)
+    for kind, items in by_kind.items():
+        grown = [i for i in items if i["size"] != "real"]
+        ks = dict(zip([id(i) for i in grown], slope([int(i["size"]) for i in grown],
+                                                     [i["ours"][0] for i in grown]), strict=True))
+        for i in items:
+            (ow, om, orc), (bw, bm, brc) = i["ours"], i["base"]
+            lines.append(f"| {i['size']} | {kind} | {ow:.2f} | {om:.0f} | {bw:.2f} | {bm:.0f} | {ow / bw:.2f} |"
+                         f" {om / bm:.2f} | {ks.get(id(i), '–')} | {orc}/{brc} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_bench(sizes: list[int] | None, sources: Path | None, skip: set[str] | None = None) -> int:
+    """Measure the real package and each grown size; print the markdown table as it fills."""
+    import os
+    import platform
+
+    skip = skip or set()
+    print(f"benchmark {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, {platform.python_version()}, "
+          f"provenance {'on' if sources else 'off'}\n", flush=True)
+    results: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="cac-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        real = tmp / "real"
+        make_scaled_package(real, 0)
+        results += bench_package(real, "real", sources, skip, tmp)
+        for size in sizes or SIZES:
+            package = make_scaled_package(tmp / f"pkg-{size}", size)
+            results += bench_package(package, str(size), sources, skip, tmp)
+            shutil.rmtree(package, ignore_errors=True)
+            print(render(results), flush=True)
+    print(render(results))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

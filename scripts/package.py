@@ -1,8 +1,11 @@
-"""Load the data package: the one reader of ``datapackage.json``, ``schemas/`` and ``tables/``.
+"""Load the data package: the one reader of ``datapackage.json`` and the schema files it names.
 
-Everything else (frictionless and pandera validation, the workbook, SQLite, docs) is derived
-from the :class:`Package` this module returns, so a constraint is written once, in a Table Schema.
-Only the standard library is imported here, so that commands start fast.
+The Table Schemas are interpreted by :mod:`scripts.schema` (types, constraints, keys); this module
+finds them, builds the :class:`Package`, and confines every resource path to the package: a path
+that is absolute, climbs with ``..``, is a URL or is a symlink leading outside is refused and its
+file never opened. It also keeps the small CSV helpers (raw rows, canonical text, atomic write)
+that the workbook and release modules import from here. Only the standard library is imported at
+module level, so that commands start fast.
 """
 
 from __future__ import annotations
@@ -16,125 +19,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.schema import KEY_SEPARATOR, CellError, Field, ForeignKey, Table, make_table
+
+__all__ = ["DESCRIPTOR", "KEY_SEPARATOR", "Field", "ForeignKey", "Package", "PackageError", "Table", "atomic_write",
+           "confinement_problem", "csv_text", "format_value", "load_package", "parse_value", "read_rows", "sort_key"]
+
 DESCRIPTOR = "datapackage.json"
-KEY_SEPARATOR = "/"
 
 
 class PackageError(Exception):
     """The package could not be read at all (missing or unparsable descriptor or schema)."""
 
 
-@dataclass(frozen=True)
-class Field:
-    """One field of a Table Schema, with its constraints unpacked for easy use."""
-
-    name: str
-    type: str
-    title: str
-    description: str
-    descriptor: dict[str, Any]
-
-    @property
-    def constraints(self) -> dict[str, Any]:
-        return self.descriptor.get("constraints", {})
-
-    @property
-    def required(self) -> bool:
-        return bool(self.constraints.get("required"))
-
-    @property
-    def unique(self) -> bool:
-        return bool(self.constraints.get("unique"))
-
-    @property
-    def enum(self) -> list[Any] | None:
-        return self.constraints.get("enum")
-
-    @property
-    def pattern(self) -> str | None:
-        return self.constraints.get("pattern")
-
-    @property
-    def minimum(self) -> float | None:
-        return self.constraints.get("minimum")
-
-    @property
-    def maximum(self) -> float | None:
-        return self.constraints.get("maximum")
-
-    @property
-    def min_length(self) -> int | None:
-        return self.constraints.get("minLength")
-
-    @property
-    def max_length(self) -> int | None:
-        return self.constraints.get("maxLength")
-
-    @property
-    def categories(self) -> dict[str, str]:
-        """Enum value -> label, from the Table Schema v2 ``categories`` property."""
-        out: dict[str, str] = {}
-        for item in self.descriptor.get("categories", []):
-            if isinstance(item, dict):
-                out[str(item["value"])] = str(item.get("label", ""))
-            else:
-                out[str(item)] = ""
-        return out
-
-    @property
-    def true_values(self) -> list[str]:
-        return self.descriptor.get("trueValues", ["true"])
-
-    @property
-    def false_values(self) -> list[str]:
-        return self.descriptor.get("falseValues", ["false"])
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    """A foreign key: ``fields`` of this table reference ``ref_fields`` of ``resource``."""
-
-    fields: tuple[str, ...]
-    resource: str
-    ref_fields: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A tabular resource of the package with its schema."""
-
-    name: str
-    title: str
-    description: str
-    path: Path
-    schema_path: Path
-    fields: tuple[Field, ...]
-    primary_key: tuple[str, ...]
-    foreign_keys: tuple[ForeignKey, ...]
-    missing_values: tuple[str, ...] = ("",)
-
-    @property
-    def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
-
-    def field(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"{self.name} has no field {name!r}")
-
-    def record_key(self, row: dict[str, Any]) -> str:
-        """The primary key of ``row`` as one string (values joined by '/'), as citations write it."""
-        return KEY_SEPARATOR.join(str(row[k]) for k in self.primary_key)
-
-
 @dataclass
 class Package:
-    """The data package as read from disk: its descriptor and its tables, in descriptor order."""
+    """The data package as read from disk: its descriptor and its tables, in descriptor order.
+
+    ``refused`` maps a resource name to why its path was refused (see :func:`confinement_problem`);
+    such a table keeps its schema but its file must not be read or written.
+    """
 
     root: Path
     descriptor: dict[str, Any]
     tables: dict[str, Table] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -171,45 +79,62 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _table(root: Path, resource: dict[str, Any]) -> Table:
-    name = resource.get("name")
+def confinement_problem(root: Path, relative: Any) -> str | None:
+    """Why ``relative`` may not be used as a path inside the package at ``root`` (None: it may)."""
+    problem = _path_syntax_problem(relative)
+    if problem:
+        return problem
+    try:
+        (root / relative).resolve().relative_to(root.resolve())
+    except ValueError:
+        return f"its path {relative!r} is a symbolic link leading outside the package"
+    except OSError as exc:
+        return f"its path {relative!r} cannot be resolved ({exc.strerror})"
+    return None
+
+
+def _path_syntax_problem(relative: Any) -> str | None:
+    """What is wrong with the path as written: not text, a URL, absolute, or climbing with '..'."""
+    if not isinstance(relative, str) or not relative:
+        return "its path is not a relative file path"
+    if "://" in relative or relative.startswith(("http:", "https:", "ftp:", "file:", "data:")):
+        return f"its path {relative!r} is a URL; the package reads local files only"
+    drive = len(relative) > 1 and relative[1] == ":"
+    if relative.startswith(("/", "\\")) or drive or Path(relative).is_absolute():
+        return f"its path {relative!r} is absolute; give a path relative to the package folder"
+    if ".." in relative.replace("\\", "/").split("/"):
+        return f"its path {relative!r} climbs out with '..'; keep files inside the package folder"
+    return None
+
+
+def _schema_of(root: Path, name: str, resource: dict[str, Any]) -> tuple[dict[str, Any], Path]:
+    reference = resource["schema"]
+    if isinstance(reference, dict):
+        return reference, root / DESCRIPTOR
+    problem = confinement_problem(root, reference)
+    if problem:
+        raise PackageError(f"{DESCRIPTOR}: resource {name!r}: schema: {problem}")
+    return _read_json(root / reference), root / reference
+
+
+def _table(root: Path, resource: dict[str, Any]) -> tuple[Table, str | None]:
+    name = resource.get("name") if isinstance(resource, dict) else None
     if not name or "path" not in resource or "schema" not in resource:
         raise PackageError(f"{DESCRIPTOR}: resource {name!r} needs name, path and schema")
-    schema_ref = resource["schema"]
-    schema_path = root / schema_ref if isinstance(schema_ref, str) else root / DESCRIPTOR
-    schema = _read_json(schema_path) if isinstance(schema_ref, str) else schema_ref
-    fields = tuple(
-        Field(f["name"], f.get("type", "string"), f.get("title", f["name"]), f.get("description", ""), f)
-        for f in schema.get("fields", [])
-    )
-    pk = schema.get("primaryKey", [])
-    fks = tuple(
-        ForeignKey(tuple(_as_list(fk["fields"])), fk["reference"].get("resource") or name,
-                   tuple(_as_list(fk["reference"]["fields"])))
-        for fk in schema.get("foreignKeys", [])
-    )
-    return Table(
-        name=name,
-        title=resource.get("title", name),
-        description=resource.get("description", ""),
-        path=root / resource["path"],
-        schema_path=schema_path,
-        fields=fields,
-        primary_key=tuple(_as_list(pk)),
-        foreign_keys=fks,
-        missing_values=tuple(schema.get("missingValues", [""])),
-    )
+    schema, schema_path = _schema_of(root, name, resource)
+    problem = confinement_problem(root, resource["path"])
+    path = root / (resource["path"] if problem is None else f".refused/{name}.csv")
+    table = make_table(name, schema, path, schema_path, resource.get("title", name), resource.get("description", ""))
+    return table, problem
 
 
-def _as_list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
-
-
-def load_package(root: str | os.PathLike[str] = ".") -> Package:
+def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) -> Package:
     """Read ``datapackage.json`` under ``root`` and every schema it names.
 
-    Raises :class:`PackageError` naming the file when anything cannot be read; the CSV files are
-    not opened here, so a broken table is reported by validation, not by loading.
+    Raises :class:`PackageError` naming the file when anything cannot be read. A resource path
+    that leaves the package raises too, unless ``confine`` is False: then the table is listed in
+    ``Package.refused`` (validation reports it) and its ``path`` points nowhere real. The CSV
+    files are not opened here, so a broken table is reported by validation, not by loading.
     """
     root = Path(root)
     descriptor = _read_json(root / DESCRIPTOR)
@@ -218,7 +143,11 @@ def load_package(root: str | os.PathLike[str] = ".") -> Package:
         raise PackageError(f"{root / DESCRIPTOR}: no resources listed")
     package = Package(root=root, descriptor=descriptor)
     for resource in resources:
-        table = _table(root, resource)
+        table, problem = _table(root, resource)
+        if problem is not None:
+            if confine:
+                raise PackageError(f"{DESCRIPTOR}: resource {table.name!r}: {problem}")
+            package.refused[table.name] = problem
         package.tables[table.name] = table
     return package
 
@@ -230,42 +159,24 @@ def read_rows(table: Table) -> list[dict[str, str]]:
 
 
 def parse_value(fld: Field, text: str | None) -> Any:
-    """Cast one CSV cell to the Python value its Table Schema type says (None for missing).
+    """Cast one CSV cell to its typed value (None for missing); ValueError when not of the type.
 
-    Raises ValueError when the text is not of the field's type.
+    Kept for the modules that import it from here; the interpreter is :meth:`Field.read_cell`.
     """
-    if text is None or text == "":
-        return None
-    if fld.type == "integer":
-        return int(text)
-    if fld.type == "number":
-        return float(text)
-    if fld.type == "boolean":
-        if text in fld.true_values:
-            return True
-        if text in fld.false_values:
-            return False
-        raise ValueError(f"{text!r} is not one of {fld.true_values + fld.false_values}")
-    return text
+    try:
+        return fld.read_cell(text)
+    except CellError as exc:
+        raise ValueError(exc.message) from None
 
 
 def format_value(fld: Field, value: Any) -> str:
-    """Write a Python value as its CSV text: the inverse of :func:`parse_value`."""
-    if value is None:
-        return ""
-    if fld.type == "boolean":
-        return fld.true_values[0] if value else fld.false_values[0]
-    if fld.type == "number":
-        number = float(value)
-        return str(int(number)) if number.is_integer() else repr(number)
-    if fld.type == "integer":
-        return str(int(value))
-    return str(value)
+    """A typed value as canonical CSV text: :meth:`Field.write_cell`."""
+    return fld.write_cell(value)
 
 
 def sort_key(table: Table):
     """Key function ordering raw rows by primary key, as the CSVs are stored."""
-    names = table.primary_key or tuple(table.field_names)
+    names = table.sort_names()
 
     def key(row: dict[str, str]) -> tuple[str, ...]:
         return tuple(row.get(n) or "" for n in names)

@@ -1,0 +1,149 @@
+"""The command line: ONE argparse parser for every verb, with the same options and defaults.
+
+``python -m scripts <verb> [ROOT] [options]``. Every verb that reads the package takes ROOT
+(default "."); every verb that validates checks provenance against ``--sources DIR`` (default
+``$CAC_SOURCES``, else ``<root>/../shared/sources``) unless ``--no-provenance`` is given; every verb
+that reports takes ``--format text|json``. Exit codes: 0 valid/ok, 1 invalid data, 2 usage or
+environment (missing or unreadable file, full or read-only disk). An unexpected error prints one
+line and writes its traceback to a log file: no traceback reaches a user.
+
+Each verb's work lives in its own module, imported only when the verb runs (validate does not pay
+for openpyxl); :data:`HANDLERS` is the one table from verb to function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from scripts import commands, coverage
+from scripts.release import verbs as release_verbs
+
+SOURCES_ENV = "CAC_SOURCES"
+DESCRIPTION = "Check, edit and release the Central Asian cooperation data package."
+VERBS = {
+    "validate": "Check the package: files, Table Schemas, keys, named rules and provenance. "
+                "Exit 0 valid, 1 invalid, 2 cannot run.",
+    "export": "Write the package as an Excel workbook (default dist/<name>.xlsx) for editing.",
+    "import": "Read an edited workbook back into tables/*.csv; writes nothing unless everything validates.",
+    "release": "Validate, then build the release bundle (zip, SQLite, Parquet, docs) in dist/.",
+    "diff": "Compare two versions of the package (folders, release zips or git refs), record by record.",
+    "docs": "Regenerate docs/, CITATION.cff and .zenodo.json from datapackage.json and the Table Schemas.",
+    "bump": "Cut the next version: update it everywhere, date the CHANGELOG section, print the git tag command.",
+    "bench": "Benchmark validate, import and export against frictionless, calamine and XlsxWriter.",
+    "coverage": "Show which sentences of the source texts no record cites, per source (source coverage). "
+                "Exit 0 when every sentence is cited or excluded with a reason, 1 otherwise.",
+    # Others add theirs here and in HANDLERS: "bump" (version bump).
+}
+
+
+def _root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("root", nargs="?", default=".", type=Path, help="package folder (default: .)")
+
+
+def _sources(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sources", type=Path, metavar="DIR",
+                        help=f"folder of source texts for provenance (default: ${SOURCES_ENV}, "
+                             "else ROOT/../shared/sources)")
+    parser.add_argument("--no-provenance", action="store_true",
+                        help="skip checking citations against the source texts (said in the report)")
+
+
+def _format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The one parser: a sub-parser per verb, built from the shared option groups above."""
+    parser = argparse.ArgumentParser(prog="python -m scripts", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="exit codes: 0 ok, 1 invalid data, 2 usage or environment error")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+    sub = {name: verbs.add_parser(name, help=text, description=text) for name, text in VERBS.items()}
+    for name in ("validate", "export", "release", "docs"):
+        _root(sub[name])
+    sub["import"].add_argument("workbook", type=Path, help="the edited .xlsx file")
+    _root(sub["import"])
+    for name in ("validate", "import", "release"):
+        _sources(sub[name])
+    for name in ("validate", "import", "release", "diff"):
+        _format(sub[name])
+    sub["validate"].add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
+    sub["export"].add_argument("--output", type=Path, metavar="FILE", help="workbook to write "
+                               "(default: ROOT/dist/<name>.xlsx)")
+    sub["release"].add_argument("--dist", type=Path, metavar="DIR", help="output folder (default: ROOT/dist)")
+    sub["release"].add_argument("--previous", metavar="VERSION",
+                                help="previous release (zip, folder or git ref) to diff against "
+                                "(default: last git tag)")
+    sub["diff"].add_argument("old", help="old version: package folder, release zip, git ref, or a range OLD..NEW")
+    sub["diff"].add_argument("new", nargs="?", help="new version: package folder, release zip or git ref")
+    sub["diff"].add_argument("--repo", type=Path, default=Path("."), help="git checkout the refs name (default: .)")
+    sub["bump"].add_argument("part", choices=("major", "minor", "patch"), help="which part of the version to raise")
+    _root(sub["bump"])
+    sub["bump"].add_argument("--date", metavar="YYYY-MM-DD", help="release date (default: today, UTC)")
+    sub["bench"].add_argument("--rows", type=int, nargs="+", metavar="N",
+                              help="indicator observations to grow the package to (default: 10000 100000 1000000)")
+    sub["bench"].add_argument("--skip", nargs="*", default=[], choices=("validate", "import", "export"),
+                              help="parts of the benchmark to leave out")
+    _root(sub["bench"])
+    _sources(sub["bench"])
+    _root(sub["coverage"])
+    _format(sub["coverage"])
+    sub["coverage"].add_argument("--sources", type=Path, metavar="DIR", help="folder of source texts "
+                                 f"(default: ${SOURCES_ENV}, else ROOT/../shared/sources)")
+    sub["coverage"].add_argument("--write", action="store_true", help="also write docs/source-coverage.md")
+    return parser
+
+
+def resolve_sources(args: argparse.Namespace, notes: list[str]) -> Path | None:
+    """The sources folder this run checks provenance against; None with a note when skipped.
+
+    Raises UsageError when provenance is wanted but the folder does not exist.
+    """
+    if getattr(args, "no_provenance", False):
+        notes.append("provenance was not checked (--no-provenance): citations were not compared with the sources")
+        return None
+    explicit = args.sources or (Path(os.environ[SOURCES_ENV]) if os.environ.get(SOURCES_ENV) else None)
+    folder = explicit or Path(args.root).resolve().parent / "shared" / "sources"
+    if not folder.is_dir():
+        raise commands.UsageError(f"sources folder {folder} not found: pass --sources DIR, set {SOURCES_ENV}, "
+                                  "or give --no-provenance to skip checking citations")
+    return folder
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, list[str]], int]] = {
+    "validate": commands.validate,
+    "export": commands.export,
+    "import": commands.import_,
+    "release": release_verbs.release,
+    "diff": release_verbs.diff,
+    "docs": release_verbs.docs,
+    "bump": release_verbs.bump,
+    "bench": commands.bench,
+    "coverage": coverage.verb,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse, dispatch, and turn every failure into one line and an exit code."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    notes: list[str] = []
+    try:
+        if hasattr(args, "sources"):
+            args.sources = resolve_sources(args, notes)
+        return HANDLERS[args.verb](args, notes)
+    except commands.UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the one place where any failure becomes a line and an exit code
+        return commands.fail(exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,499 @@
+"""Safe file operations for every writing command: atomic writes, confinement, one writer at a
+time, all-or-nothing table switches, bounded zip extraction, and plain words for OS errors.
+
+Why one module: each guarantee of the README's "Reliability" section rests on one function here,
+so the commands (import, export, release, diff) share the same, tested behaviour.
+
+The table switch and its state machine (``StagedTables.commit`` / ``recover``)::
+
+    tables/ + <stage>/tables          (1) stage built; a kill here: stage is a leftover, tables old
+    tables/ + tables.new/             (2) stage renamed to tables.new; no journal yet: roll back
+    journal + tables/ + tables.new/   (3) journal written (commit point): roll forward from here
+    journal + tables.old/ + tables.new/   (4) old moved aside: roll forward
+    journal + tables.old/ + tables/   (5) new in place: finish
+    tables/ + tables.old/             (6) journal removed: tables.old is a leftover
+
+``recover`` maps every state to "old tables" (1, 2) or "new tables" (3-6) and deletes the
+leftovers, so a kill -9 at any instant leaves one complete set, never a mix. Every rename is
+followed by an fsync of the directory so the order above is also the order on disk.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import stat
+import sys
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO
+
+LOCK_NAME = ".cac.lock"
+JOURNAL_NAME = ".cac-journal"
+STAGE_PREFIX = ".cac-stage-"
+TMP_PATTERN = re.compile(r"^\..+\.tmp-(\d+)(-[0-9a-f]+)?$")
+STAGE_PATTERN = re.compile(r"^\..+?(?:stage-)(\d+)-[0-9a-f]+$")
+CHUNK = 1 << 16
+
+_HELD: set[Path] = set()  # lock files this process holds
+
+# Test-only fault injection: tests set this in a child process to SIGKILL it at a named step.
+_step_hook: Callable[[str], None] | None = None
+
+
+def _step(name: str) -> None:
+    """Mark a point of a multi-step operation (a no-op unless a fault-injection test is running)."""
+    if _step_hook is not None:
+        _step_hook(name)
+
+
+class OutsideRoot(ValueError):
+    """A path that resolves outside the directory it must stay in."""
+
+
+class LockBusy(RuntimeError):
+    """Another writer holds the package lock and we were told not to wait (longer)."""
+
+
+class UnsafeArchive(ValueError):
+    """A zip that is too large, lies about its sizes, or holds names or links that escape."""
+
+
+def atomic_write(path: str | Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
+
+    The temporary file ``.<name>.tmp-<pid>-<token>`` lives in the same directory (so the rename
+    is atomic) and is removed on any error; ``recover`` removes it if the process was killed.
+    Missing parent directories are created. The new file gets the usual mode (0666 less the umask)
+    and is fsynced before the rename, the directory after it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # as scripts.package.atomic_write did
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _step("tmp-written")
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: str | Path) -> None:
+    """Make a rename or unlink in ``directory`` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def inside(path: str | Path, root: str | Path) -> Path:
+    """``path`` resolved (symlinks followed), refused with OutsideRoot unless it lies in ``root``.
+
+    Use it on every path a command reads or writes; relative paths are taken from ``root``."""
+    base = Path(root).resolve()
+    candidate = Path(path)
+    resolved = (candidate if candidate.is_absolute() else base / candidate).resolve()
+    if resolved != base and base not in resolved.parents:
+        raise OutsideRoot(f"{path} lies outside {base}; only files inside the package are used")
+    return resolved
+
+
+def resource_path_problem(resource: str, value: object, root: str | Path) -> str | None:
+    """Why the resource path ``value`` of resource ``resource`` is refused, or None when it is safe.
+
+    Refused: non-strings, empty paths, URLs, absolute paths, ``..`` segments, backslashes, and
+    paths whose symlinks lead outside the package. A missing file is not judged here."""
+    if not isinstance(value, str) or not value.strip():
+        return f"resource {resource}: its path must be a non-empty relative path, not {value!r}"
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        return f"resource {resource}: its path {value!r} is a URL; only files inside the package are used"
+    if value.startswith("/") or re.match(r"^[A-Za-z]:", value) or "\\" in value:
+        return f"resource {resource}: its path {value!r} is absolute; give a path relative to datapackage.json"
+    if ".." in value.split("/"):
+        return f"resource {resource}: its path {value!r} climbs out with '..'; keep it inside the package"
+    try:
+        inside(value, root)
+    except OutsideRoot:
+        return f"resource {resource}: its path {value!r} is a symlink leading outside the package"
+    return None
+
+
+@contextmanager
+def package_lock(root: str | Path, wait: bool = True, timeout: float | None = None,
+                 stream: IO[str] | None = None) -> Iterator[Path]:
+    """Hold the package's writer lock (flock on ``<root>/.cac.lock``) for the ``with`` block.
+
+    The OS releases it when the process dies, so a kill never leaves a stale lock. A second
+    writer waits, saying so once on ``stream`` (stderr), or raises LockBusy when ``wait`` is
+    False or ``timeout`` seconds pass. Readers (validate) do not take it."""
+    path = Path(root).resolve() / LOCK_NAME
+    if path in _HELD:  # a second flock from this process would wait for itself forever
+        raise RuntimeError(f"{path} is already held by this process; take the package lock once per command")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        _acquire(fd, wait, timeout, stream or sys.stderr)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _HELD.add(path)
+        yield path
+    finally:
+        _HELD.discard(path)
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _acquire(fd: int, wait: bool, timeout: float | None, stream: IO[str]) -> None:
+    """Take the lock on ``fd``, waiting (with one message) or refusing as asked."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    announced = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = _lock_holder(fd)
+        if not wait or (deadline is not None and time.monotonic() >= deadline):
+            raise LockBusy(f"another import, export or release is writing this package (pid {holder}); "
+                           "try again when it has finished")
+        if not announced:
+            print(f"waiting for another import/release on this package (pid {holder})…", file=stream, flush=True)
+            announced = True
+        time.sleep(0.05)
+
+
+def _lock_holder(fd: int) -> str:
+    """The pid the current holder wrote into the lock file ("?" if unknown)."""
+    text = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip()
+    return text if text.isdigit() else "?"
+
+
+def tables_fingerprint(root: str | Path, files: Iterable[str]) -> str:
+    """sha256 over the named files (paths relative to ``root``: name, size and bytes, in sorted
+    order). Export records it in the workbook; import compares it to refuse a lost update."""
+    base = Path(root)
+    digest = hashlib.sha256()
+    for name in sorted(set(files)):
+        data = inside(name, base).read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def make_stage(dest: str | Path) -> Path:
+    """A new private directory ``.<dest name>.stage-<pid>-<token>`` beside ``dest`` (same
+    filesystem, so the final rename is atomic); ``recover_dir`` removes it if we die."""
+    dest = Path(dest)
+    stage = dest.parent / f".{dest.name}.stage-{os.getpid()}-{secrets.token_hex(4)}"
+    stage.mkdir()
+    return stage
+
+
+def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = None) -> None:
+    """Replace directory ``dest`` by the complete directory ``stage``, all or nothing.
+
+    stage → dest.new, [journal], dest → dest.old, dest.new → dest, [journal removed], dest.old
+    removed. After a kill, ``recover_dir`` restores old or new; ``dest`` is missing only between
+    the two renames, and recover_dir always puts it back."""
+    stage, dest = Path(stage), Path(dest)
+    new = _sibling(dest, "new")
+    recover_dir(dest, journal)
+    _fsync_tree(stage)
+    os.rename(stage, new)
+    fsync_dir(dest.parent)
+    _step("new-in-place")
+    if journal is not None:
+        atomic_write(journal, f"switch {dest.name}\n")
+        _step("journal-written")
+    _finish_switch(dest, journal)
+
+
+def _finish_switch(dest: Path, journal: Path | str | None) -> None:
+    """Roll a switch forward from any state where dest.new is complete."""
+    new, old = _sibling(dest, "new"), _sibling(dest, "old")
+    if dest.exists() and new.exists():
+        os.rename(dest, old)
+        fsync_dir(dest.parent)
+        _step("old-moved")
+    if new.exists():
+        os.rename(new, dest)
+        fsync_dir(dest.parent)
+        _step("new-moved")
+    if journal is not None:
+        Path(journal).unlink(missing_ok=True)
+        fsync_dir(Path(journal).parent)
+        _step("journal-removed")
+    shutil.rmtree(old, ignore_errors=True)
+    _step("old-removed")
+
+
+def recover_dir(dest: str | Path, journal: str | Path | None = None) -> None:
+    """Complete or roll back an interrupted ``swap_dir`` of ``dest`` and delete its leftovers
+    (dest.new, dest.old, stage directories of dead processes). Call it holding the lock."""
+    dest = Path(dest)
+    new, old = _sibling(dest, "new"), _sibling(dest, "old")
+    if journal is not None and Path(journal).exists():
+        _finish_switch(dest, journal)  # past the commit point: roll forward
+    elif not dest.exists() and new.exists():
+        _finish_switch(dest, None)     # dist without a journal: new is complete once renamed
+    elif not dest.exists() and old.exists():
+        os.rename(old, dest)           # cannot happen with a journal; be safe anyway
+    shutil.rmtree(new, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    remove_dead_leftovers(dest.parent, f".{dest.name}.stage-")
+
+
+def _sibling(dest: Path, suffix: str) -> Path:
+    return dest.parent / f"{dest.name}.{suffix}"
+
+
+def _fsync_tree(directory: Path) -> None:
+    """fsync every file and directory under ``directory`` before it is switched into place."""
+    for path in sorted(directory.rglob("*"), reverse=True):
+        if path.is_file() and not path.is_symlink():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        elif path.is_dir():
+            fsync_dir(path)
+    fsync_dir(directory)
+
+
+def _pid_alive(pid: int) -> bool:
+    """True when a process with this pid exists (a reused pid keeps a leftover one run longer)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, owned by someone else
+    return True
+
+
+def remove_dead_leftovers(directory: str | Path, stage_prefix: str | None = None) -> list[Path]:
+    """Delete ``.*.tmp-<pid>…`` files (and ``<stage_prefix><pid>-…`` directories) in
+    ``directory`` whose process is gone; return what was removed."""
+    removed: list[Path] = []
+    directory = Path(directory)
+    if not directory.is_dir():
+        return removed
+    for entry in sorted(directory.iterdir()):
+        match = TMP_PATTERN.match(entry.name)
+        if stage_prefix and entry.name.startswith(stage_prefix):
+            match = STAGE_PATTERN.match(entry.name)
+        if match is None or _pid_alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
+class StagedTables:
+    """Stage new contents for some tables, validate a full staged package, then switch all tables
+    at once (see the module docstring for the states). Hold ``package_lock`` around it.
+
+        with package_lock(root), StagedTables(root) as staged:
+            staged.write("tables/states.csv", text)
+            problems = validate(staged.package)      # a full copy: descriptor, schemas, tables
+            if not problems:
+                staged.commit()
+        # leaving without commit: the stage is removed and the package is untouched
+    """
+
+    def __init__(self, root: str | Path, tables_dir: str = "tables",
+                 extras: Iterable[str] = ("datapackage.json", "schemas")) -> None:
+        self.root = Path(root).resolve()
+        self.tables = inside(tables_dir, self.root)
+        self.extras = list(extras)
+        self.stage: Path | None = None
+        self.committed = False
+
+    @property
+    def package(self) -> Path:
+        """The staged package's root: validate this path as you would the real package."""
+        if self.stage is None:
+            raise RuntimeError("StagedTables is used outside its with block")
+        return self.stage
+
+    def __enter__(self) -> StagedTables:
+        recover(self.root, self.tables.relative_to(self.root).as_posix())
+        self.stage = make_stage(self.root / f"cac-{self.tables.name}")
+        for name in self.extras:
+            _link_copy(inside(name, self.root), self.stage / name)
+        _link_copy(self.tables, self.stage / self.tables.relative_to(self.root))
+        _step("staged")
+        return self
+
+    def write(self, relative: str, data: bytes | str) -> Path:
+        """Stage new contents for the file ``relative`` (e.g. "tables/states.csv"), which must lie
+        in the tables directory."""
+        target = inside(relative, self.package)
+        staged_tables = self.package / self.tables.relative_to(self.root)
+        if staged_tables.resolve() not in target.parents:
+            raise OutsideRoot(f"{relative} is not in the tables directory")
+        target.unlink(missing_ok=True)  # break the hard link before writing new contents
+        atomic_write(target, data)
+        return target
+
+    def commit(self) -> None:
+        """Switch the package to the staged tables, all or nothing."""
+        staged_tables = self.package / self.tables.relative_to(self.root)
+        swap_dir(staged_tables, self.tables, self.root / JOURNAL_NAME)
+        self.committed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.stage is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            self.stage = None
+
+
+def _link_copy(source: Path, target: Path) -> None:
+    """Hard-link (or copy, across filesystems) a file or a directory tree; never follows a symlink
+    out of the package, since ``inside`` resolved ``source`` already."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        shutil.copytree(source, target, copy_function=_link_or_copy, symlinks=True)
+    elif source.exists():
+        _link_or_copy(source, target)
+
+
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def recover(root: str | Path, tables_dir: str = "tables") -> None:
+    """Run at the start of every writing command, holding the lock: finish or undo an interrupted
+    table switch and delete leftovers of dead processes (stages, tables.new/.old, temp files)."""
+    root = Path(root).resolve()
+    tables = inside(tables_dir, root)
+    recover_dir(tables, root / JOURNAL_NAME)
+    remove_dead_leftovers(root, f".cac-{tables.name}.stage-")
+    remove_dead_leftovers(tables)
+
+
+def safe_extract(zip_path: str | Path, dest: str | Path, max_total: int = 256 << 20,
+                 max_member: int = 64 << 20, max_members: int = 10_000) -> list[Path]:
+    """Extract ``zip_path`` into the existing directory ``dest`` within the given bounds.
+
+    Sizes are checked in the central directory first and again while streaming (a member that
+    inflates beyond its declared size is cut off), names must be relative without ``..``, and
+    symlink members are refused. On refusal (UnsafeArchive) nothing extracted is left behind."""
+    dest = Path(dest).resolve()
+    written: list[Path] = []
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            infos = _checked_members(archive, dest, max_total, max_member, max_members)
+            for info in infos:
+                _extract_member(archive, info, dest, written)
+    except BaseException as exc:
+        for path in reversed(written):
+            with suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink()
+        if isinstance(exc, zipfile.BadZipFile | EOFError):
+            raise UnsafeArchive(f"{zip_path}: a damaged zip archive ({exc})") from exc
+        raise
+    return written
+
+
+def _checked_members(archive: zipfile.ZipFile, dest: Path, max_total: int, max_member: int,
+                     max_members: int) -> list[zipfile.ZipInfo]:
+    """The members, refused as a whole if any name, link or declared size breaks a bound."""
+    infos = archive.infolist()
+    if len(infos) > max_members:
+        raise UnsafeArchive(f"{archive.filename}: {len(infos):,} members; more than {max_members:,} is refused")
+    if len({i.filename for i in infos}) != len(infos):
+        raise UnsafeArchive(f"{archive.filename}: two members have the same name")
+    total = 0
+    for info in infos:
+        name = info.filename
+        if _escapes(name):
+            raise UnsafeArchive(f"{archive.filename}: member {name!r} would be written outside the target")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise UnsafeArchive(f"{archive.filename}: member {name!r} is a symbolic link; links are refused")
+        if info.file_size > max_member:
+            raise UnsafeArchive(f"{archive.filename}: member {name!r} unpacks to {info.file_size:,} bytes; "
+                                f"more than {max_member:,} is refused")
+        total += info.file_size
+        inside(dest / name, dest)
+    if total > max_total:
+        raise UnsafeArchive(f"{archive.filename}: unpacks to {total:,} bytes; more than {max_total:,} is refused")
+    return infos
+
+
+def _escapes(name: str) -> bool:
+    """A member name that is absolute, climbs with "..", or names a drive or NUL."""
+    return name.startswith("/") or "\\" in name or "\0" in name or bool(re.match(r"^[A-Za-z]:", name)) \
+        or ".." in name.split("/")
+
+
+def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path,
+                    written: list[Path]) -> int:
+    """Stream one member to disk; return its size. zipfile itself never yields more than the
+    central directory declares and then checks the CRC, so a lying header ends as BadZipFile."""
+    target = dest / info.filename
+    if info.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        written.append(target)
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with archive.open(info) as source, open(target, "xb") as sink:
+        written.append(target)
+        while chunk := source.read(CHUNK):
+            count += len(chunk)
+            sink.write(chunk)
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# OS errors in plain words
+
+_OS_ERRORS = {  # errno: (cause, what to do)
+    errno.ENOSPC: ("the disk is full", "free some space and run the command again"),
+    errno.EDQUOT: ("the disk quota is exceeded", "free some space and run the command again"),
+    errno.EROFS: ("the file system is read-only", "run the command on a writable copy of the package"),
+    errno.EACCES: ("permission denied", "check the file's permissions"),
+    errno.EPERM: ("operation not permitted", "check the file's permissions"),
+    errno.ENOENT: ("no such file or directory", "check the path"),
+    errno.EBUSY: ("the file or device is busy", "close the program using it and run the command again"),
+    errno.EFBIG: ("the file is too large for the file system", "write to another file system"),
+    errno.ENOTDIR: ("a part of the path is not a directory", "check the path"),
+    errno.EISDIR: ("it is a directory, not a file", "check the path"),
+}
+
+
+def describe_os_error(exc: OSError, path: str | Path | None = None) -> str:
+    """One plain line for an environment failure (the CLI prints it and exits 2)."""
+    where = path if path is not None else exc.filename
+    cause, hint = _OS_ERRORS.get(exc.errno or 0, (exc.strerror or type(exc).__name__, ""))
+    line = f"cannot use {where}: {cause}" if where else f"file system error: {cause}"
+    return f"{line} ({hint})" if hint else line

@@ -1,0 +1,143 @@
+"""Release metadata, read from ONE place: the top level of ``datapackage.json``.
+
+Name, title, version, release date (``created``), homepage, licences, contributors and the base URL
+of the downloads (``cac:download_base``, a template with ``{version}``) are stored there only;
+CITATION.cff, .zenodo.json, pyproject's version, the portal files and the docs are generated from
+this record (or checked against it by a test), so a version is never typed twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts.package import Package
+
+DOWNLOAD_BASE = "cac:download_base"
+MEDIA_TYPES = {
+    ".zip": "application/zip",
+    ".csv": "text/csv",
+    ".parquet": "application/vnd.apache.parquet",
+    ".sqlite": "application/vnd.sqlite3",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".md": "text/markdown",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".jsonld": "application/ld+json",
+    ".html": "text/html",
+}
+# A portal's short format name per suffix (CKAN's ``format``).
+FORMATS = {".zip": "ZIP", ".csv": "CSV", ".parquet": "Parquet", ".sqlite": "SQLite", ".xlsx": "XLSX",
+           ".json": "JSON", ".jsonld": "JSON-LD", ".md": "Markdown", ".svg": "SVG"}
+
+
+@dataclass(frozen=True)
+class Party:
+    """A contributor: a person (family/given names) or an organisation (title only)."""
+
+    name: str
+    family_name: str
+    given_name: str
+    roles: tuple[str, ...]
+    email: str
+    organization: str
+
+    @property
+    def is_person(self) -> bool:
+        return bool(self.family_name)
+
+    @property
+    def inverted_name(self) -> str:
+        """"Family, Given" for a person (what Zenodo and CFF expect), the name for an organisation."""
+        return f"{self.family_name}, {self.given_name}".rstrip(", ") if self.is_person else self.name
+
+
+@dataclass(frozen=True)
+class License:
+    spdx: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ReleaseMeta:
+    """Everything about a release that is not data, as stored in datapackage.json."""
+
+    name: str
+    title: str
+    description: str
+    version: str
+    date: str  # YYYY-MM-DD, the date part of ``created``: set by ``bump``, never by the clock
+    homepage: str
+    download_base: str
+    identifier: str
+    keywords: tuple[str, ...]
+    licenses: tuple[License, ...]
+    contributors: tuple[Party, ...]
+
+    @property
+    def license(self) -> License:
+        return self.licenses[0]
+
+    @property
+    def creators(self) -> tuple[Party, ...]:
+        """Contributors with the creator role (all contributors when none has it)."""
+        found = tuple(p for p in self.contributors if "creator" in p.roles)
+        return found or self.contributors
+
+    def url(self, file_name: str) -> str:
+        """The absolute download URL of a released file."""
+        return self.download_base.format(version=self.version).rstrip("/") + "/" + file_name
+
+    def zip_name(self) -> str:
+        return f"{self.name}-{self.version}.zip"
+
+
+def _party(entry: dict[str, Any]) -> Party:
+    roles = entry.get("roles") or ([entry["role"]] if entry.get("role") else [])
+    return Party(name=str(entry.get("title") or ""), family_name=str(entry.get("familyName") or ""),
+                 given_name=str(entry.get("givenName") or ""), roles=tuple(roles),
+                 email=str(entry.get("email") or ""), organization=str(entry.get("organization") or ""))
+
+
+def meta_from_descriptor(descriptor: dict[str, Any]) -> ReleaseMeta:
+    """The release record of a descriptor; KeyError names a missing key the release needs."""
+    licenses = tuple(License(str(x["name"]), str(x.get("path", "")), str(x.get("title", x["name"])))
+                     for x in descriptor["licenses"])
+    return ReleaseMeta(
+        name=descriptor["name"], title=descriptor.get("title", descriptor["name"]),
+        description=" ".join(str(descriptor.get("description", "")).split()),
+        version=descriptor["version"], date=str(descriptor["created"])[:10],
+        homepage=descriptor["homepage"], download_base=descriptor[DOWNLOAD_BASE],
+        identifier=str(descriptor.get("id", "")), keywords=tuple(descriptor.get("keywords", [])),
+        licenses=licenses, contributors=tuple(_party(c) for c in descriptor.get("contributors", [])))
+
+
+def release_meta(package: Package) -> ReleaseMeta:
+    return meta_from_descriptor(package.descriptor)
+
+
+def read_meta(root: Path) -> ReleaseMeta:
+    return meta_from_descriptor(json.loads((Path(root) / "datapackage.json").read_text(encoding="utf-8")))
+
+
+def media_type(file_name: str) -> str:
+    return MEDIA_TYPES.get(Path(file_name).suffix, "application/octet-stream")
+
+
+def format_name(file_name: str) -> str:
+    return FORMATS.get(Path(file_name).suffix, Path(file_name).suffix.lstrip(".").upper())
+
+
+def json_text(data: Any) -> str:
+    """JSON as every release file writes it: indented, UTF-8, newline at the end."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def citation_text(meta: ReleaseMeta) -> str:
+    """The recommended citation, one line (the same words as CITATION.cff's fields)."""
+    names = "; ".join(p.inverted_name for p in meta.creators)
+    return (f"{names} ({meta.date[:4]}). {meta.title} (version {meta.version}) [Data set]. "
+            f"{meta.license.title}. {meta.homepage}")

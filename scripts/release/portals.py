@@ -1,0 +1,167 @@
+"""Metadata that data portals and search engines read: schema.org Dataset JSON-LD, Zenodo's
+deposit metadata (also the repository's ``.zenodo.json``) and a CKAN ``package_create`` body.
+
+All of it is derived from the release record (:mod:`scripts.release.meta`) and the data; every
+download URL is absolute (the descriptor's ``cac:download_base``). The tests validate each file
+against the portal's published schema (tests/fixtures/portals/) and expand the JSON-LD with pyld.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from scripts.package import Package
+from scripts.release.meta import ReleaseMeta, format_name, media_type
+
+# The few table and column names the portal records need, in one place.
+MEETINGS, DATE_START, DATE_END = "meetings", "date_start", "date_end"
+STATES, STATE_NAME = "states", "name"
+SOURCES, SOURCE_TITLE, SOURCE_FILE, SOURCE_DIGEST, SOURCE_PUBLISHED = (
+    "sources", "title", "file_name", "sha256", "published")
+UNIT_FIELD = "unit"  # a table with this field states the unit of its number fields per row
+SCHEMA_ORG_CONTEXT = "https://schema.org/"
+ZENODO_LICENSE_IDS = {"CC-BY-4.0": "cc-by-4.0", "MIT": "MIT", "CC0-1.0": "cc-zero"}
+CKAN_LICENSE_IDS = {"CC-BY-4.0": "cc-by", "CC0-1.0": "cc-zero", "MIT": "other-open"}
+
+
+def temporal_coverage(rows: dict[str, list[dict[str, str]]]) -> str:
+    """ISO 8601 interval from the earliest meeting start to the latest end (at the precision
+    the data gives, e.g. ``2018/2025-08``)."""
+    starts = [r[DATE_START] for r in rows.get(MEETINGS, []) if r.get(DATE_START)]
+    ends = [r.get(DATE_END) or r[DATE_START] for r in rows.get(MEETINGS, []) if r.get(DATE_START)]
+    if not starts:
+        return ""
+    return f"{min(starts)}/{max(ends)}"
+
+
+def state_names(rows: dict[str, list[dict[str, str]]]) -> list[str]:
+    return sorted(r[STATE_NAME] for r in rows.get(STATES, []) if r.get(STATE_NAME))
+
+
+def _sources(rows: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
+    return rows.get(SOURCES, [])
+
+
+def _units(package: Package, rows: dict[str, list[dict[str, str]]]) -> dict[str, str]:
+    """table name -> the units its rows state (for tables with a unit column)."""
+    out = {}
+    for table in package.tables.values():
+        if UNIT_FIELD in table.field_names:
+            units = sorted({r[UNIT_FIELD] for r in rows.get(table.name, []) if r.get(UNIT_FIELD)})
+            out[table.name] = ", ".join(units)
+    return out
+
+
+def variables(package: Package, rows: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
+    """A schema.org PropertyValue per field, with the units for number fields where known."""
+    units = _units(package, rows)
+    out = []
+    for table in package.tables.values():
+        for fld in table.fields:
+            entry: dict[str, Any] = {"@type": "PropertyValue", "name": f"{table.name}.{fld.name}",
+                                     "alternateName": fld.title, "description": fld.description}
+            if fld.type in ("number", "integer") and units.get(table.name):
+                entry["unitText"] = units[table.name]
+            out.append(entry)
+    return out
+
+
+def _party_ld(party: Any) -> dict[str, Any]:
+    if party.is_person:
+        entry = {"@type": "Person", "name": f"{party.given_name} {party.family_name}".strip(),
+                 "givenName": party.given_name, "familyName": party.family_name}
+    else:
+        entry = {"@type": "Organization", "name": party.name}
+    if party.email:
+        entry["email"] = party.email
+    return entry
+
+
+def schema_org(meta: ReleaseMeta, package: Package, rows: dict[str, list[dict[str, str]]],
+               files: list[str]) -> dict[str, Any]:
+    """schema.org ``Dataset`` as JSON-LD (what Google Dataset Search reads)."""
+    return {
+        "@context": SCHEMA_ORG_CONTEXT,
+        "@type": "Dataset",
+        "@id": meta.homepage,
+        "name": meta.title,
+        "alternateName": meta.name,
+        "description": meta.description,
+        "url": meta.homepage,
+        "version": meta.version,
+        "datePublished": meta.date,
+        "identifier": meta.identifier or meta.homepage,
+        "license": meta.license.url,
+        "keywords": list(meta.keywords),
+        "isAccessibleForFree": True,
+        "creator": [_party_ld(p) for p in meta.creators],
+        "citation": meta.homepage,
+        "temporalCoverage": temporal_coverage(rows),
+        "spatialCoverage": [{"@type": "Place", "name": n} for n in state_names(rows)],
+        "isBasedOn": [{"@type": "CreativeWork", "name": s.get(SOURCE_TITLE, ""),
+                       "identifier": f"sha256:{s.get(SOURCE_DIGEST, '')}",
+                       "alternateName": s.get(SOURCE_FILE, ""),
+                       "datePublished": s.get(SOURCE_PUBLISHED, "")} for s in _sources(rows)],
+        "variableMeasured": variables(package, rows),
+        "distribution": [{"@type": "DataDownload", "name": f, "contentUrl": meta.url(f),
+                          "encodingFormat": media_type(f)} for f in files],
+    }
+
+
+def zenodo(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
+    """Zenodo deposit metadata (legacy deposit API, which is also what ``.zenodo.json`` holds).
+
+    Zenodo reads every creator ``name`` as "Family name, Given names"; an organisation has no
+    such parts, so it is given whole as the name and as its own affiliation, and is also listed
+    among the contributors with a type (``RightsHolder``, ``DataManager``) that says what it is.
+    No publication date: Zenodo sets it on publishing.
+    """
+    creators = []
+    for party in meta.creators:
+        entry = {"name": party.inverted_name}
+        affiliation = party.organization if party.is_person else party.name
+        if affiliation:
+            entry["affiliation"] = affiliation
+        creators.append(entry)
+    contributors = [{"name": p.inverted_name, "type": kind} for p in meta.contributors if not p.is_person
+                    for kind in ("RightsHolder", "DataManager")]
+    related = [{"identifier": meta.homepage, "relation": "isSupplementedBy", "resource_type": "software"},
+               {"identifier": meta.url(meta.zip_name()), "relation": "isIdenticalTo", "resource_type": "dataset"}]
+    return {
+        "upload_type": "dataset",
+        "title": meta.title,
+        "description": escape(meta.description, quote=False),
+        "version": meta.version,
+        "creators": creators,
+        "contributors": contributors,
+        "keywords": list(meta.keywords),
+        "license": ZENODO_LICENSE_IDS.get(meta.license.spdx, meta.license.spdx.lower()),
+        "access_right": "open",
+        "language": "eng",
+        "related_identifiers": related,
+        "notes": f"Temporal coverage {temporal_coverage(rows)}; states: {', '.join(state_names(rows))}.",
+    }
+
+
+def ckan(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]], files: list[str]) -> dict[str, Any]:
+    """A CKAN ``package_create`` body: the dataset and a resource per released data file."""
+    maintainer = next((p for p in meta.contributors if "maintainer" in p.roles), None)
+    body: dict[str, Any] = {
+        "name": meta.name,
+        "title": meta.title,
+        "notes": meta.description,
+        "version": meta.version,
+        "url": meta.homepage,
+        "license_id": CKAN_LICENSE_IDS.get(meta.license.spdx, "other-open"),
+        "author": "; ".join(p.inverted_name for p in meta.creators),
+        "tags": [{"name": k} for k in meta.keywords],
+        "extras": [{"key": "temporal_coverage", "value": temporal_coverage(rows)},
+                   {"key": "spatial_coverage", "value": ", ".join(state_names(rows))},
+                   {"key": "release_date", "value": meta.date}],
+        "resources": [{"name": f, "url": meta.url(f), "format": format_name(f), "mimetype": media_type(f)}
+                      for f in files],
+    }
+    if maintainer is not None:
+        body["maintainer"] = maintainer.inverted_name
+    return body

@@ -1,0 +1,109 @@
+"""Open a version of the package named by a folder, a release zip or a git ref.
+
+Zips (and git refs, exported with ``git archive --format=zip``) are unpacked into a private
+temporary folder with :func:`scripts.files.safe_extract`, which checks the sizes and names in the
+central directory before writing and cuts off any member that inflates past its declared size, so
+a 4 MB zip bomb is refused in milliseconds instead of filling the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from scripts.files import UnsafeArchive, safe_extract
+from scripts.package import DESCRIPTOR, Package, PackageError, load_package
+
+MAX_UNPACKED = 256 << 20  # far above any honest release of this package (a few MB)
+MAX_MEMBER = 64 << 20
+MAX_MEMBERS = 10_000
+
+
+def split_range(spec: str) -> tuple[str, str] | None:
+    """``"v1.2.3..HEAD"`` -> ("v1.2.3", "HEAD"); None when ``spec`` is not a range."""
+    if ".." in spec and not Path(spec).exists():
+        old, new = spec.split("..", 1)
+        if old and new and "/" not in old[:1]:
+            return old, new
+    return None
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True)
+
+
+def is_git_ref(repo: Path, ref: str) -> bool:
+    """Does ``ref`` name a commit in the git checkout at ``repo``?"""
+    if shutil.which("git") is None or ref.startswith("-"):
+        return False
+    return _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode == 0
+
+
+def _unpack(zip_path: Path, dest: Path) -> Path:
+    """Unpack a zip safely; return the folder holding its top-most datapackage.json."""
+    try:
+        safe_extract(zip_path, dest, max_total=MAX_UNPACKED, max_member=MAX_MEMBER, max_members=MAX_MEMBERS)
+    except UnsafeArchive as exc:
+        raise PackageError(f"{zip_path}: refused: {exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise PackageError(f"{zip_path}: not a readable zip ({exc})") from None
+    found = sorted(dest.glob(f"**/{DESCRIPTOR}"), key=lambda p: len(p.parts))
+    if not found:
+        raise PackageError(f"{zip_path}: no {DESCRIPTOR} in the zip")
+    return found[0].parent
+
+
+def _archive_ref(repo: Path, ref: str, tmp: Path) -> Path:
+    """``git archive`` the tree at ``ref`` as a zip in ``tmp``, then unpack it safely."""
+    archive = tmp / "ref.zip"
+    done = _git(repo, "archive", "--format=zip", f"--output={archive}", ref)
+    if done.returncode != 0:
+        raise PackageError(f"git archive {ref} failed: {done.stderr.decode(errors='replace').strip()}")
+    unpacked = tmp / "tree"
+    unpacked.mkdir()
+    return _unpack(archive, unpacked)
+
+
+@contextmanager
+def open_version(spec: str | Path, repo: Path = Path(".")) -> Iterator[Package]:
+    """The package at ``spec``: a package folder, a release zip, or a git ref of ``repo``."""
+    path = Path(spec)
+    if path.is_dir():
+        yield load_package(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="cac-version-") as tmp:
+        if path.is_file():
+            if not zipfile.is_zipfile(path):
+                raise PackageError(f"{path}: neither a package folder nor a zip file")
+            unpacked = Path(tmp) / "zip"
+            unpacked.mkdir()
+            yield load_package(_unpack(path, unpacked))
+        elif is_git_ref(repo, str(spec)):
+            yield load_package(_archive_ref(repo, str(spec), Path(tmp)))
+        else:
+            raise PackageError(f"{spec}: no such folder, zip file or git ref")
+
+
+def previous_tag(repo: Path, version: str) -> str | None:
+    """The newest tag merged into HEAD whose datapackage.json has a version other than
+    ``version`` (None outside a git checkout or without such a tag)."""
+    if shutil.which("git") is None:
+        return None
+    done = _git(repo, "tag", "--list", "--merged", "HEAD", "--sort=-v:refname")
+    if done.returncode != 0:
+        return None
+    for tag in done.stdout.decode().split():
+        shown = _git(repo, "show", f"{tag}:{DESCRIPTOR}")
+        try:
+            tagged = json.loads(shown.stdout).get("version") if shown.returncode == 0 else version
+        except (ValueError, AttributeError):
+            continue
+        if tagged != version:
+            return tag
+    return None

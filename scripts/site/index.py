@@ -1,0 +1,123 @@
+"""The home page: what the dataset is, how to cite it, its sources, and links to every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scripts.site import names
+from scripts.site.figures import timeline_items
+from scripts.site.html import data_table, esc, link
+from scripts.site.model import SiteData, meeting_label
+from scripts.site.pages import meeting_href, table_href
+
+CITATION_FILE = "CITATION.cff"
+
+
+def read_citation(root: Path) -> dict[str, Any]:
+    """CITATION.cff as a mapping ({} when absent or unreadable: the descriptor then stands in)."""
+    try:
+        loaded = yaml.safe_load((root / CITATION_FILE).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def citation_text(descriptor: dict[str, Any], cff: dict[str, Any]) -> str:
+    """A plain reference: authors (year). Title (version) [Data set]. Licence. Link.
+    CITATION.cff wins where it says something; the descriptor fills the gaps."""
+    def pick(cff_key: str, descriptor_key: str) -> str:
+        return str(cff.get(cff_key) or descriptor.get(descriptor_key) or "")
+
+    year = pick("date-released", "created")[:4]
+    licence = str(cff.get("license") or "") or ", ".join(
+        str(x.get("name", "")) for x in descriptor.get("licenses", []) if isinstance(x, dict))
+    doi = f"https://doi.org/{cff['doi']}" if cff.get("doi") else ""
+    text = (f"{'; '.join(_authors(descriptor, cff))} ({year}). {pick('title', 'title')} "
+            f"(version {pick('version', 'version')}) [Data set].")
+    if licence:
+        text += f" Licence: {licence}."
+    return f"{text} {doi or pick('url', 'homepage')}".strip()
+
+
+def _authors(descriptor: dict[str, Any], cff: dict[str, Any]) -> list[str]:
+    found = [_author(a) for a in cff.get("authors", []) if isinstance(a, dict)]
+    if not found:
+        found = [str(c.get("title", "")) for c in descriptor.get("contributors", []) if isinstance(c, dict)]
+    return [a for a in found if a]
+
+
+def _author(author: dict[str, Any]) -> str:
+    if author.get("name"):
+        return str(author["name"])
+    return " ".join(str(author.get(k, "")) for k in ("given-names", "family-names")).strip()
+
+
+def index_page(data: SiteData) -> tuple[str, str]:
+    """(title, body) of index.html."""
+    desc = data.package.descriptor
+    title = data.package.title
+    body = (
+        f"<h1>{esc(title)}</h1>\n<p>{esc(desc.get('description', ''))}</p>\n"
+        + _facts(desc)
+        + '<section aria-labelledby="cite"><h2 id="cite">How to cite</h2>\n'
+        f'<p class="reference">{esc(citation_text(desc, read_citation(data.package.root)))}</p>\n'
+        f"<p>The same reference in machine-readable form is in <code>{CITATION_FILE}</code>.</p></section>\n"
+        + '<section aria-labelledby="figures"><h2 id="figures">Figures</h2>\n<ul>'
+        f"<li>{link('timeline.html', 'Timeline of the meetings')}</li>"
+        f"<li>{link('trade.html', 'Reported trade figures, labelled by source')}</li></ul></section>\n"
+        + _sources(data) + _tables(data) + _meetings(data)
+    )
+    return title, body
+
+
+def _facts(desc: dict[str, Any]) -> str:
+    licences = ", ".join(
+        f'<a href="{esc(x["path"])}">{esc(x.get("title") or x.get("name", ""))}</a>' if _web(x.get("path"))
+        else esc(x.get("title") or x.get("name", "")) for x in desc.get("licenses", []) if isinstance(x, dict))
+    rows = [("Version", esc(desc.get("version", ""))), ("Created", esc(desc.get("created", ""))),
+            ("Data licence", licences), ("Keywords", esc(", ".join(desc.get("keywords", []))))]
+    return '<dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows if v) + "</dl>\n"
+
+
+def _web(url: object) -> bool:
+    """Only plain web addresses become links (never javascript: or data: from a descriptor)."""
+    return isinstance(url, str) and url.startswith(("https://", "http://"))
+
+
+def _sources(data: SiteData) -> str:
+    table = data.package.tables.get(names.SOURCES)
+    if table is None:
+        return ""
+    fields = [table.field(n) for n in names.SOURCE_INDEX_FIELDS if n in table.field_names]
+    rows = [(f"src-{i}", [f"<code>{esc(r.get(f.name, ''))}</code>" if f.name != names.SOURCE_TITLE
+                          else esc(r.get(f.name, "")) for f in fields])
+            for i, r in enumerate(data.rows[table.name], 1)]
+    return ('<section aria-labelledby="sources"><h2 id="sources">Sources</h2>\n'
+            "<p>The texts are not part of the dataset; their checksums identify the exact versions "
+            f"cited. Details: {link(table_href(table.name, ''), table.title)}.</p>\n"
+            + data_table("The source texts", [(f.title, "text") for f in fields], rows,
+                         table_id="sources-list", interactive=False) + "</section>\n")
+
+
+def _tables(data: SiteData) -> str:
+    items = "".join(
+        f"<li>{link(table_href(t.name, ''), t.title)} — {len(data.rows[t.name])} rows. {esc(t.description)}</li>\n"
+        for t in data.package.tables.values())
+    return ('<section aria-labelledby="tables"><h2 id="tables">Tables</h2>\n'
+            f'<ul class="tables">\n{items}</ul></section>\n')
+
+
+def _meetings(data: SiteData) -> str:
+    meetings = data.meetings
+    if meetings is None:
+        return ""
+    dated, undated = timeline_items(data, "")
+    items = [f"<li>{link(i.href, i.label)} <span class=\"date\">({esc(i.span.text)})</span></li>" for i in dated]
+    items += [f"<li>{link(meeting_href(meetings.record_key(r), ''), meeting_label(r))} "
+              '<span class="date">(not dated)</span></li>' for r in undated]
+    return ('<section aria-labelledby="meetings"><h2 id="meetings">Meetings</h2>\n'
+            "<p>Each page gathers what the dataset records about one meeting, with citations.</p>\n"
+            '<ul class="meetings">\n' + "\n".join(items) + "\n</ul></section>\n")

@@ -1,0 +1,278 @@
+"""Read each table's CSV once into a polars frame of text, with the problems visible in the file.
+
+One read per file: the bytes are checked (missing or unreadable file, byte-order mark, UTF-8, CRLF
+line endings), the header is compared with the schema, and polars parses the body with every
+column as text. Row ``i`` of a frame is spreadsheet row ``i + 2`` (the header is row 1), as
+frictionless numbers rows. Ragged rows are found without a second parse in the common case: the
+number of field separators outside quoted values must equal rows x (columns - 1); only when it does
+not is the file re-parsed with the csv module to locate the short or long rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scripts.package import DESCRIPTOR, Package, Table
+from scripts.report import Problem
+
+if TYPE_CHECKING:
+    import polars as pl
+
+HINTS = {
+    "missing-file": "restore the file or fix its path in datapackage.json",
+    "unreadable-file": "check the file's permissions",
+    "unsafe-path": "give the resource a path relative to the package folder, inside it",
+    "byte-order-mark": "save the file as UTF-8 without a byte-order mark (BOM)",
+    "encoding-error": "save the file as UTF-8; the bytes shown are not valid UTF-8",
+    "crlf-line-ending": "save the file with LF (Unix) line endings",
+    "blank-header": "the file needs its header row: the field names, in the schema's order",
+    "missing-label": "add the column to the header, named as in the schema",
+    "extra-label": "remove the column or add it to the schema",
+    "incorrect-label": "name the column as the schema does, in the schema's order",
+    "missing-cell": "the row has fewer cells than the header: add the missing commas",
+    "extra-cell": "the row has more cells than the header: quote text that holds a comma",
+    "blank-row": "delete the empty row",
+}
+MESSAGES = {
+    "byte-order-mark": "the file starts with a UTF-8 byte-order mark",
+    "blank-header": "the file is empty: it has no header row",
+    "blank-row": "the row is empty",
+}
+
+
+def problem(file: str, row: int | None, fld: str | None, value: Any, rule: str, message: str = "") -> Problem:
+    """A file-level problem with this module's hint."""
+    return Problem(file, row, fld, value, rule, message or MESSAGES.get(rule, rule), HINTS.get(rule, ""))
+
+
+@dataclass
+class Frames:
+    """The package's tables as polars frames of text, read once and shared by every check.
+
+    ``raw[name]`` has the schema's column names (missing columns as nulls); tables whose file
+    could not be read are absent, and checks that need them are skipped.
+    """
+
+    package: Package
+    raw: dict[str, pl.DataFrame] = field(default_factory=dict)
+    missing_columns: dict[str, set[str]] = field(default_factory=dict)
+    _typed: dict[str, pl.DataFrame] = field(default_factory=dict)
+    _keys: dict[str, pl.Series] = field(default_factory=dict)
+
+    def table(self, name: str) -> Table:
+        return self.package.table(name)
+
+    def file(self, name: str) -> str:
+        return relative(self.package, self.table(name))
+
+    def typed(self, name: str) -> pl.DataFrame:
+        """The table cast through the interpreter: typed values, null where missing or invalid."""
+        import polars as pl
+
+        if name not in self._typed:
+            table = self.table(name)
+            self._typed[name] = self.raw[name].select(
+                [f.polars_cast(pl.col(f.name)).alias(f.name) for f in table.fields])
+        return self._typed[name]
+
+    def keys(self, name: str) -> pl.Series:
+        """Each row's record key as citations write it (primary key values joined by '/')."""
+        import polars as pl
+
+        if name not in self._keys:
+            columns = [pl.col(k).fill_null("") for k in self.table(name).primary_key]
+            self._keys[name] = self.raw[name].select(pl.concat_str(columns, separator="/").alias("key")).to_series()
+        return self._keys[name]
+
+
+def relative(package: Package, table: Table) -> str:
+    """A table's file as the report names it: its path relative to the package root."""
+    try:
+        return table.path.relative_to(package.root).as_posix()
+    except ValueError:
+        return table.path.as_posix()
+
+
+def read_package(package: Package) -> tuple[Frames, list[Problem]]:
+    """Every readable table as a frame, and the problems found in the files themselves."""
+    frames = Frames(package)
+    problems: list[Problem] = []
+    for name, table in package.tables.items():
+        file = relative(package, table)
+        if name in package.refused:
+            problems.append(problem(DESCRIPTOR, None, None, name, "unsafe-path",
+                                    f"resource {name!r}: {package.refused[name]}; the file was not read"))
+            continue
+        content = _read_bytes(file, table, problems)
+        if content is None:
+            continue
+        frame, missing = read_table(file, table, content, problems)
+        if frame is not None:
+            frames.raw[name] = frame
+            frames.missing_columns[name] = missing
+    return frames, problems
+
+
+def _read_bytes(file: str, table: Table, problems: list[Problem]) -> bytes | None:
+    try:
+        return table.path.read_bytes()
+    except FileNotFoundError:
+        problems.append(problem(file, None, None, None, "missing-file",
+                                f"{file} is listed in {DESCRIPTOR} but does not exist"))
+    except OSError as exc:
+        problems.append(problem(file, None, None, None, "unreadable-file",
+                                f"{file} cannot be read: {exc.strerror or exc}"))
+    return None
+
+
+def byte_problems(file: str, content: bytes) -> list[Problem]:
+    """BOM, non-UTF-8 bytes and CRLF endings, each reported once per file at its first line."""
+    found = []
+    if content.startswith(codecs.BOM_UTF8):
+        found.append(problem(file, 1, None, None, "byte-order-mark"))
+    bad_at = first_invalid_utf8(content)
+    if bad_at is not None:
+        start, end, reason = bad_at
+        line = content.count(b"\n", 0, start) + 1
+        bad = content[start:end]
+        found.append(problem(file, line, None, bad.hex(" "), "encoding-error",
+                             f"bytes {bad!r} on line {line} are not UTF-8 ({reason})"))
+    crlf = content.find(b"\r\n")
+    if crlf >= 0:
+        line = content.count(b"\n", 0, crlf) + 1
+        count = content.count(b"\r\n")
+        found.append(problem(file, line, None, None, "crlf-line-ending",
+                             f"{count} line{'s' if count != 1 else ''} end with CRLF, first on line {line}"))
+    return found
+
+
+def first_invalid_utf8(content: bytes, chunk: int = 1 << 20) -> tuple[int, int, str] | None:
+    """Where the first bytes that are not UTF-8 start and end, and why; decoded a chunk at a time so
+    that a large file never exists twice in memory (as bytes and as text)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(content)
+    for offset in range(0, len(content), chunk):
+        pending = len(decoder.getstate()[0])  # bytes of a character cut at the previous chunk's end
+        try:
+            decoder.decode(view[offset:offset + chunk], final=offset + chunk >= len(content))
+        except UnicodeDecodeError as exc:
+            return offset - pending + exc.start, offset - pending + exc.end, exc.reason
+    return None
+
+
+def read_table(file: str, table: Table, content: bytes,
+               problems: list[Problem]) -> tuple[pl.DataFrame | None, set[str]]:
+    """Parse one CSV: a frame with the schema's columns (text), and the columns the header lacks."""
+    import polars as pl
+
+    problems.extend(byte_problems(file, content))
+    body = content.removeprefix(codecs.BOM_UTF8)
+    labels = _header(body)
+    if not labels:
+        problems.append(problem(file, None, None, None, "blank-header"))
+        return None, set(table.field_names)
+    problems.extend(label_problems(file, table, labels))
+    try:  # a row with more cells than the header stops the strict parse: then locate every ragged row
+        frame = _parse(body, labels, truncate=False)
+        problems.extend(ragged_problems(file, table, labels, body, frame))
+    except pl.exceptions.ComputeError:
+        frame = _parse(body, labels, truncate=True)
+        blank = _blank_rows(frame)
+        problems.extend(problem(file, i + 2, None, None, "blank-row") for i in blank)
+        problems.extend(_locate_ragged(file, table, labels, body, set(blank)))
+    return _align(table, labels, frame)
+
+
+def _parse(body: bytes, labels: list[str], truncate: bool) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.read_csv(body, infer_schema=False, has_header=True, empty_string_is_null=False,
+                       truncate_ragged_lines=truncate, encoding="utf8-lossy", raise_if_empty=False,
+                       new_columns=[f"column {i + 1}" for i in range(len(labels))], quote_char='"')
+
+
+def _blank_rows(frame: pl.DataFrame) -> list[int]:
+    import polars as pl
+
+    if frame.height == 0:
+        return []
+    return frame.select(pl.all_horizontal(pl.all().fill_null("") == "").arg_true()).to_series().to_list()
+
+
+def _header(body: bytes) -> list[str]:
+    end = body.find(b"\n")
+    first = (body if end < 0 else body[:end]).decode("utf-8", "replace").rstrip("\r")
+    return next(csv.reader([first]), []) if first else []
+
+
+def label_problems(file: str, table: Table, labels: list[str]) -> list[Problem]:
+    """Header against schema, as frictionless reports it: extra, missing or incorrect labels."""
+    names = table.field_names
+    found = []
+    for index, name in enumerate(names):
+        if index >= len(labels):
+            found.append(problem(file, None, name, None, "missing-label",
+                                 f"the header has no column {name!r} (column {index + 1})"))
+        elif labels[index] != name:
+            found.append(problem(file, None, name, labels[index], "incorrect-label",
+                                 f"column {index + 1} is named {labels[index]!r}; the schema calls it {name!r}"))
+    for index, label in enumerate(labels[len(names):], start=len(names)):
+        found.append(problem(file, None, label, label, "extra-label",
+                             f"column {index + 1} ({label!r}) is not in the schema"))
+    return found
+
+
+def _align(table: Table, labels: list[str], frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
+    """The frame with the schema's column names: matched by position (as frictionless does) for the
+    columns the header has; absent columns are nulls."""
+    import polars as pl
+
+    columns, missing = [], set()
+    for index, name in enumerate(table.field_names):
+        if index < len(labels):
+            columns.append(pl.col(f"column {index + 1}").alias(name))
+        else:
+            columns.append(pl.lit(None, dtype=pl.String).alias(name))
+            missing.add(name)
+    return frame.select(columns), missing
+
+
+def ragged_problems(file: str, table: Table, labels: list[str], body: bytes, frame: pl.DataFrame) -> list[Problem]:
+    """Blank rows, and rows with fewer cells than the header (a strict parse already refused rows
+    with more): the separators outside quoted values must number rows x (columns - 1)."""
+    import polars as pl
+
+    width = len(labels)
+    if frame.height == 0:
+        return []
+    blank = _blank_rows(frame)
+    found = [problem(file, i + 2, None, None, "blank-row") for i in blank]
+    in_cells = frame.select(pl.sum_horizontal(pl.all().str.count_matches(",", literal=True).sum())).item()
+    header_commas = body[: max(body.find(b"\n"), 0)].count(b",")
+    separators = body.count(b",") - header_commas - (in_cells or 0)
+    if separators == (frame.height - len(blank)) * (width - 1):
+        return found
+    return found + _locate_ragged(file, table, labels, body, set(blank))
+
+
+def _locate_ragged(file: str, table: Table, labels: list[str], body: bytes, blank: set[int]) -> list[Problem]:
+    """The slow path, for broken files only: parse again with the csv module to find ragged rows."""
+    found = []
+    rows = csv.reader(io.StringIO(body.decode("utf-8", "replace"), newline=""))
+    next(rows, None)
+    width, names = len(labels), table.field_names
+    for index, cells in enumerate(rows):
+        if index in blank or not cells:
+            continue
+        if len(cells) > width:
+            found.append(problem(file, index + 2, f"column {width + 1}", cells[width], "extra-cell",
+                                 f"the row has {len(cells)} cells; the header has {width}"))
+        elif len(cells) < width:
+            name = names[len(cells)] if len(cells) < len(names) else f"column {len(cells) + 1}"
+            found.append(problem(file, index + 2, name, None, "missing-cell",
+                                 f"the row has {len(cells)} cells; the header has {width}"))
+    return found

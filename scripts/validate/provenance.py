@@ -1,0 +1,174 @@
+"""Provenance: prove every citation against the source texts it points into, as joins.
+
+A citation names a source (through ``sources``), a line range and a few words of evidence. The
+source file must be there with the recorded sha256, the lines must exist, the evidence must occur
+in them and, for a ``verbatim`` citation of a field, the field's value must too. Texts are
+compared with whitespace folded, so a phrase broken across lines still matches.
+
+Each source file is read once. Citations repeat the same line ranges, evidence and values many
+times, so each distinct (range), (range, evidence) and (range, value) is proved once in Python and
+the verdicts are joined back to the citations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scripts.package import confinement_problem
+from scripts.report import Problem
+
+from .columns import lookup
+from .frames import Frames
+
+if TYPE_CHECKING:
+    import polars as pl
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+SPACE = re.compile(r"\s+")
+SOURCES, CITATIONS = "sources", "citations"
+
+
+def fold(text: str) -> str:
+    """Collapse every run of whitespace to one space, as citations are compared."""
+    return SPACE.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def numbers_in(text: str) -> frozenset[float]:
+    """Every number written in ``text``, thousands separators ignored ('5,000th' gives 5000)."""
+    return frozenset(float(m.replace(",", "")) for m in NUMBER.findall(text) if m.replace(",", "").strip("."))
+
+
+def value_occurs(numeric: bool, value: object, text: str) -> bool:
+    """Does a record's value stand in the cited text? Numbers by value, text case-insensitively."""
+    if numeric:
+        return float(value) in numbers_in(text)  # type: ignore[arg-type]
+    return fold(str(value)).casefold() in text.casefold()
+
+
+def read_sources(frames: Frames, sources_dir: Path) -> tuple[dict[str, list[str]], list[Problem]]:
+    """Each ``sources`` row's text (lines), checked against its recorded sha256."""
+    raw = frames.raw[SOURCES]
+    file = frames.file(SOURCES)
+    texts: dict[str, list[str]] = {}
+    problems = []
+    for index, row in enumerate(raw.select("source_id", "file_name", "sha256").iter_rows()):
+        source_id, name, recorded = row
+        path = sources_dir / (name or "")
+        if not name or confinement_problem(sources_dir, name) or not path.is_file():
+            problems.append(Problem(file, index + 2, "file_name", name, "source-file-missing",
+                                    f"source text {path} not found",
+                                    "restore the file or point --sources at the folder that holds it"))
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != recorded:
+            problems.append(Problem(file, index + 2, "sha256", recorded, "source-sha256-mismatch",
+                                    f"{path.name} has sha256 {digest}, not the recorded one",
+                                    "the text changed: re-check its citations, then record the new sha256"))
+            continue
+        texts[source_id] = data.decode("utf-8", "replace").splitlines()
+    return texts, problems
+
+
+def _spans(citations: pl.DataFrame, texts: dict[str, list[str]]) -> tuple[pl.DataFrame, list[str]]:
+    """Each distinct (source_id, line_start, line_end) with a ``span`` number into the returned list
+    of folded texts, or ``past``: the source's line count when the range runs past its end. Ranges
+    that cannot be checked here (unknown source, missing line) get neither."""
+    import polars as pl
+
+    distinct = citations.select("source_id", "line_start", "line_end").unique(maintain_order=True)
+    spans: list[str] = []
+    numbers: list[int | None] = []
+    past: list[int | None] = []
+    for source_id, start, end in distinct.iter_rows():
+        lines = texts.get(source_id)
+        if lines is None or start is None or end is None or end > len(lines):
+            numbers.append(None)
+            past.append(len(lines) if lines is not None and end is not None and end > len(lines) else None)
+        else:
+            numbers.append(len(spans))
+            spans.append(fold(" ".join(lines[start - 1:end])))
+            past.append(None)
+    ranges = distinct.with_columns(pl.Series("span", numbers, dtype=pl.Int64), pl.Series("past", past, dtype=pl.Int64))
+    return ranges, spans
+
+
+def check_citations(frames: Frames, texts: dict[str, list[str]]) -> Iterator[Problem]:
+    """Line ranges exist, evidence occurs in them, and verbatim values occur in them."""
+    import polars as pl
+
+    typed = frames.typed(CITATIONS).select("source_id", "line_start", "line_end", "evidence", "support",
+                                           "table_name", "field_name", "record_id").with_row_index("row")
+    ranges, spans = _spans(typed, texts)
+    cited = typed.join(ranges, on=["source_id", "line_start", "line_end"], how="left", maintain_order="left",
+                       nulls_equal=True)
+    file = frames.file(CITATIONS)
+    for row, source_id, end, count in cited.filter(pl.col("past").is_not_null()).select(
+            "row", "source_id", "line_end", "past").iter_rows():
+        yield Problem(file, row + 2, "line_end", str(end), "citation-past-end",
+                      f"source {source_id} has {count} lines; the citation ends at line {end}",
+                      "check the line numbers with grep -n in the source text")
+    yield from _evidence(cited, spans, file)
+    yield from _values(frames, cited, spans, file)
+
+
+def _evidence(cited: pl.DataFrame, spans: list[str], file: str) -> Iterator[Problem]:
+    import polars as pl
+
+    checked = cited.filter(pl.col("span").is_not_null() & pl.col("evidence").is_not_null())
+    pairs = checked.select("span", "evidence").unique()
+    verdict = pairs.with_columns(pl.Series("ok", [fold(e) in spans[s] for s, e in pairs.iter_rows()],
+                                           dtype=pl.Boolean))
+    bad = checked.join(verdict, on=["span", "evidence"], how="left").filter(~pl.col("ok")).sort("row")
+    for row, source_id, start, end, evidence in bad.select(
+            "row", "source_id", "line_start", "line_end", "evidence").iter_rows():
+        yield Problem(file, row + 2, "evidence", evidence, "citation-evidence-missing",
+                      f"the evidence does not occur in lines {start}-{end} of source {source_id}",
+                      "quote a few words exactly as the cited lines write them, or fix the line range")
+
+
+def _values(frames: Frames, cited: pl.DataFrame, spans: list[str], file: str) -> Iterator[Problem]:
+    """A verbatim citation of a field: the record's value occurs in the cited lines."""
+    import polars as pl
+
+    verbatim = cited.filter((pl.col("support") == "verbatim") & pl.col("field_name").is_not_null()
+                            & pl.col("span").is_not_null())
+    for (table_name, field_name), group in verbatim.group_by(["table_name", "field_name"], maintain_order=True):
+        if table_name not in frames.raw:
+            continue
+        table = frames.table(table_name)
+        if field_name not in table.field_names:
+            for row in group["row"].to_list():
+                yield Problem(file, row + 2, "field_name", field_name, "citation-field-unknown",
+                              f"{table_name} has no field {field_name!r}", "name one of the table's fields")
+            continue
+        fld = table.field(field_name)
+        raw = lookup(group["record_id"], frames.keys(table_name), frames.raw[table_name][field_name])
+        typed = lookup(group["record_id"], frames.keys(table_name), frames.typed(table_name)[field_name])
+        checked = group.select("row", "span").with_columns(raw.alias("raw"), typed.cast(pl.String).alias("value"))
+        checked = checked.filter(pl.col("value").is_not_null())
+        pairs = checked.select("value", "span").unique()
+        numeric = fld.type in ("number", "integer")
+        verdict = pairs.with_columns(pl.Series(
+            "ok", [value_occurs(numeric, v, spans[s]) for v, s in pairs.iter_rows()], dtype=pl.Boolean))
+        bad = checked.join(verdict, on=["value", "span"], how="left").filter(~pl.col("ok")).sort("row")
+        for row, value in bad.select("row", "raw").iter_rows():
+            yield Problem(file, row + 2, "field_name", field_name, "citation-value-missing",
+                          f"{table_name}.{field_name} = {value!r} does not occur in the cited lines",
+                          "cite the lines that state the value, or mark the citation paraphrase or inferred")
+
+
+def provenance_problems(frames: Frames, sources_dir: Path) -> list[Problem]:
+    """Every provenance problem of the package against the texts in ``sources_dir``; nothing when
+    the sources or citations table could not be read (that is the problem reported)."""
+    if not {SOURCES, CITATIONS} <= set(frames.raw):
+        return []
+    texts, problems = read_sources(frames, Path(sources_dir))
+    problems.extend(check_citations(frames, texts))
+    return problems

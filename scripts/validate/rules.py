@@ -1,0 +1,353 @@
+"""Named rules: what the data must satisfy that a Table Schema cannot express, in one registry.
+
+Each rule is a function named after the rule, with a docstring whose first line is the report's
+message and a ``hint`` saying how to fix it. It yields ``(table, field, fails)`` where ``fails`` is
+a boolean polars Series aligned with the table's rows (True = the row breaks the rule). Rules run
+on the frames read once (:mod:`.frames`); a rule whose tables could not be read is skipped.
+Honest exceptions belong in the data (a field or note a rule reads), never in code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from scripts.report import Problem
+
+from .columns import both, common_precision, fails, lookup
+from .constraints import key_fields
+from .frames import Frames
+
+if TYPE_CHECKING:
+    import polars as pl
+
+Found = Iterator[tuple[str, str, "pl.Series"]]
+# Table and column names the rules speak about, in one place.
+MEETINGS, ATTENDANCE, CITATIONS, SOURCES = "meetings", "attendance", "citations", "sources"
+DOCUMENTS, SIGNATORIES, INDICATORS, STATES = "documents", "document_signatories", "indicators", "states"
+PERSON_TABLES = ("persons", "leaders")
+NOTE = "inference_note"
+
+# Plausible values of an indicator by (unit, scale): (lowest, highest), both inclusive. Anything
+# outside is most likely a figure in the wrong unit or scale; a pair missing here never goes together.
+PLAUSIBLE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("percent", "one"): (0, 1000),  # a growth above 1000 % is a slipped decimal point
+    ("USD", "billion"): (0.001, 100_000),  # between a million dollars and world GDP
+    ("USD", "one"): (1_000_000, 1e14),  # below a million, the scale was dropped
+    ("count", "one"): (1, 10_000_000),  # whole milestones of trips or trains
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule a Table Schema cannot express: its name is the one reports and tests use."""
+
+    name: str
+    func: Callable[[Frames], Found]
+    needs: tuple[str, ...]
+    hint: str
+
+    @property
+    def summary(self) -> str:
+        return (self.func.__doc__ or self.name).strip().splitlines()[0]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(*needs: str, hint: str) -> Callable:
+    """Register a rule under its function's name; ``needs`` are the tables it reads ('*' = all)."""
+
+    def register(func: Callable) -> Callable:
+        RULES[func.__name__] = Rule(func.__name__, func, needs, hint)
+        return func
+
+    return register
+
+
+def enum_values(frames: Frames, table: str, name: str, *values: str) -> tuple[str, ...]:
+    """``values`` after checking the field's enum still holds them, so that a renamed value in a
+    schema fails loudly instead of silently turning a rule off."""
+    enum = frames.table(table).field(name).enum or []
+    missing = [v for v in values if v not in enum]
+    if missing:
+        raise ValueError(f"{table}.{name} has no enum value {missing}: update scripts/validate/rules.py")
+    return values
+
+
+# --------------------------------------------------------------------------- text and identity
+
+@rule(hint="retype the text without control characters or spaces around it")
+def clean_text(frames: Frames) -> Found:
+    """Text is clean: no control characters (tab and newline only in multi-line fields), no lone
+    carriage return, no spaces at the start or end."""
+    import polars as pl
+
+    for name, raw in frames.raw.items():
+        table = frames.table(name)
+        keys = set(key_fields(table))
+        for fld in table.fields:
+            text = pl.col(fld.name)
+            expr = fld.polars_unclean_control(text) if fld.name in keys else fld.polars_unclean(text)
+            yield name, fld.name, raw.select(expr.fill_null(False)).to_series()
+
+
+@rule(STATES, hint="use the ISO 3166-1 alpha-3 code of the state (e.g. KAZ for Kazakhstan)")
+def state_codes_are_iso3166(frames: Frames) -> Found:
+    """A state code is a real ISO 3166-1 alpha-3 code."""
+    import pycountry
+
+    codes = frames.raw[STATES]["state_id"]
+    known = {c.alpha_3 for c in pycountry.countries}
+    yield STATES, "state_id", codes.is_not_null() & (codes != "") & ~codes.is_in(sorted(known))
+
+
+@rule(hint="one person is one row: merge the two records or correct the name or state")
+def person_is_one_row(frames: Frames) -> Found:
+    """The same person (name and state) appears under two keys."""
+    import polars as pl
+
+    for name in PERSON_TABLES:
+        if name not in frames.raw:
+            continue
+        raw = frames.raw[name]
+        folded = pl.col("full_name").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+        state = pl.col("state_id").fill_null("") if "state_id" in raw.columns else pl.lit("")
+        repeat = raw.select((~pl.struct(folded, state).is_first_distinct()).alias("r"))["r"]
+        yield name, "full_name", repeat & raw["full_name"].is_not_null() & (raw["full_name"] != "")
+
+
+# --------------------------------------------------------------------------- dates
+
+@rule(hint="write a real calendar date (February has 28 or 29 days, April 30)")
+def dates_are_real(frames: Frames) -> Found:
+    """A day-precision date is a real calendar day (no 2022-02-30), which a pattern cannot check."""
+    import polars as pl
+
+    for name, raw in frames.raw.items():
+        for fld in frames.table(name).fields:
+            if not fld.is_reduced_date:
+                continue
+            text = pl.col(fld.name)
+            day = text.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(False)
+            parsed = text.str.to_date("%Y-%m-%d", strict=False)
+            yield name, fld.name, raw.select((day & parsed.is_null()).alias("x"))["x"]
+
+
+@rule(hint="put the earlier date in the *_start field and the later one in *_end")
+def date_ranges_ordered(frames: Frames) -> Found:
+    """A range ends on or after its start (X_end >= X_start, compared at the coarser precision)."""
+    for name in frames.raw:
+        table = frames.table(name)
+        dates = {f.name for f in table.fields if f.is_reduced_date}
+        for end in sorted(d for d in dates if d.endswith("_end")):
+            start = end.removesuffix("_end") + "_start"
+            if start in dates:
+                typed = frames.typed(name)
+                a, b = common_precision(typed[start], typed[end])
+                yield name, end, fails(both(a, b) & (b < a))
+
+
+@rule(MEETINGS, hint="each meeting of a format has its own number: check the ordinal and format_id")
+def ordinals_unique_per_format(frames: Frames) -> Found:
+    """Two meetings of one format cannot both be its n-th (the later row in the file is reported)."""
+    import polars as pl
+
+    meetings = frames.typed(MEETINGS)
+    repeat = meetings.select(pl.col("ordinal").is_not_null()
+                             & ~pl.struct("format_id", "ordinal").is_first_distinct())
+    yield MEETINGS, "ordinal", repeat.to_series()
+
+
+@rule(MEETINGS, hint="a higher ordinal cannot predate a lower one: check the ordinal and date_start")
+def ordinals_increase_with_date(frames: Frames) -> Found:
+    """Within a format, the n+1-th meeting does not start before the n-th (coarser precision)."""
+    import polars as pl
+
+    meetings = frames.typed(MEETINGS).with_row_index("row")
+    dated = meetings.filter(pl.col("ordinal").is_not_null() & pl.col("date_start").is_not_null())
+    dated = dated.sort(["format_id", "ordinal"], maintain_order=True)
+    previous = dated.select(pl.col("date_start").shift(1).over("format_id"))["date_start"]
+    a, b = common_precision(previous, dated["date_start"])
+    bad = set(dated["row"].filter(fails(both(a, b) & (b < a))).to_list())
+    yield MEETINGS, "ordinal", meetings["row"].is_in(sorted(bad))
+
+
+@rule(MEETINGS, ATTENDANCE, hint="add the state to attendance for this meeting, or fix the state code")
+def chair_and_host_attend(frames: Frames) -> Found:
+    """A meeting's chair and host states are among the states attending it (any attendance status)."""
+    import polars as pl
+
+    meetings, attendance = frames.raw[MEETINGS], frames.raw[ATTENDANCE]
+    attending = attendance.select(pl.concat_str(["meeting_id", "state_id"], separator="\x00"))
+    for column in ("chair_state_id", "host_state_id"):
+        pair = meetings.select(pl.concat_str(["meeting_id", column], separator="\x00")).to_series()
+        set_ = meetings[column].fill_null("") != ""
+        yield MEETINGS, column, set_ & ~pair.is_in(attending.to_series().implode())
+
+
+@rule(ATTENDANCE, CITATIONS, SOURCES, MEETINGS,
+      hint="'expected' needs a source from before the meeting, 'reported' one from after it")
+def attendance_status_fits_sources(frames: Frames) -> Found:
+    """An 'expected' attendance is cited only from sources published on or before the meeting date,
+    and a 'reported' one only from sources published on or after it (coarser precision)."""
+    import polars as pl
+
+    expected, reported = enum_values(frames, ATTENDANCE, "attendance_status", "expected", "reported")
+    attendance, keys = frames.raw[ATTENDANCE], frames.keys(ATTENDANCE)
+    citations = frames.raw[CITATIONS]
+    cited = citations.filter((pl.col("table_name") == ATTENDANCE)
+                             & pl.col("field_name").fill_null("").is_in(["", "attendance_status"]))
+    sources, meetings = frames.typed(SOURCES), frames.typed(MEETINGS)
+    record = cited["record_id"]
+    published = lookup(cited["source_id"], sources["source_id"], sources["published"])
+    status = lookup(record, keys, attendance["attendance_status"])
+    held = lookup(lookup(record, keys, attendance["meeting_id"]), meetings["meeting_id"], meetings["date_start"])
+    pub, day = common_precision(published, held)
+    wrong = fails(both(pub, day) & (((status == expected) & (pub > day)) | ((status == reported) & (pub < day))))
+    yield ATTENDANCE, "attendance_status", keys.is_in(record.filter(wrong).unique().to_list())
+
+
+@rule(DOCUMENTS, SIGNATORIES, MEETINGS,
+      hint="use the meeting's date (at the same or a coarser precision) or fix meeting_id")
+def signed_on_meeting_date(frames: Frames) -> Found:
+    """Signing or adopting at a meeting happens on that meeting's date (within its dates, each pair
+    cut to the coarser precision); meetings without a date are not checked."""
+    meetings = frames.typed(MEETINGS)
+    start, end = meetings["date_start"], meetings["date_end"].fill_null(meetings["date_start"])
+    for name, date_field, status_field, statuses in (
+        (SIGNATORIES, "signature_date", "signature_status", enum_values(frames, SIGNATORIES, "signature_status",
+                                                                         "signed")),
+        (DOCUMENTS, "status_date", "status", enum_values(frames, DOCUMENTS, "status", "signed", "adopted")),
+    ):
+        rows = frames.typed(name)
+        at = rows["meeting_id"]
+        first, last = lookup(at, meetings["meeting_id"], start), lookup(at, meetings["meeting_id"], end)
+        applies = rows[status_field].is_in(list(statuses)) & at.is_not_null() & first.is_not_null()
+        date = rows[date_field]
+        a, lo = common_precision(date, first)
+        b, hi = common_precision(date, last)
+        inside = fails(date.is_not_null() & (a >= lo) & (b <= hi))
+        yield name, date_field, fails(applies) & ~inside
+
+
+# --------------------------------------------------------------------------- indicators
+
+@rule(INDICATORS, hint="a target's period_start must come after the period of its baseline actual")
+def target_after_baseline(frames: Frames) -> Found:
+    """A target with a period points to a later period than the actual it is set against."""
+    indicators = frames.typed(INDICATORS)
+    (target,) = enum_values(frames, INDICATORS, "value_kind", "target")
+    base_period = indicators["period_end"].fill_null(indicators["period_start"])
+    baseline_end = lookup(indicators["baseline_observation_id"], indicators["observation_id"], base_period)
+    period, base = common_precision(indicators["period_start"], baseline_end)
+    applies = (indicators["value_kind"] == target) & both(period, base)
+    yield INDICATORS, "period_start", fails(applies & (period <= base))
+
+
+@rule(INDICATORS, hint="point baseline_observation_id at an observation whose value_kind is 'actual'")
+def baseline_is_actual(frames: Frames) -> Found:
+    """A baseline is an actual figure: a target or growth rate is set against an outcome, not a goal."""
+    indicators = frames.typed(INDICATORS)
+    (actual,) = enum_values(frames, INDICATORS, "value_kind", "actual")
+    kind = lookup(indicators["baseline_observation_id"], indicators["observation_id"], indicators["value_kind"])
+    yield INDICATORS, "baseline_observation_id", fails(kind.is_not_null() & (kind != actual))
+
+
+@rule(INDICATORS, hint="check the unit and scale: see PLAUSIBLE_RANGES in scripts/validate/rules.py")
+def value_in_plausible_range(frames: Frames) -> Found:
+    """A figure lies in the plausible range of its unit and scale (PLAUSIBLE_RANGES)."""
+    import polars as pl
+
+    low = pl.lit(None, dtype=pl.Float64)
+    high = low
+    for (unit, scale), (lo, hi) in PLAUSIBLE_RANGES.items():
+        match = (pl.col("unit") == unit) & (pl.col("scale") == scale)
+        low = pl.when(match).then(pl.lit(float(lo))).otherwise(low)
+        high = pl.when(match).then(pl.lit(float(hi))).otherwise(high)
+    value = pl.col("value")
+    outside = value.is_not_null() & low.is_not_null() & ((value < low) | (value > high))
+    yield INDICATORS, "value", frames.typed(INDICATORS).select(outside.fill_null(False)).to_series()
+
+
+# --------------------------------------------------------------------------- citations
+
+def _keyed_tables(frames: Frames) -> Iterator[str]:
+    for name in frames.raw:
+        if name != CITATIONS and frames.table(name).primary_key:
+            yield name
+
+
+@rule("*", hint="add a row to citations naming this table and record, with the source lines")
+def record_is_cited(frames: Frames) -> Found:
+    """Every record of every table (but citations) is cited at least once: a fact without a source
+    cannot be checked."""
+    import polars as pl
+
+    citations = frames.raw[CITATIONS]
+    for name in _keyed_tables(frames):
+        cited = citations.filter(pl.col("table_name") == name)["record_id"]
+        yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited.implode())
+
+
+@rule("*", hint="say in inference_note how the inferred value follows from the cited lines")
+def inference_is_explained(frames: Frames) -> Found:
+    """A record that marks a value as inferred (an ``is_*_inferred`` flag set, or an ``inferred``
+    citation) explains the inference in its inference_note."""
+    import polars as pl
+
+    citations = frames.raw[CITATIONS]
+    (support,) = enum_values(frames, CITATIONS, "support", "inferred")
+    inferred = citations.filter(pl.col("support") == support)
+    for name, raw in frames.raw.items():
+        table = frames.table(name)
+        if NOTE not in table.field_names:
+            continue
+        cited = inferred.filter(pl.col("table_name") == name)["record_id"]
+        needs = frames.keys(name).is_in(cited.implode())
+        for fld in table.fields:
+            if fld.type == "boolean" and fld.name.startswith("is_") and fld.name.endswith("_inferred"):
+                needs = needs | frames.typed(name)[fld.name].fill_null(False)
+        yield name, NOTE, needs & (raw[NOTE].fill_null("").str.strip_chars() == "")
+
+
+@rule("*", hint="write the cited record's primary key exactly, several fields joined by '/'")
+def citation_record_exists(frames: Frames) -> Found:
+    """A citation points to a record that exists (table_name + record_id)."""
+    import polars as pl
+
+    citations = frames.raw[CITATIONS]
+    known = pl.concat([pl.DataFrame({"t": [name] * frames.raw[name].height, "k": frames.keys(name)})
+                       for name in _keyed_tables(frames)] or [pl.DataFrame({"t": [], "k": []}, schema={
+                           "t": pl.String, "k": pl.String})])
+    pairs = citations.select(pl.concat_str(["table_name", "record_id"], separator="\x00")).to_series()
+    known_pairs = known.select(pl.concat_str(["t", "k"], separator="\x00")).to_series()
+    keyed = citations["table_name"].is_in(list(_keyed_tables(frames)))
+    yield CITATIONS, "record_id", keyed & ~pairs.is_in(known_pairs.implode())
+
+
+# --------------------------------------------------------------------------- running the rules
+
+def rule_problems(frames: Frames) -> Iterator[Problem]:
+    """Run every rule whose tables could be read; one Problem per failing cell."""
+    available = set(frames.raw)
+    for item in RULES.values():
+        needs = set(frames.package.tables) if item.needs == ("*",) else set(item.needs)
+        if not needs <= available:
+            continue
+        for table, column, mask in item.func(frames):
+            yield from _located(frames, item, table, column, mask)
+
+
+def _located(frames: Frames, item: Rule, table: str, column: str, mask: pl.Series) -> Iterator[Problem]:
+    rows = mask.fill_null(False).arg_true().to_list()
+    if not rows:
+        return
+    values = frames.raw[table][column].gather(rows).to_list()
+    fld = frames.table(table).field(column)
+    for row, value in zip(rows, values, strict=True):
+        message = item.summary
+        if item.name == "clean_text":
+            message = f"{column} {fld.unclean_text(value) or 'has spaces around it'}"
+        yield Problem(frames.file(table), row + 2, column, value, item.name, message, item.hint)

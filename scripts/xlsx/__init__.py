@@ -1,0 +1,1 @@
+"""Excel workbooks: refuse hostile archives (archive.py), read sheets in bounded memory (reader.py)."""

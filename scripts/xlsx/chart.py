@@ -1,0 +1,116 @@
+"""The trade chart sheet: the reported intraregional trade over time, with the stated targets apart.
+
+Only measured values (value_kind actual) of the most common scope, unit and scale are drawn, one
+bar per observation in period order, so bars compare like with like. Targets are aims, not
+points of the series: they are listed in a table of their own under the chart instead of being
+placed on the time axis. Titles are in words; the codes stay in the data.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+from collections import Counter
+from typing import Any
+
+from scripts.package import Package
+from scripts.schema import Table
+from scripts.xlsx import styles
+from scripts.xlsx.sheets import append, text_cell
+
+CHART_SHEET = "trade_chart"
+INDICATORS = "indicators"
+TRADE_INDICATOR = "intraregional_trade"
+CHART_FIELDS = ("observation_id", "indicator_code", "scope", "period_start", "period_end", "value", "unit",
+                "scale", "value_kind", "source_id")
+TITLE = "Trade among the Central Asian states"
+ACTUAL, TARGET = "actual", "target"
+MAX_BARS = 60
+
+
+def _rows(table: Table) -> list[dict[str, str]]:
+    with table.path.open(encoding="utf-8", newline="") as handle:
+        return [r for r in csv.DictReader(handle) if r["indicator_code"] == TRADE_INDICATOR]
+
+
+def _group(row: dict[str, str]) -> tuple[str, str, str]:
+    return row["scope"], row["unit"], row["scale"]
+
+
+def _period(row: dict[str, str]) -> str:
+    return "–".join(p for p in (row["period_start"], row["period_end"]) if p)
+
+
+def write_chart(wb: Any, package: Package) -> None:
+    """The chart sheet, when the package has trade figures to draw."""
+    table = package.tables.get(INDICATORS)
+    if table is None or not set(CHART_FIELDS) <= set(table.field_names):
+        return
+    rows = _rows(table)
+    if not rows:
+        return
+    group = Counter(_group(r) for r in rows).most_common(1)[0][0]
+    chosen = [r for r in rows if _group(r) == group]
+    actuals = heapq.nsmallest(MAX_BARS, (r for r in chosen if r["value_kind"] == ACTUAL),
+                              key=lambda r: (r["period_end"] or r["period_start"], r["source_id"], r["observation_id"]))
+    targets = [r for r in chosen if r["value_kind"] == TARGET]
+    ws = wb.create_sheet(CHART_SHEET)
+    for col, width in zip("ABCD", (28, 14, 14, 52), strict=True):
+        ws.column_dimensions[col].width = width
+    styles.print_setup(ws, repeat_header=False)
+    unit = styles.unit_words(group[1], group[2])
+    _write_series(ws, table, actuals, unit, len(chosen) - len(actuals) - len(targets))
+    if actuals:
+        _add_chart(ws, len(actuals), unit)
+    _write_targets(ws, table, targets, unit, first_row=max(24, len(actuals) + 6))
+
+
+def _figure_cell(ws: Any, table: Table, row: dict[str, str]) -> Any:
+    value = table.field("value").read_cell(row["value"])
+    fmt = styles.figure_format(row["value"], row["unit"], row["scale"])
+    return text_cell(ws, value, number_format=fmt)
+
+
+def _write_series(ws: Any, table: Table, actuals: list[dict[str, str]], unit: str, omitted: int) -> None:
+    bold = styles.font(bold=True)
+    append(ws, [text_cell(ws, f"{TITLE}, as reported ({unit})", font=styles.font(bold=True, size=14))])
+    note = ("One bar per reported figure from the indicators sheet, in period order; the source is "
+            "named after the period. Stated targets are listed below the chart, not drawn as part of "
+            "the series.")
+    if omitted:
+        note += f" {omitted} figure(s) beyond the first {MAX_BARS} are not drawn."
+    append(ws, [text_cell(ws, note)])
+    append(ws, [text_cell(ws, h, font=bold) for h in ("Period (source)", "Reported", "", "Observation")])
+    for r in actuals:
+        append(ws, [text_cell(ws, f"{_period(r) or 'no period'} ({r['source_id']})"), _figure_cell(ws, table, r),
+                   None, text_cell(ws, r["observation_id"])])
+
+
+def _add_chart(ws: Any, count: int, unit: str) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type, chart.grouping = "col", "clustered"
+    chart.title = f"{TITLE} ({unit})"
+    chart.y_axis.title = unit
+    chart.x_axis.title = "Period reported (source)"
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.legend = None
+    chart.add_data(Reference(ws, min_col=2, min_row=3, max_row=3 + count), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + count))
+    chart.width, chart.height = 22, 11
+    ws.add_chart(chart, "F3")
+
+
+def _write_targets(ws: Any, table: Table, targets: list[dict[str, str]], unit: str, first_row: int) -> None:
+    while getattr(ws, "cac_rows", 0) < first_row - 1:
+        append(ws, [])
+    bold = styles.font(bold=True)
+    append(ws, [text_cell(ws, f"Stated targets ({unit})", font=styles.font(bold=True, size=13))])
+    if not targets:
+        append(ws, [text_cell(ws, "The sources state no target for this figure.")])
+        return
+    append(ws, [text_cell(ws, h, font=bold) for h in ("Target for (source)", "Aimed at", "", "Observation")])
+    for r in targets:
+        append(ws, [text_cell(ws, f"{_period(r) or 'no year stated'} ({r['source_id']})"), _figure_cell(ws, table, r),
+                   None, text_cell(ws, r["observation_id"])])

@@ -1,0 +1,125 @@
+"""``python -m scripts import WORKBOOK``: an edited workbook back into the package, all or nothing.
+
+The steps, and why in this order:
+
+1. the workbook is checked as an archive and read by streaming, in bounded memory
+   (:mod:`.archive`, :mod:`.reader`); its sheets become CSV records (:mod:`.rows`). Any problem
+   found here refuses the import before validation, so one slip gives one message rather than a
+   cascade of findings about its consequences;
+2. under the package lock, leftovers of an interrupted import are recovered, and the workbook's
+   recorded fingerprint is compared with the tables: if they changed since the export, the
+   workbook is refused, since importing it would silently undo those changes;
+3. the changed tables are written into a staged copy of the package, which is validated exactly
+   as ``validate`` does (provenance included unless the user turned it off); only when it is valid
+   are the tables switched, in one step that a kill at any instant leaves old or new, never mixed.
+
+Every problem names the workbook's cell (``meetings!F7``) in plain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts import files
+from scripts.package import Package, csv_text, load_package
+from scripts.report import Problem
+from scripts.xlsx.export import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
+from scripts.xlsx.reader import column_letter
+from scripts.xlsx.rows import Reading, SheetTable, read_sheets
+
+ENVIRONMENT_RULES = {"unreadable"}  # the file could not be read at all: exit 2, not 1
+REEXPORT = "export a fresh workbook, make the edits there and import that one"
+
+
+@dataclass
+class ImportResult:
+    """What an import did: problems (nothing was written when there are any), notes, and the
+    tables it changed."""
+
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if any(p.rule in ENVIRONMENT_RULES for p in self.problems):
+            return 2
+        return 1 if self.problems else 0
+
+
+def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None) -> ImportResult:
+    """Import ``workbook`` into the package at ``root``; ``sources`` as for validate (None skips
+    provenance). Nothing is written unless every cell reads and the staged package validates."""
+    package = load_package(root)
+    reading = read_sheets(package, Path(workbook), STATE_SHEET)
+    result = ImportResult(notes=reading.notes)
+    recorded = _recorded_fingerprint(reading, workbook, result)
+    if reading.problems or result.problems:
+        result.problems = reading.problems + result.problems
+        return result
+    texts = {name: csv_text(t.table, [r for r, _ in t.sorted_pairs()]) for name, t in reading.tables.items()}
+    with files.package_lock(package.root):
+        files.recover(package.root)
+        if fingerprint(package) != recorded:
+            result.problems.append(_stale(workbook))
+            return result
+        changed = {name: text for name, text in texts.items()
+                   if package.table(name).path.read_bytes() != text.encode("utf-8")}
+        if changed:
+            result.problems = _switch(package, changed, reading.tables, sources)
+            result.changed = [] if result.problems else sorted(changed)
+    return result
+
+
+def _recorded_fingerprint(reading: Reading, workbook: Path | str, result: ImportResult) -> str:
+    """The fingerprint the export wrote; a problem when the workbook does not carry one."""
+    state = reading.state
+    if len(state) >= 2 and state[0] == FINGERPRINT_LABEL and state[1]:
+        return state[1]
+    if reading.tables:  # a workbook that could not be read says so already
+        result.problems.append(Problem(str(workbook), None, None, None, "no-export-state",
+                                       "the workbook does not record which state of the tables it was exported "
+                                       f"from (its hidden {STATE_SHEET} sheet is missing or changed), so it "
+                                       "could undo edits made since", REEXPORT))
+    return ""
+
+
+def _stale(workbook: Path | str) -> Problem:
+    return Problem(str(workbook), None, None, None, "tables-changed",
+                   "the package's tables changed after this workbook was exported; importing it would undo "
+                   "those changes", REEXPORT)
+
+
+def _switch(package: Package, changed: dict[str, str], tables: dict[str, SheetTable],
+            sources: Path | None) -> list[Problem]:
+    """Stage the changed tables, validate the staged package, and switch to it when valid."""
+    from scripts.validate import validate_package
+
+    with files.StagedTables(package.root) as staged:
+        for name, text in changed.items():
+            staged.write(package.table(name).path.relative_to(package.root).as_posix(), text)
+        found = validate_package(staged.package, sources)
+        if found:
+            return [_place(p, package, tables) for p in found]
+        staged.commit()
+    return []
+
+
+def _place(problem: Problem, package: Package, tables: dict[str, SheetTable]) -> Problem:
+    """A validation problem located by sheet and cell instead of CSV file and row."""
+    table = next((t for t in package.tables.values() if problem.file and Path(problem.file).name == t.path.name),
+                 None)
+    if table is None or table.name not in tables:
+        return problem
+    pairs = tables[table.name].sorted_pairs()
+    row = problem.row
+    sheet_row = pairs[row - 2][1] if row is not None and 2 <= row < len(pairs) + 2 else None
+    column = table.field_names.index(problem.field) + 1 if problem.field in table.field_names else None
+    if sheet_row is None:
+        ref = f"{column_letter(column)}1" if column else ""
+        message = f"{table.name}!{ref}: {problem.message}" if ref else f"{table.name}: {problem.message}"
+        return Problem(table.name, None, problem.field, problem.value, problem.rule, message, problem.hint)
+    ref = f"{column_letter(column or 1)}{sheet_row}"
+    return Problem(table.name, sheet_row, problem.field, problem.value, problem.rule,
+                   f"{table.name}!{ref}: {problem.message}", problem.hint)

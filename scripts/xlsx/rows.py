@@ -1,0 +1,203 @@
+"""The table sheets of an edited workbook as CSV records, each remembering its sheet row.
+
+Columns are found by their header name, so moved columns read as before. A column the table does
+not have is ignored with one note per sheet: it cannot go into the CSV, and refusing it would make
+people delete their own working notes before every import; nothing of the package is lost. A
+missing or renamed column is one problem per sheet naming the columns, and that sheet's cells are
+not read, so one slip gives one message instead of one per cell. Every problem names the sheet's
+cell as the spreadsheet shows it (``meetings!F7``), in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts.package import Package, read_rows, sort_key
+from scripts.report import Problem
+from scripts.schema import CellError, Field, Table
+from scripts.xlsx.cells import cell_text
+from scripts.xlsx.reader import Cell, Row, SheetData, column_letter, read_workbook
+
+NOTE_RULES = {"extra-columns"}  # reader findings that are warnings here, not refusals
+HEADER_HINT = ("the header row holds the field names listed on the fields sheet, one per column, in any "
+               "order; restore it from a fresh export")
+
+
+@dataclass
+class SheetTable:
+    """A table read from its sheet: CSV records and the sheet row each came from."""
+
+    table: Table
+    records: list[dict[str, str]] = field(default_factory=list)
+    sheet_rows: list[int] = field(default_factory=list)
+
+    def sorted_pairs(self) -> list[tuple[dict[str, str], int]]:
+        """Records in CSV order (as csv_text sorts them, stably), each with its sheet row."""
+        key = sort_key(self.table)
+        return sorted(zip(self.records, self.sheet_rows, strict=True), key=lambda p: key(p[0]))
+
+
+@dataclass
+class Reading:
+    """What the workbook holds: tables, problems that refuse it, notes, and the export state."""
+
+    tables: dict[str, SheetTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    state: list[str] = field(default_factory=list)
+
+
+def at_cell(sheet: str, ref: str, row: int | None, fld: str | None, value: object, rule: str, message: str,
+            hint: str = "") -> Problem:
+    """A problem at a sheet cell: filed under the sheet, the cell named at the start of the message."""
+    where = f"{sheet}!{ref}"
+    return Problem(sheet, row, fld, value, rule, message if message.startswith(where) else f"{where}: {message}", hint)
+
+
+def read_sheets(package: Package, workbook: Path, state_sheet: str) -> Reading:
+    """Every table sheet of ``workbook`` as records, and the export state sheet's first row."""
+    multiline = {name: [f.name for f in t.fields if f.multiline] for name, t in package.tables.items()}
+    sheets, problems = read_workbook(workbook, [*package.tables, state_sheet], multiline=multiline)
+    reading = Reading()
+    for p in problems:
+        if p.rule == "missing-sheet" and p.file == state_sheet:
+            continue  # reported by the importer, which knows what it means
+        reading.problems.append(p)
+    if state_sheet in sheets:
+        reading.state = sheets[state_sheet].header
+    for name, table in package.tables.items():
+        if name in sheets:
+            reading.tables[name] = _read_table(table, sheets[name], reading)
+    return reading
+
+
+def _read_table(table: Table, sheet: SheetData, reading: Reading) -> SheetTable:
+    result = SheetTable(table)
+    refused: set[str] = set()  # cells the reader refused already: one message per cell
+    for p in sheet.problems:
+        if p.rule in NOTE_RULES:
+            reading.notes.append(p.message)
+            continue
+        ref = p.file.partition("!")[2]
+        refused.add(ref)
+        reading.problems.append(at_cell(sheet.name, ref, p.row, p.field, p.value, p.rule, p.message, p.hint)
+                                if ref else p)
+    positions = _columns(table, sheet, reading)
+    if positions is None:
+        return result
+    old = _OldRecords(table)
+    for row in sheet.rows:
+        cells = [None if c is not None and c.ref in refused else c for c in row.cells]
+        record = _record(table, sheet.name, Row(row.number, cells), positions, old, reading.problems)
+        if record is not None:
+            result.records.append(record)
+            result.sheet_rows.append(row.number)
+    return result
+
+
+@dataclass
+class _Header:
+    """The header row sorted out: where each field is, and the columns that are not fields."""
+
+    positions: dict[str, int] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    doubled: list[str] = field(default_factory=list)
+
+
+def _sort_header(table: Table, sheet: SheetData) -> _Header:
+    found = _Header()
+    for index, name in enumerate(sheet.header):
+        where = column_letter(index + 1)
+        if name in found.positions:
+            found.doubled.append(f"{name} (column {where})")
+        elif name in table.field_names:
+            found.positions[name] = index
+        elif name:
+            found.unknown.append(f"{where} {name!r}")
+        elif any(r.cells[index] is not None for r in sheet.rows):
+            found.unknown.append(f"{where} (no header)")
+    return found
+
+
+def _plural(items: list[str], one: str, many: str) -> str:
+    return many if len(items) > 1 else one
+
+
+def _columns(table: Table, sheet: SheetData, reading: Reading) -> dict[str, int] | None:
+    """Field name → column index from the header; None (with one problem) when fields are missing
+    or named twice. Columns that are not fields give one note."""
+    header = _sort_header(table, sheet)
+    missing = [n for n in table.field_names if n not in header.positions]
+    if header.unknown:
+        reading.notes.append(f"{sheet.name}: {_plural(header.unknown, 'column', 'columns')} "
+                             f"{', '.join(header.unknown)} {_plural(header.unknown, 'is', 'are')} not "
+                             f"{_plural(header.unknown, 'a field', 'fields')} of {table.name} and "
+                             f"{_plural(header.unknown, 'was', 'were')} not imported")
+    if header.doubled:
+        reading.problems.append(Problem(sheet.name, 1, None, ", ".join(header.doubled), "duplicate-column",
+                                        f"{sheet.name}: the header names {', '.join(header.doubled)} a second time",
+                                        "delete or rename the second column"))
+    if missing:
+        words = ", ".join(missing)
+        instead = f"; the header has {', '.join(header.unknown)} instead" if header.unknown else ""
+        reading.problems.append(Problem(sheet.name, 1, None, words, "missing-column",
+                                        f"{sheet.name}: the {_plural(missing, 'column', 'columns')} {words} "
+                                        f"{_plural(missing, 'is', 'are')} missing{instead}", HEADER_HINT))
+    return None if missing or header.doubled else header.positions
+
+
+def _record(table: Table, sheet: str, row: Row, positions: dict[str, int], old: _OldRecords,
+            problems: list[Problem]) -> dict[str, str] | None:
+    """One sheet row as a CSV record; None when none of the table's columns has a value."""
+    cells = {name: row.cells[i] for name, i in positions.items()}
+    if all(c is None for c in cells.values()):
+        return None
+    record: dict[str, str] = {}
+    dates = []
+    for fld in table.fields:
+        cell = cells[fld.name]
+        if cell is not None and cell.kind in ("date", "datetime") and fld.is_reduced_date:
+            dates.append(fld)  # needs the record's key, so read after the other cells
+            continue
+        record[fld.name] = _convert(sheet, row.number, fld, cell, None, problems)
+    for fld in dates:
+        previous = old.value(record, fld.name)
+        record[fld.name] = _convert(sheet, row.number, fld, cells[fld.name], previous, problems)
+    return record
+
+
+def _convert(sheet: str, number: int, fld: Field, cell: Cell | None, old: str | None,
+             problems: list[Problem]) -> str:
+    """The cell's CSV text; on a refusal, a problem at the cell and an empty text."""
+    try:
+        return cell_text(fld, cell, old)
+    except CellError as exc:
+        value = getattr(cell, "value", None)
+        value = value.isoformat() if isinstance(value, dt.date) else value
+        ref = getattr(cell, "ref", "")
+        problems.append(at_cell(sheet, ref, number, fld.name, value, exc.rule, exc.message, exc.hint))
+        return ""
+
+
+class _OldRecords:
+    """The table's current CSV records by key, read only when a cell needs its old value."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.by_key: dict[str, dict[str, str]] | None = None
+
+    def key(self, record: dict[str, str]) -> tuple[str, ...]:
+        return tuple(record.get(k) or "" for k in self.table.primary_key)
+
+    def value(self, record: dict[str, str], name: str) -> str | None:
+        if not self.table.primary_key:
+            return None
+        if self.by_key is None:
+            try:
+                self.by_key = {self.key(r): r for r in read_rows(self.table)}
+            except (OSError, ValueError):
+                self.by_key = {}
+        found = self.by_key.get(self.key(record))
+        return found.get(name) if found else None

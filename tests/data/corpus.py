@@ -1,0 +1,105 @@
+"""Helpers of the bad-input corpus: a writable package copy edited as a contributor would."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scripts.package import csv_text, load_package, read_rows
+from scripts.validate import validate_package
+
+Expected = set[tuple[str, str, int | None, str | None]]
+
+
+@dataclass
+class Copy:
+    """A writable package copy with helpers that edit it the way a contributor would."""
+
+    root: Path
+
+    def file(self, table: str) -> str:
+        return f"tables/{table}.csv"
+
+    def path(self, table: str) -> Path:
+        return self.root / self.file(table)
+
+    def rows(self, table: str) -> list[dict[str, str]]:
+        return read_rows(load_package(self.root).table(table))
+
+    def write(self, table: str, rows: list[dict[str, str]]) -> None:
+        self.path(table).write_text(csv_text(load_package(self.root).table(table), rows), encoding="utf-8")
+
+    def row_of(self, table: str, key: str) -> int:
+        """Spreadsheet row of the record whose key (as citations write it) is ``key``."""
+        t = load_package(self.root).table(table)
+        for index, row in enumerate(self.rows(table)):
+            if t.record_key(row) == key:
+                return index + 2
+        raise KeyError(f"{table} has no record {key}")
+
+    def edit(self, table: str, key: str, **changes: str) -> int:
+        """Change fields of one record (the file stays sorted); return its spreadsheet row."""
+        t = load_package(self.root).table(table)
+        rows = self.rows(table)
+        target = next(r for r in rows if t.record_key(r) == key)
+        target.update(changes)
+        self.write(table, rows)
+        return self.row_of(table, t.record_key(target))
+
+    def find(self, table: str, **where: str) -> dict[str, str]:
+        """The first record matching every ``field=value`` (``value`` '*' = any non-empty value)."""
+        for row in self.rows(table):
+            if all(row[k] != "" if v == "*" else row[k] == v for k, v in where.items()):
+                return row
+        pytest.fail(f"the real data has no {table} record with {where}: pick another record for this variant")
+
+    def key(self, table: str, row: dict[str, str]) -> str:
+        return load_package(self.root).table(table).record_key(row)
+
+    def text(self, table: str) -> str:
+        return self.path(table).read_text(encoding="utf-8")
+
+    def cite(self, table: str, key: str, source_id: str) -> None:
+        """Add a whole-record citation of ``table``/``key`` from ``source_id``."""
+        rows = self.rows("citations")
+        number = max(int(r["citation_id"][1:]) for r in rows) + 1
+        rows.append({"citation_id": f"C{number:04d}", "table_name": table, "record_id": key, "field_name": "",
+                     "source_id": source_id, "line_start": "1", "line_end": "1", "support": "paraphrase",
+                     "evidence": "x"})
+        self.write("citations", rows)
+
+
+def fingerprint(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def found(root: Path, sources: Path | None = None) -> Expected:
+    """Validate ``root`` and return the problems as (rule, file, row, field), checking no file changed."""
+    before = fingerprint(root)
+    if sources is not None:
+        before_sources = fingerprint(sources)
+    problems = validate_package(root, sources)
+    assert fingerprint(root) == before, "validation modified the package"
+    if sources is not None:
+        assert fingerprint(sources) == before_sources, "validation modified the sources"
+    return {(p.rule, p.file, p.row, p.field) for p in problems}
+
+
+def person_column(c: Copy, table: str) -> str:
+    """The column of ``table`` that refers to a person (the data calls it person_id or leader_id)."""
+    for fk in load_package(c.root).table(table).foreign_keys:
+        if fk.resource in ("persons", "leaders"):
+            return fk.fields[0]
+    pytest.fail(f"{table} has no foreign key to a person table")
+
+
+def as_of_table(c: Copy) -> str:
+    """The table whose records hold an office as of a date (memberships; leader_offices before)."""
+    for table in load_package(c.root).tables.values():
+        if "as_of" in table.field_names:
+            return table.name
+    pytest.fail("no table has an as_of date: pick another field for the date variants")

@@ -1,0 +1,279 @@
+"""Positive data tests: the facts corrected in the 0.2.0 re-read hold, with exact values.
+
+Each test reads the CSVs as a reader would (csv, polars, SQLite) and pins what the sources say,
+so that a regression in a fact, not only in its form, fails here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from scripts.coverage import coverage_report
+from tests.conftest import ROOT
+
+DOC = ROOT / "docs" / "disagreements.md"
+INFERENCE_FLAGS = {  # is_*_inferred flag -> the fields an inferred citation of it names
+    "is_date_inferred": {"date_start", "date_end", "statement_date"},
+    "is_period_inferred": {"period_start", "period_end", "period"},
+    "is_host_inferred": {"host_state_id"},
+    "is_chair_inferred": {"chair_state_id"},
+    "is_person_inferred": {"person_id"},
+    "is_ordinal_inferred": {"ordinal"},
+    "is_published_inferred": {"published"},
+    "is_status_date_inferred": {"status_date"},
+    "is_state_inferred": {"state_id"},
+}
+
+
+def descriptor() -> dict:
+    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def schema(name: str) -> dict:
+    return json.loads((ROOT / "schemas" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (ROOT / "tables" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def record_key(name: str, row: dict[str, str]) -> str:
+    return "/".join(row[k] for k in schema(name)["primaryKey"])
+
+
+def by_key(name: str) -> dict[str, dict[str, str]]:
+    return {record_key(name, r): r for r in rows(name)}
+
+
+# --------------------------------------------------------------------------- keys
+
+def test_source_ids_are_text_keys_everywhere() -> None:
+    assert [r["source_id"] for r in rows("sources")] == ["src-000", "src-001", "src-002", "src-003", "src-004"]
+    ids = {"src-000", "src-001", "src-002", "src-003", "src-004"}
+    assert {r["source_id"] for r in rows("citations")} == ids
+    assert {r["source_id"] for r in rows("indicators")} <= ids
+    assert {r["source_id"] for r in rows("source_organizations")} == {"src-000", "src-002", "src-004"}
+
+
+def test_no_key_reads_as_a_number_or_a_date() -> None:
+    """Polars with date parsing on (as pandas and spreadsheets guess) keeps every key column text."""
+    for res in descriptor()["resources"]:
+        frame = pl.read_csv(ROOT / res["path"], try_parse_dates=True, infer_schema_length=None)
+        key_fields = set(schema(res["name"])["primaryKey"]) | {
+            f for fk in schema(res["name"]).get("foreignKeys", []) for f in fk["fields"]}
+        for name in sorted(key_fields):
+            if frame[name].null_count() == len(frame):
+                continue  # an empty column has no type to guess
+            assert frame[name].dtype == pl.String, (res["name"], name, frame[name].dtype)
+
+
+def test_leaders_renamed_to_persons_and_memberships() -> None:
+    names = [r["name"] for r in descriptor()["resources"]]
+    assert "leaders" not in names and "leader_offices" not in names
+    assert {"persons", "memberships", "organizations", "source_organizations", "topics", "meeting_topics",
+            "statements", "chairmanships"} <= set(names)
+    assert list(rows("persons")[0]) == ["person_id", "full_name", "given_name", "family_name", "state_id"]
+    assert "person_id" in rows("attendance")[0] and "leader_id" not in rows("attendance")[0]
+    assert not any("leader" in r["table_name"] for r in rows("citations"))
+
+
+def test_one_person_is_one_row_and_attends_for_own_state() -> None:
+    people = rows("persons")
+    assert len({(p["full_name"].casefold(), p["state_id"]) for p in people}) == len(people) == 10
+    state = {p["person_id"]: p["state_id"] for p in people}
+    assert all(state[a["person_id"]] == a["state_id"] for a in rows("attendance") if a["person_id"])
+
+
+# --------------------------------------------------------------------------- figures
+
+def test_intraregional_trade_levels_by_period_and_source() -> None:
+    got = {(r["period_start"], r["source_id"], float(r["value"]), r["is_period_inferred"])
+           for r in rows("indicators")
+           if r["indicator_code"] == "intraregional_trade" and r["scope"] == "region" and r["value_kind"] == "actual"}
+    assert got == {
+        ("2018", "src-004", 5.7, "true"),
+        ("2023", "src-000", 11.0, "true"),
+        ("2023", "src-001", 11.0, "true"),
+        ("2023", "src-004", 11.0, "true"),
+        ("2024", "src-003", 11.5, "true"),
+    }
+
+
+def test_has_reached_figures_belong_to_the_last_complete_year() -> None:
+    ind = by_key("indicators")
+    gdp = ind["gdp-region-2023-src-000"]
+    assert (gdp["period_start"], gdp["period_end"], gdp["value"], gdp["is_approximate"]) == ("2023", "", "450", "true")
+    assert "last complete year" in gdp["inference_note"]
+    growth = ind["intraregional-trade-growth-region-2018-2023-src-000"]
+    assert (growth["period_start"], growth["period_end"], growth["value"]) == ("2018", "2023", "80")
+    assert growth["baseline_observation_id"] == "intraregional-trade-region-2023-src-000"
+    inferred = {(c["record_id"], c["field_name"]) for c in rows("citations") if c["support"] == "inferred"}
+    for key in ("gdp-region-2023-src-000", "intraregional-trade-region-2023-src-001",
+                "intraregional-trade-region-2023-src-004"):
+        assert (key, "period_start") in inferred
+
+
+def test_who_reported_a_figure() -> None:
+    got = {k: (r["reported_by_person_id"], r["reported_by_organization_id"])
+           for k, r in by_key("indicators").items() if r["reported_by_person_id"] or r["reported_by_organization_id"]}
+    press = ("", "kaz-foreign-ministry-press-service")
+    tokayev = ("kassym-jomart-tokayev", "")
+    assert got == {
+        "gdp-region-2023-src-000": press,
+        "intraregional-trade-growth-region-2018-2023-src-000": press,
+        "intraregional-trade-region-2023-src-000": press,
+        "intraregional-trade-region-2023-src-001": tokayev,
+        "intraregional-trade-target-src-001": tokayev,
+        "intraregional-trade-region-2024-src-003": tokayev,
+        "intraregional-trade-target-src-003": tokayev,
+    }
+
+
+def test_growth_baselines_share_family_scope_and_states() -> None:
+    ind = by_key("indicators")
+    for row in ind.values():
+        if row["baseline_observation_id"]:
+            base = ind[row["baseline_observation_id"]]
+            assert base["indicator_code"] == row["indicator_code"].removesuffix("_growth")
+            assert (base["scope"], base["state_id"], base["partner_state_id"]) == (
+                row["scope"], row["state_id"], row["partner_state_id"])
+
+
+# --------------------------------------------------------------------------- people, organisations, sources
+
+def test_analyst_is_a_person_with_an_affiliation() -> None:
+    person = by_key("persons")["alibek-tazhibayev"]
+    assert (person["full_name"], person["state_id"]) == ("Alibek Tazhibayev", "")
+    post = by_key("memberships")["alibek-tazhibayev/director"]
+    assert (post["organization_id"], post["state_id"], post["as_of"]) == ("eurasian-monitoring", "KAZ", "2024-08-09")
+    org = by_key("organizations")["eurasian-monitoring"]
+    assert (org["organization_kind"], org["state_id"]) == ("research_centre", "KAZ")
+
+
+def test_source_organisations_are_keys_with_roles() -> None:
+    assert [tuple(r.values()) for r in rows("source_organizations")] == [
+        ("src-000", "kaz-foreign-ministry-press-service", "credited"),
+        ("src-002", "kaz-foreign-ministry", "credited"),
+        ("src-004", "tass", "based_on"),
+    ]
+    assert "publisher" not in rows("sources")[0] and "credited_to" not in rows("sources")[0]
+
+
+def test_chairmanships_by_year() -> None:
+    assert [(r["period"], r["state_id"], r["status"], r["is_state_inferred"], r["is_period_inferred"])
+            for r in rows("chairmanships")] == [
+        ("2024", "KAZ", "current", "false", "true"),
+        ("2025", "UZB", "current", "true", "true"),
+        ("2026", "TKM", "announced", "false", "true"),
+    ]
+
+
+# --------------------------------------------------------------------------- claims as of their sources
+
+def test_preview_topics_are_announced_not_discussed() -> None:
+    topics = {(r["topic_id"], r["claim"]) for r in rows("meeting_topics") if r["meeting_id"] == "ca-consultative-6"}
+    assert {(t, "announced") for t in ("defence", "economy", "food-security", "transport")} <= topics
+    assert ("food-security", "discussed") not in topics and ("defence", "discussed") not in topics
+    assert "food security" not in by_key("meetings")["ca-consultative-6"]["description"]
+
+
+def test_hopes_are_statements_not_projects() -> None:
+    hoped = {(r["statement_id"], r["person_id"], r["statement_date"], r["document_id"])
+             for r in rows("statements") if r["status"] == "hoped_for"}
+    assert hoped == {
+        ("nurtleu-hope-central-asia-2040-2024", "murat-nurtleu", "2024-05", "concept-central-asia-2040"),
+        ("nurtleu-hope-treaty-signing-2024", "murat-nurtleu", "2024-05", "treaty-friendship-central-asia-21st-century"),
+    }
+    assert {r["status"] for r in rows("projects")} <= {"proposed", "under_construction", "established", "operating",
+                                                       "not_stated"}
+
+
+def test_inference_is_marked_in_one_way() -> None:
+    """A flag set, an inferred citation of its field and an inference note: all three or none."""
+    citations = rows("citations")
+    for res in descriptor()["resources"]:
+        name = res["name"]
+        fields = [f["name"] for f in schema(name)["fields"]]
+        flags = [f for f in fields if f.startswith("is_") and f.endswith("_inferred")]
+        for row in rows(name):
+            key = record_key(name, row)
+            cited = {c["field_name"] for c in citations
+                     if c["table_name"] == name and c["record_id"] == key and c["support"] == "inferred"}
+            for flag in flags:
+                assert (row[flag] == "true") == bool(cited & INFERENCE_FLAGS[flag]), (name, key, flag)
+            if "inference_note" in fields:
+                marked = bool(cited) or any(row[f] == "true" for f in flags)
+                assert bool(row["inference_note"]) == marked, (name, key)
+
+
+def test_text_cells_are_clean() -> None:
+    bad = re.compile(r"[\x00-\x1f\x7f]")
+    for res in descriptor()["resources"]:
+        for row in rows(res["name"]):
+            for field, value in row.items():
+                assert value == value.strip() and not bad.search(value), (res["name"], field, value)
+
+
+# --------------------------------------------------------------------------- disagreements
+
+def _sqlite_from_csvs() -> sqlite3.Connection:
+    """The CSVs as the release's SQLite stores them: empty cells NULL, numbers REAL."""
+    db = sqlite3.connect(":memory:")
+    for res in descriptor()["resources"]:
+        fields = schema(res["name"])["fields"]
+        db.execute(f'CREATE TABLE "{res["name"]}" ({", ".join(chr(34) + f["name"] + chr(34) for f in fields)})')
+        values = [[_typed(f, r[f["name"]]) for f in fields] for r in rows(res["name"])]
+        db.executemany(f'INSERT INTO "{res["name"]}" VALUES ({", ".join("?" * len(fields))})', values)
+    return db
+
+
+def _typed(field: dict, text: str) -> object:
+    if text == "":
+        return None
+    if field["type"] == "number":
+        return float(text)
+    if field["type"] == "integer":
+        return int(text)
+    if field["type"] == "boolean":
+        return int(text == "true")
+    return text
+
+
+def test_disagreement_query_in_the_docs_lists_the_growth_mismatch() -> None:
+    query = re.search(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
+    found = _sqlite_from_csvs().execute(query).fetchall()
+    growth = ("growth does not match levels", "intraregional_trade_growth", "region", "-", "-", "2018", "2023",
+              "intraregional-trade-growth-region-2018-2023-src-000", "src-000", 80.0)
+    assert found == [
+        (*growth, f"intraregional-trade-region-2018-src-004 -> intraregional-trade-region-2023-{s}",
+         f"src-004 -> {s}", 93.0)
+        for s in ("src-000", "src-001", "src-004")
+    ]
+
+
+# --------------------------------------------------------------------------- coverage
+
+def test_every_source_sentence_is_cited_or_excluded(sources: Path) -> None:
+    report = coverage_report(ROOT, sources)
+    assert report.complete and not report.stale
+    assert [(s.source_id, s.total, len(s.cited), len(s.excluded), len(s.uncovered)) for s in report.sources] == [
+        ("src-000", 11, 9, 2, 0),
+        ("src-001", 22, 16, 6, 0),
+        ("src-002", 17, 15, 2, 0),
+        ("src-003", 22, 15, 7, 0),
+        ("src-004", 25, 23, 2, 0),
+    ]
+
+
+@pytest.mark.parametrize("name", ["organizations", "topics", "meeting_topics", "statements", "chairmanships"])
+def test_every_new_record_is_cited(name: str) -> None:
+    cited = {c["record_id"] for c in rows("citations") if c["table_name"] == name}
+    assert set(by_key(name)) <= cited

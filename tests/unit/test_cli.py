@@ -1,0 +1,89 @@
+"""One parser, the same options everywhere, exit codes, and no traceback for any failure."""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import cli, commands
+from tests.conftest import ROOT
+
+
+def options(verb: str) -> set[str]:
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "verb").choices[verb]
+    return {o for a in sub._actions for o in a.option_strings} | {a.dest for a in sub._actions if not a.option_strings}
+
+
+def test_every_verb_has_help_and_the_shared_options_are_alike() -> None:
+    for verb in cli.VERBS:
+        assert verb in cli.HANDLERS
+        assert "--help" in options(verb)
+    for verb in ("validate", "import", "release"):
+        assert {"--sources", "--no-provenance", "--format", "root"} <= options(verb), verb
+    assert "--format" in options("diff")
+
+
+def test_help_explains_each_verb(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for verb in cli.VERBS:
+        assert f"    {verb}" in out
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["frobnicate"])
+    assert done.value.code == 2
+    with pytest.raises(SystemExit) as done:
+        cli.main(["validate", "--format", "xml"])
+    assert done.value.code == 2
+
+
+def test_sources_default_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAC_SOURCES", str(tmp_path))
+    args = cli.build_parser().parse_args(["validate", str(ROOT)])
+    assert cli.resolve_sources(args, []) == tmp_path
+    notes: list[str] = []
+    args = cli.build_parser().parse_args(["validate", "--no-provenance"])
+    assert cli.resolve_sources(args, notes) is None and "--no-provenance" in notes[0]
+
+
+def test_an_unexpected_error_is_one_line_and_a_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(commands.LOG_DIR_ENV, str(tmp_path / "logs"))
+
+    def explode(args, notes):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setitem(cli.HANDLERS, "docs", explode)
+    assert cli.main(["docs"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("internal error: ZeroDivisionError: boom; details written to ")
+    assert "please report it" in err and "Traceback" not in err
+    (log,) = (tmp_path / "logs").iterdir()
+    assert "Traceback" in log.read_text(encoding="utf-8") and "explode" in log.read_text(encoding="utf-8")
+
+
+def test_a_full_disk_is_one_line_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def full(args, notes):
+        raise OSError(errno.ENOSPC, "No space left on device", "dist/x.xlsx")
+
+    monkeypatch.setitem(cli.HANDLERS, "docs", full)
+    assert cli.main(["docs"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_validate_starts_no_worker_and_imports_no_pandas() -> None:
+    code = ("import sys; from scripts.cli import main; rc = main(['validate', '--no-provenance']);"
+            "import multiprocessing.process as mp; assert not mp.active_children();"
+            "assert 'pandas' not in sys.modules and 'pandera' not in sys.modules; sys.exit(rc)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,198 @@
+"""The semantic rules of scripts/validate/facts.py on in-memory frames of the real package.
+
+Cells are edited in memory (no files), so these tests pin the rules' edges: which precision wins,
+which citations support a status, which field a flag qualifies, what counts as a person's state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from scripts.package import Package
+from scripts.validate import facts
+from scripts.validate.frames import Frames, read_package
+from scripts.validate.rules import RULES
+
+
+def frames_of(package: Package) -> Frames:
+    frames, problems = read_package(package)
+    assert problems == []
+    return frames
+
+
+def forget(frames: Frames, table: str) -> None:
+    """Drop what the frames derived from ``table`` (typed columns, record keys) after an edit."""
+    for cache in ("_typed", "_keys"):
+        getattr(frames, cache, {}).pop(table, None)
+
+
+def set_cell(frames: Frames, table: str, key: str, column: str, value: str) -> None:
+    """Set one cell of the record whose key (as citations write it) is ``key``."""
+    keys = frames.keys(table)
+    assert key in keys.to_list(), f"the real data has no {table} record {key}"
+    raw = frames.raw[table]
+    frames.raw[table] = raw.with_columns(
+        pl.when(keys == key).then(pl.lit(value)).otherwise(pl.col(column)).alias(column))
+    forget(frames, table)
+
+
+def add_row(frames: Frames, table: str, **cells: str) -> None:
+    raw = frames.raw[table]
+    row = pl.DataFrame({c: [cells.get(c)] for c in raw.columns}, schema=raw.schema)
+    frames.raw[table] = pl.concat([raw, row])
+    forget(frames, table)
+
+
+def flagged(frames: Frames, name: str) -> set[tuple[str, str, str]]:
+    """(table, field, record key) of every failing cell of rule ``name``."""
+    return {(table, column, key) for table, column, mask in RULES[name].func(frames)
+            for key in frames.keys(table).filter(mask.fill_null(False)).to_list()}
+
+
+def test_the_semantic_rules_are_in_the_one_registry() -> None:
+    assert {"figure_not_after_report", "status_as_of_source", "inference_marked_one_way",
+            "attends_for_own_state", "baseline_comparable"} <= set(RULES)
+    assert RULES["baseline_comparable"].needs == ("indicators",)
+
+
+# --------------------------------------------------------------------------- figure_not_after_report
+
+def test_last_day_of_a_reduced_date() -> None:
+    dates = pl.DataFrame({"d": ["2024", "2024-02", "2023-02", "2024-08-09", None, "2024-13"]})
+    got = dates.select(facts.last_day(pl.col("d")))["d"].to_list()
+    assert got == [dt.date(2024, 12, 31), dt.date(2024, 2, 29), dt.date(2023, 2, 28), dt.date(2024, 8, 9),
+                   None, None]
+
+
+@pytest.mark.parametrize(("period", "published", "late"), [
+    ("2024", "2024-08", True),         # the year had not ended when the report came out
+    ("2024-08", "2024-08-09", True),   # nor had the month
+    ("2024", "2024", False),           # same year: cannot tell, not reported
+    ("2024-08-09", "2024-08", False),  # a day inside the report's month: cannot tell
+    ("2023", "2024-08-09", False),
+])
+def test_figure_is_compared_by_the_last_day_each_date_covers(package: Package, period: str, published: str,
+                                                              late: bool) -> None:
+    frames = frames_of(package)
+    set_cell(frames, "indicators", "gdp-region-2023-src-000", "period_start", period)
+    set_cell(frames, "sources", "src-000", "published", published)
+    expected = {("indicators", "period_start", "gdp-region-2023-src-000")} if late else set()
+    assert flagged(frames, "figure_not_after_report") == expected
+
+
+# --------------------------------------------------------------------------- status_as_of_source
+
+def test_moving_a_meeting_after_its_sources_flags_only_what_says_it_happened(package: Package) -> None:
+    """The sixth meeting moved to September 2024: its August sources can no longer say it was held,
+    what it discussed or what was said at it; announced topics and statements made ahead of it
+    stay, and documents keep their own status_date."""
+    frames = frames_of(package)
+    set_cell(frames, "meetings", "ca-consultative-6", "date_start", "2024-09")
+    topics = ("borders", "consultative-process", "economy", "energy", "infrastructure", "migration", "security",
+              "trade", "transport", "water")
+    statements = ("tokayev-border-hubs-2024", "tokayev-water-energy-consortium-2024", "tokayev-water-policy-2024")
+    assert flagged(frames, "status_as_of_source") == {
+        ("meetings", "status", "ca-consultative-6"),
+        *{("meeting_topics", "claim", f"ca-consultative-6/{t}/discussed") for t in topics},
+        *{("statements", "meeting_relation", s) for s in statements},
+    }
+
+
+def test_a_citation_of_another_field_does_not_support_a_status(package: Package) -> None:
+    frames = frames_of(package)
+    add_row(frames, "citations", citation_id="C9999", table_name="meetings", record_id="ca-consultative-7",
+            field_name="name", source_id="src-001", line_start="1", line_end="1", support="paraphrase",
+            evidence="x")
+    assert flagged(frames, "status_as_of_source") == set()
+    set_cell(frames, "citations", "C9999", "field_name", "status")
+    assert flagged(frames, "status_as_of_source") == {("meetings", "status", "ca-consultative-7")}
+
+
+def test_a_preview_may_support_a_planned_meeting(package: Package) -> None:
+    frames = frames_of(package)
+    add_row(frames, "citations", citation_id="C9999", table_name="meetings", record_id="ca-consultative-2026",
+            field_name="status", source_id="src-001", line_start="1", line_end="1", support="paraphrase",
+            evidence="x")
+    assert flagged(frames, "status_as_of_source") == set()
+    set_cell(frames, "meetings", "ca-consultative-2026", "status", "held")
+    assert flagged(frames, "status_as_of_source") == {("meetings", "status", "ca-consultative-2026")}
+
+
+def test_reported_attendance_at_a_planned_meeting_is_reported_once(package: Package) -> None:
+    """From a later source: this rule's. From an earlier one: attendance_status_fits_sources's only."""
+    frames = frames_of(package)
+    set_cell(frames, "meetings", "ca-consultative-7", "status", "planned")
+    assert ("attendance", "attendance_status", "ca-consultative-7/UZB/reported") in flagged(frames,
+                                                                                          "status_as_of_source")
+    add_row(frames, "attendance", meeting_id="ca-consultative-2026", state_id="KAZ", attendance_status="reported",
+            person_id="", is_person_inferred="false", role="guest", inference_note="")
+    add_row(frames, "citations", citation_id="C9999", table_name="attendance",
+            record_id="ca-consultative-2026/KAZ/reported", field_name="", source_id="src-003", line_start="1",
+            line_end="1", support="paraphrase", evidence="x")
+    key = ("attendance", "attendance_status", "ca-consultative-2026/KAZ/reported")
+    assert key not in flagged(frames, "status_as_of_source")
+    assert key in flagged(frames, "attendance_status_fits_sources")
+
+
+# --------------------------------------------------------------------------- inference_marked_one_way
+
+def test_each_flag_qualifies_the_fields_its_name_says(package: Package) -> None:
+    frames = frames_of(package)
+    got = {name: facts.flag_fields(frames, name) for name in frames.raw if facts.flag_fields(frames, name)}
+    assert got == {
+        "attendance": {"is_person_inferred": ("person_id",)},
+        "chairmanships": {"is_state_inferred": ("state_id",), "is_period_inferred": ("period",)},
+        "documents": {"is_status_date_inferred": ("status_date",)},
+        "indicators": {"is_period_inferred": ("period_start", "period_end")},
+        "meetings": {"is_ordinal_inferred": ("ordinal",), "is_date_inferred": ("date_start", "date_end"),
+                     "is_host_inferred": ("host_state_id",), "is_chair_inferred": ("chair_state_id",)},
+        "sources": {"is_published_inferred": ("published",)},
+        "statements": {"is_date_inferred": ("statement_date",)},
+    }
+
+
+def test_a_flag_that_qualifies_no_field_stops_the_rule(package: Package, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(facts, "FLAG_SUFFIXES", ("_nowhere",))
+    with pytest.raises(ValueError, match=r"meetings\.is_ordinal_inferred qualifies no field"):
+        facts.flag_fields(frames_of(package), "meetings")
+
+
+def test_a_record_level_inferred_citation_supports_a_flag(package: Package) -> None:
+    """ca-consultative-2026/TKM/expected is cited as a whole with support 'inferred'."""
+    frames = frames_of(package)
+    set_cell(frames, "attendance", "ca-consultative-2026/TKM/expected", "is_person_inferred", "true")
+    assert flagged(frames, "inference_marked_one_way") == set()
+    set_cell(frames, "attendance", "ca-consultative-2026/AZE/expected", "is_person_inferred", "true")
+    assert flagged(frames, "inference_marked_one_way") == {
+        ("attendance", "is_person_inferred", "ca-consultative-2026/AZE/expected")}
+
+
+def test_an_inferred_citation_of_an_unflagged_field_needs_only_the_note(package: Package) -> None:
+    """attendance.role has no flag: its inferred citations ask for a note (there is one), nothing more."""
+    frames = frames_of(package)
+    assert ("attendance", "is_person_inferred", "ca-consultative-7/UZB/reported") not in flagged(
+        frames, "inference_marked_one_way")
+    set_cell(frames, "attendance", "ca-consultative-7/UZB/reported", "inference_note", "")
+    assert flagged(frames, "inference_marked_one_way") == set()
+
+
+# --------------------------------------------------------------------------- identity
+
+def test_a_person_without_a_state_attends_for_the_state_of_a_membership(package: Package) -> None:
+    """alibek-tazhibayev has no persons.state_id; his membership is with a KAZ organisation."""
+    frames = frames_of(package)
+    set_cell(frames, "attendance", "ca-consultative-7/KAZ/reported", "person_id", "alibek-tazhibayev")
+    assert flagged(frames, "attends_for_own_state") == set()
+    set_cell(frames, "attendance", "ca-consultative-7/UZB/reported", "person_id", "alibek-tazhibayev")
+    assert flagged(frames, "attends_for_own_state") == {
+        ("attendance", "person_id", "ca-consultative-7/UZB/reported")}
+
+
+def test_a_baseline_of_another_state_pair_is_not_comparable(package: Package) -> None:
+    frames = frames_of(package)
+    set_cell(frames, "indicators", "bilateral-trade-kaz-chn-2024-01-2024-10-src-002", "partner_state_id", "JPN")
+    assert flagged(frames, "baseline_comparable") == {
+        ("indicators", "baseline_observation_id", "bilateral-trade-growth-kaz-chn-2024-01-2024-10-src-002")}

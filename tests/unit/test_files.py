@@ -1,0 +1,237 @@
+"""scripts/files.py: atomic writes, confinement, fingerprints, staged tables, bounded extraction,
+OS errors in plain words. Kill -9 and concurrency live in test_faults.py."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from scripts import files
+
+
+def _package(root: Path) -> Path:
+    """A minimal package: descriptor, one schema, two tables."""
+    (root / "tables").mkdir(parents=True)
+    (root / "schemas").mkdir()
+    (root / "datapackage.json").write_text('{"name": "t"}\n')
+    (root / "schemas" / "a.json").write_text("{}\n")
+    (root / "tables" / "a.csv").write_text("id\n1\n")
+    (root / "tables" / "b.csv").write_text("id\n2\n")
+    return root
+
+
+def _leftovers(root: Path) -> list[str]:
+    return sorted(p.name for d in (root, root / "tables") for p in d.iterdir()
+                  if (p.name.startswith(".") and p.name != files.LOCK_NAME) or p.name.startswith("tables."))
+
+
+def test_atomic_write_replaces_with_umask_mode(tmp_path: Path) -> None:
+    target = tmp_path / "x.csv"
+    target.write_text("old")
+    old_mask = os.umask(0o027)
+    try:
+        files.atomic_write(target, "new ✓")
+    finally:
+        os.umask(old_mask)
+    assert target.read_text(encoding="utf-8") == "new ✓"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+@pytest.mark.parametrize("victim", ["write", "replace", "fsync"])
+def test_atomic_write_enospc_keeps_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        victim: str) -> None:
+    target = tmp_path / "x.csv"
+    target.write_text("old")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, victim, full)
+    with pytest.raises(OSError) as caught:
+        files.atomic_write(target, b"new" * 1000)
+    monkeypatch.undo()
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+    assert files.describe_os_error(caught.value, "tables/x.csv") == (
+        "cannot use tables/x.csv: the disk is full (free some space and run the command again)")
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    (errno.EROFS, "the file system is read-only"), (errno.EACCES, "permission denied"),
+    (errno.ENOENT, "no such file or directory"), (errno.EBUSY, "the file or device is busy"),
+    (errno.EFBIG, "the file is too large for the file system"), (errno.EDQUOT, "the disk quota is exceeded"),
+])
+def test_describe_os_error_names_the_cause(code: int, words: str) -> None:
+    line = files.describe_os_error(OSError(code, os.strerror(code)), "dist/x.zip")
+    assert line.startswith(f"cannot use dist/x.zip: {words}")
+    assert "\n" not in line
+
+
+def test_describe_os_error_generic() -> None:
+    assert files.describe_os_error(OSError(errno.EIO, "Input/output error")) == (
+        "file system error: Input/output error")
+
+
+def test_inside_refuses_escapes_and_symlinks(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    (tmp_path / "outside.csv").write_text("secret")
+    (root / "tables" / "link.csv").symlink_to(tmp_path / "outside.csv")
+    assert files.inside("tables/a.csv", root) == (root / "tables" / "a.csv").resolve()
+    for bad in ("../outside.csv", "tables/link.csv", "/etc/passwd"):
+        with pytest.raises(files.OutsideRoot, match="lies outside"):
+            files.inside(bad, root)
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("../../somewhere/states.csv", "resource states: its path '../../somewhere/states.csv' climbs out with '..'"),
+    ("/etc/passwd", "resource states: its path '/etc/passwd' is absolute"),
+    ("https://example.org/s.csv", "resource states: its path 'https://example.org/s.csv' is a URL"),
+    ("tables\\s.csv", "resource states: its path 'tables\\\\s.csv' is absolute"),
+    ("tables/link.csv", "resource states: its path 'tables/link.csv' is a symlink leading outside"),
+    ("", "resource states: its path must be a non-empty relative path, not ''"),
+    (None, "resource states: its path must be a non-empty relative path, not None"),
+])
+def test_resource_path_problem(tmp_path: Path, value: object, reason: str) -> None:
+    root = _package(tmp_path / "pkg")
+    (root / "tables" / "link.csv").symlink_to("/etc/hostname")
+    found = files.resource_path_problem("states", value, root)
+    assert found is not None and found.startswith(reason)
+
+
+def test_resource_path_problem_accepts_plain_paths(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    assert files.resource_path_problem("a", "tables/a.csv", root) is None
+    assert files.resource_path_problem("n", "tables/not-yet.csv", root) is None
+
+
+def test_fingerprint_changes_with_bytes_and_names_only(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    names = ["tables/b.csv", "tables/a.csv"]
+    first = files.tables_fingerprint(root, names)
+    assert first == files.tables_fingerprint(root, list(reversed(names)))
+    assert len(first) == 64
+    (root / "tables" / "a.csv").write_text("id\n1\n")  # same bytes, new mtime
+    assert files.tables_fingerprint(root, names) == first
+    (root / "tables" / "a.csv").write_text("id\n3\n")
+    assert files.tables_fingerprint(root, names) != first
+
+
+def test_staged_tables_commit_switches_all(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    with files.StagedTables(root) as staged:
+        staged.write("tables/a.csv", "id\n10\n")
+        staged.write("tables/c.csv", "id\n30\n")
+        pkg = staged.package
+        assert (pkg / "datapackage.json").read_text() == '{"name": "t"}\n'
+        assert (pkg / "schemas" / "a.json").exists()
+        assert (pkg / "tables" / "a.csv").read_text() == "id\n10\n"
+        assert (root / "tables" / "a.csv").read_text() == "id\n1\n"  # the live table is untouched
+        staged.commit()
+    assert {p.name: p.read_text() for p in (root / "tables").iterdir()} == {
+        "a.csv": "id\n10\n", "b.csv": "id\n2\n", "c.csv": "id\n30\n"}
+    assert _leftovers(root) == []
+
+
+def test_staged_tables_without_commit_changes_nothing(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    with files.StagedTables(root) as staged:
+        staged.write("tables/a.csv", "id\n10\n")
+    assert (root / "tables" / "a.csv").read_text() == "id\n1\n"
+    assert _leftovers(root) == []
+
+
+def test_staged_tables_refuses_writes_outside_tables(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    with files.StagedTables(root) as staged:
+        for bad in ("datapackage.json", "../../evil.csv", "schemas/a.json"):
+            with pytest.raises(files.OutsideRoot):
+                staged.write(bad, "x")
+    assert not (tmp_path / "evil.csv").exists()
+    assert (root / "datapackage.json").read_text() == '{"name": "t"}\n'
+
+
+def test_swap_dir_replaces_and_creates(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    for content in ("one", "two"):
+        stage = files.make_stage(dist)
+        assert stage.name.startswith(".dist.stage-")
+        (stage / "f.txt").write_text(content)
+        files.swap_dir(stage, dist)
+        assert (dist / "f.txt").read_text() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_recover_removes_dead_leftovers_only(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    dead = 2**22 + 12345  # above the default pid_max, so no process has it
+    for name in (f".a.csv.tmp-{dead}-abcd", f".a.csv.tmp-{os.getpid()}-abcd"):
+        (root / "tables" / name).write_text("partial")
+    (root / f".cac-tables.stage-{dead}-beef").mkdir()
+    (root / "tables.new").mkdir()
+    files.recover(root)
+    assert _leftovers(root) == [f".a.csv.tmp-{os.getpid()}-abcd"]
+    assert sorted(p.name for p in (root / "tables").iterdir())[-2:] == ["a.csv", "b.csv"]
+
+
+def _zip(path: Path, members: dict[str, bytes], symlink: str | None = None) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, "/etc/passwd")
+    return path
+
+
+def test_safe_extract_extracts_within_bounds(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    written = files.safe_extract(_zip(tmp_path / "ok.zip", {"a/b.txt": b"hi", "c.txt": b"yo"}), out)
+    assert sorted(p.relative_to(out).as_posix() for p in written) == ["a/b.txt", "c.txt"]
+    assert (out / "a" / "b.txt").read_bytes() == b"hi"
+
+
+@pytest.mark.parametrize(("members", "link", "limits", "message"), [
+    ({"../evil.txt": b"x"}, None, {}, "member '../evil.txt' would be written outside the target"),
+    ({"/abs.txt": b"x"}, None, {}, "member '/abs.txt' would be written outside the target"),
+    ({"ok.txt": b"x"}, "link", {}, "member 'link' is a symbolic link; links are refused"),
+    ({"big.bin": bytes(4096)}, None, {"max_member": 1024}, "member 'big.bin' unpacks to 4,096 bytes; more than 1,024"),
+    ({"a": bytes(600), "b": bytes(600)}, None, {"max_total": 1000}, "unpacks to 1,200 bytes; more than 1,000"),
+    ({f"m{i}": b"" for i in range(11)}, None, {"max_members": 10}, "11 members; more than 10 is refused"),
+])
+def test_safe_extract_refuses(tmp_path: Path, members: dict[str, bytes], link: str | None,
+                              limits: dict[str, int], message: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(files.UnsafeArchive, match=message.replace("(", r"\(")):
+        files.safe_extract(_zip(tmp_path / "bad.zip", members, link), out, **limits)
+    assert list(out.iterdir()) == []
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_safe_extract_lying_header_is_cut_off(tmp_path: Path) -> None:
+    """A member whose central directory claims 100 bytes but inflates to 10 MB: refused after at
+    most the declared size was written, and the partial file removed."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb.bin", bytes(10 * 2**20))
+    data = bytearray(raw.getvalue())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24:central + 28] = (100).to_bytes(4, "little")  # uncompressed size in the directory
+    local = data.find(b"PK\x03\x04")
+    data[local + 22:local + 26] = (100).to_bytes(4, "little")
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(files.UnsafeArchive, match="a damaged zip archive"):
+        files.safe_extract(bomb, out)
+    assert list(out.iterdir()) == []

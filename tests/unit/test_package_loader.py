@@ -1,0 +1,49 @@
+"""Loading the package: the interpreter's tables, and resource paths confined to the package."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scripts.package import PackageError, confinement_problem, format_value, load_package, parse_value
+from scripts.schema import IntegerField, ReducedDateField
+
+
+def point(root: Path, resource: str, path: str) -> None:
+    descriptor = root / "datapackage.json"
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    next(r for r in data["resources"] if r["name"] == resource)["path"] = path
+    descriptor.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_tables_carry_the_interpreters_fields(package_copy: Path) -> None:
+    meetings = load_package(package_copy).table("meetings")
+    assert isinstance(meetings.field("ordinal"), IntegerField)
+    assert isinstance(meetings.field("date_start"), ReducedDateField)
+    assert parse_value(meetings.field("ordinal"), "6") == 6 and format_value(meetings.field("ordinal"), 6) == "6"
+    with pytest.raises(ValueError, match="not a whole number"):
+        parse_value(meetings.field("ordinal"), "six")
+
+
+@pytest.mark.parametrize(("path", "words"), [
+    ("/etc/passwd", "is absolute"), ("../x.csv", "climbs out"), ("tables/../../x.csv", "climbs out"),
+    ("https://example.org/x.csv", "is a URL"), ("", "not a relative file path"),
+])
+def test_writers_cannot_load_a_package_whose_paths_leave_it(package_copy: Path, path: str, words: str) -> None:
+    point(package_copy, "offices", path)
+    with pytest.raises(PackageError, match=f"resource 'offices': .*{words}"):
+        load_package(package_copy)
+    package = load_package(package_copy, confine=False)
+    assert words in package.refused["offices"]
+    assert not package.table("offices").path.exists()
+
+
+def test_a_symlink_inside_the_package_is_fine_one_leading_out_is_not(package_copy: Path, tmp_path: Path) -> None:
+    inside = package_copy / "tables" / "offices-link.csv"
+    inside.symlink_to(package_copy / "tables" / "offices.csv")
+    assert confinement_problem(package_copy, "tables/offices-link.csv") is None
+    outside = package_copy / "tables" / "escape.csv"
+    outside.symlink_to(tmp_path)
+    assert "symbolic link leading outside" in confinement_problem(package_copy, "tables/escape.csv")

@@ -1,0 +1,136 @@
+"""The named rules on in-memory frames of the real package, edited cell by cell."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from scripts.package import Package
+from scripts.validate.columns import common_precision, lookup
+from scripts.validate.frames import Frames, read_package
+from scripts.validate.rules import PLAUSIBLE_RANGES, RULES, enum_values, rule_problems
+
+
+def frames_of(package: Package) -> Frames:
+    frames, problems = read_package(package)
+    assert problems == []
+    return frames
+
+
+def set_cell(frames: Frames, table: str, row: int, column: str, value: str) -> None:
+    raw = frames.raw[table]
+    frames.raw[table] = raw.with_columns(
+        pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value)).otherwise(pl.col(column)).alias(column))
+    frames._typed.pop(table, None)
+
+
+def row_of(frames: Frames, table: str, **where: str) -> int:
+    raw = frames.raw[table].with_row_index("i")
+    for column, value in where.items():
+        raw = raw.filter(pl.col(column) == value)
+    if raw.height == 0:
+        pytest.fail(f"the real data has no {table} row with {where}: pick another record for this test")
+    return int(raw["i"][0])
+
+
+def failing(frames: Frames) -> set[tuple[str, str, str, int]]:
+    return {(p.rule, p.file.removeprefix("tables/").removesuffix(".csv"), p.field, p.row)
+            for p in rule_problems(frames)}
+
+
+def test_the_real_package_breaks_no_rule(package: Package) -> None:
+    assert failing(frames_of(package)) == set()
+
+
+def test_common_precision_cuts_each_pair_to_the_coarser_date() -> None:
+    a = pl.Series(["2024-08-09", "2024", "2024-08", None])
+    b = pl.Series(["2024-08", "2024-08-10", "2024-09-01", "2024"])
+    left, right = common_precision(a, b)
+    assert left.to_list() == ["2024-08", "2024", "2024-08", None]
+    assert right.to_list() == ["2024-08", "2024", "2024-09", "2024"]
+
+
+def test_lookup_keeps_order_and_the_first_of_repeated_keys() -> None:
+    found = lookup(pl.Series(["b", "x", "a", None]), pl.Series(["a", "b", "a"]), pl.Series([1, 2, 3]))
+    assert found.to_list() == [2, None, 1, None]
+
+
+def test_every_rule_is_documented_and_hinted() -> None:
+    for name, item in RULES.items():
+        assert item.func.__doc__ and len(item.summary) > 20, name
+        assert item.hint and "[" not in item.hint, name
+
+
+def test_plausible_ranges_use_schema_units_and_scales(package: Package) -> None:
+    indicators = package.table("indicators")
+    for unit, scale in PLAUSIBLE_RANGES:
+        assert unit in indicators.field("unit").enum
+        assert scale in indicators.field("scale").enum
+
+
+def test_enum_values_fail_loudly_when_a_schema_drops_a_value(package: Package) -> None:
+    frames = frames_of(package)
+    assert enum_values(frames, "documents", "status", "signed") == ("signed",)
+    with pytest.raises(ValueError, match="no enum value"):
+        enum_values(frames, "documents", "status", "sealed")
+
+
+def test_target_later_than_baseline_passes_and_same_year_fails(package: Package) -> None:
+    frames = frames_of(package)
+    raw = frames.raw["indicators"].with_row_index("i")
+    targets = raw.filter((pl.col("value_kind") == "target") & (pl.col("baseline_observation_id") != ""))
+    if targets.height == 0:
+        pytest.fail("the real data has no target with a baseline: this rule would go untested")
+    index = int(targets["i"][0])
+    base_id = targets["baseline_observation_id"][0]
+    base = raw.filter(pl.col("observation_id") == base_id)["period_start"][0]
+    set_cell(frames, "indicators", index, "period_start", str(int(base[:4]) + 6))
+    assert failing(frames) == set()
+    set_cell(frames, "indicators", index, "period_start", base[:4])
+    assert failing(frames) == {("target_after_baseline", "indicators", "period_start", index + 2)}
+
+
+def test_signature_inside_a_multi_day_meeting_passes(package: Package) -> None:
+    frames = frames_of(package)
+    index = row_of(frames, "document_signatories", signature_status="signed")
+    meeting = frames.raw["document_signatories"]["meeting_id"][index]
+    if not meeting:
+        pytest.fail("the first signed signature has no meeting: this rule would go untested")
+    m = row_of(frames, "meetings", meeting_id=meeting)
+    set_cell(frames, "meetings", m, "date_start", "2022-07-20")
+    set_cell(frames, "meetings", m, "date_end", "2022-07-22")
+    for table, column in (("documents", "status_date"), ("document_signatories", "signature_date")):
+        for row, value in enumerate(frames.raw[table]["meeting_id"].to_list()):
+            if value == meeting:
+                set_cell(frames, table, row, column, "2022-07-21")
+    assert not {f for f in failing(frames) if f[0] == "signed_on_meeting_date"}
+    set_cell(frames, "document_signatories", index, "signature_date", "2022-07-23")
+    assert {f for f in failing(frames) if f[0] == "signed_on_meeting_date"} == {
+        ("signed_on_meeting_date", "document_signatories", "signature_date", index + 2)}
+
+
+def test_rules_needing_an_unreadable_table_are_skipped(package: Package) -> None:
+    frames = frames_of(package)
+    record = row_of(frames, "offices")
+    set_cell(frames, "offices", record, "office_id", "uncited-office")
+    del frames.raw["offices"]
+    assert not {f for f in failing(frames) if f[0] in ("record_is_cited", "citation_record_exists")}
+    frames = frames_of(package)
+    set_cell(frames, "offices", record, "office_id", "uncited-office")
+    assert ("record_is_cited", "offices", "office_id", record + 2) in failing(frames)
+
+
+def test_an_inferred_value_needs_an_inference_note(package: Package) -> None:
+    frames = frames_of(package)
+    index = row_of(frames, "meetings", meeting_id="ca-consultative-7")
+    set_cell(frames, "meetings", index, "inference_note", " ")
+    assert ("inference_is_explained", "meetings", "inference_note", index + 2) in failing(frames)
+
+
+def test_dates_are_real_catches_what_the_pattern_lets_through(package: Package) -> None:
+    frames = frames_of(package)
+    index = row_of(frames, "meetings", meeting_id="ca-consultative-6")
+    set_cell(frames, "meetings", index, "date_start", "2023-02-29")
+    set_cell(frames, "meetings", index, "date_end", "2023-03-01")
+    found = {f for f in failing(frames) if f[0] == "dates_are_real"}
+    assert found == {("dates_are_real", "meetings", "date_start", index + 2)}

@@ -1,0 +1,151 @@
+"""scripts/xlsx/export.py: what the workbook holds for its readers (Read me first, named fonts, one
+boolean convention, formats by unit, dropdowns over whole columns, ISBLANK highlighting, print
+setup, worded chart), what it refuses, and that two exports are byte-identical."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from scripts.package import load_package
+from scripts.xlsx.export import STATE_SHEET, ExportError, export_workbook, fingerprint
+from scripts.xlsx.guide import README_SHEET
+from tests.unit.xlsx_support import ROOT, column_of, copy_package, export, row_of
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export(ROOT, tmp_path_factory.mktemp("export") / "package.xlsx")
+
+
+@pytest.fixture(scope="module")
+def wb(exported: Path):
+    return openpyxl.load_workbook(exported)
+
+
+def _parts(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith((".xml", ".rels"))}
+
+
+def test_two_exports_are_byte_identical(exported, tmp_path):
+    again = export(ROOT, tmp_path / "again.xlsx")
+    assert again.read_bytes() == exported.read_bytes()
+
+
+def test_read_me_comes_first_then_fields_tables_chart_and_hidden_helpers(wb):
+    package = load_package(ROOT)
+    assert wb.sheetnames == [README_SHEET, "fields", *package.tables, "trade_chart", STATE_SHEET]
+    assert wb[STATE_SHEET].sheet_state == "hidden"
+    assert [wb[n].sheet_state for n in package.tables] == ["visible"] * len(package.tables)
+
+
+def test_read_me_explains_the_data_in_words(wb):
+    text = "\n".join(str(c.value) for row in wb[README_SHEET].iter_rows() for c in row if c.value is not None)
+    for words in ("is_..._inferred", "inference_note", "true and false", "disagreement", "How to cite",
+                  "Where the sources are", "2024-08", "billion USD", "src-000", "held"):
+        assert words in text, words
+    assert "/work" not in text and "tables/" not in text and ".csv" not in text
+
+
+def test_no_internal_path_shown_anywhere(exported):
+    parts = _parts(exported)
+    assert not any(str(ROOT) in xml for xml in parts.values())
+    shown = [t for xml in parts.values() for t in re.findall(r"<(?:t|a:t)(?: [^>]*)?>([^<]*)<", xml)]
+    assert len(shown) > 1000
+    assert not [t for t in shown if re.search(r"(tables|schemas)/|\.csv\b|\.json\b|/work/", t)]
+
+
+def test_every_font_is_named(exported):
+    styles = _parts(exported)["xl/styles.xml"]
+    fonts = re.findall(r"<font>.*?</font>|<font/>", re.search(r"<fonts[^>]*>(.*)</fonts>", styles).group(1))
+    assert fonts and all('<name val="Calibri"/>' in f for f in fonts)
+
+
+def test_booleans_are_the_schema_words_as_text(wb):
+    ws = wb["meetings"]
+    column = column_of(ws, "is_ordinal_inferred")
+    values = {ws.cell(r, column).value for r in range(2, ws.max_row + 1)}
+    assert values == {"true", "false"}
+    rule = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith(ws.cell(2, column)
+                                                                                           .column_letter))
+    assert rule.formula1 == '"true,false"'
+
+
+def test_number_formats_follow_the_unit(wb):
+    ws = wb["indicators"]
+    value = column_of(ws, "value")
+    formats = {ws.cell(r, column_of(ws, "observation_id")).value: ws.cell(r, value).number_format
+               for r in range(2, ws.max_row + 1)}
+    assert formats["trains-dispatched-chn-2024-12-01-src-002"] == "#,##0"
+    assert formats["intraregional-trade-region-2023-src-000"] == '#,##0" billion USD"'
+    assert formats["bilateral-trade-kaz-chn-2024-01-2024-10-src-002"] == '#,##0.0##" billion USD"'
+    assert formats["bilateral-trade-growth-kaz-chn-2024-01-2024-10-src-002"] == '#,##0"%"'
+    assert ws.cell(row_of(ws, "trains-dispatched-chn-2024-12-01-src-002"), value).value == int(
+        ws.cell(row_of(ws, "trains-dispatched-chn-2024-12-01-src-002"), value).value)
+
+
+def test_dropdowns_cover_the_whole_column_and_keys_grow_with_the_lookup(wb):
+    ws = wb["meetings"]
+    host = ws.cell(1, column_of(ws, "host_state_id")).column_letter
+    rules = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert rules[f"{host}2:{host}1048576"] == "keys_states_state_id"
+    assert wb.defined_names["keys_states_state_id"].attr_text == (
+        "OFFSET('states'!$A$2,0,0,MAX(1,COUNTA('states'!$A:$A)-1),1)")
+
+
+def test_required_cells_are_highlighted_with_isblank(exported):
+    sheets = [xml for name, xml in _parts(exported).items() if name.startswith("xl/worksheets/sheet")]
+    formulas = [f for xml in sheets for f in re.findall(r"<formula>(.*?)</formula>", xml)]
+    assert any(f.startswith("ISBLANK(") for f in formulas)
+    assert not any("LEN(" in f for f in formulas)
+
+
+def test_every_table_sheet_prints_landscape_one_page_wide_with_header_and_footer(wb):
+    for name in load_package(ROOT).tables:
+        ws = wb[name]
+        assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == ("landscape", 1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert ws.print_title_rows == "$1:$1"
+        assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == ("&A", "Page &P of &N")
+
+
+def test_chart_is_titled_in_words_and_targets_stand_apart(wb, exported):
+    ws = wb["trade_chart"]
+    chart_xml = next(xml for name, xml in _parts(exported).items() if name.startswith("xl/charts/chart"))
+    titles = re.findall(r"<a:t>(.*?)</a:t>", chart_xml)
+    assert titles[0] == "Trade among the Central Asian states (billion USD)"
+    assert not any("_" in t for t in titles)
+    labels = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    series_end = labels.index(None, 3)
+    targets_at = labels.index("Stated targets (billion USD)")
+    assert targets_at > series_end
+    assert all("target" not in str(ws.cell(r, 4).value) for r in range(4, series_end + 1))
+    assert any("target" in str(ws.cell(r, 4).value) for r in range(targets_at + 1, ws.max_row + 1))
+
+
+def test_fingerprint_of_the_tables_is_recorded(wb):
+    assert [wb[STATE_SHEET]["A1"].value, wb[STATE_SHEET]["B1"].value] == ["fingerprint",
+                                                                           fingerprint(load_package(ROOT))]
+
+
+def test_literal_escape_text_is_escaped_in_the_file(tmp_path):
+    pkg = copy_package(tmp_path / "pkg")
+    states = pkg / "tables" / "states.csv"
+    states.write_text(states.read_text(encoding="utf-8").replace("Azerbaijan", "Azer _x0041_"), encoding="utf-8")
+    dest = export(pkg, tmp_path / "w.xlsx")
+    assert "Azer _x005F_x0041_" in "".join(_parts(dest).values())
+
+
+def test_control_character_is_refused_and_nothing_written(tmp_path):
+    pkg = copy_package(tmp_path / "pkg")
+    states = pkg / "tables" / "states.csv"
+    states.write_text(states.read_text(encoding="utf-8").replace("Azerbaijan", "Azer\x1bbaijan"), encoding="utf-8")
+    dest = tmp_path / "w.xlsx"
+    with pytest.raises(ExportError, match=r"^states.csv row 2, field name: the value .*U\+001B"):
+        export_workbook(load_package(pkg), dest)
+    assert not dest.exists() and list(tmp_path.glob(".*tmp*")) == []

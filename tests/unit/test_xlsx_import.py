@@ -1,0 +1,250 @@
+"""scripts/xlsx/importer.py with workbooks edited through openpyxl: every edit judged, one message
+per mistake at the workbook's cell, provenance on by default, lost updates refused, nothing written
+unless everything is valid. (The same edits re-saved by LibreOffice: tests/libreoffice.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts.xlsx.importer import import_workbook
+from scripts.xlsx.reader import escape_ooxml_text
+from tests.unit.xlsx_support import (
+    ROOT,
+    cell_changes,
+    checksums,
+    column_of,
+    copy_package,
+    edit,
+    export,
+    row_of,
+)
+
+MONTH_MEETING = "ca-consultative-6"  # date_start 2024-08 (month precision)
+VERBATIM_FIGURE = "intraregional-trade-region-2023-src-000"  # value 11, cited verbatim "to $11 billion"
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package copy that no test changes (the 'before' of every comparison)."""
+    return copy_package(tmp_path_factory.mktemp("pristine") / "pkg")
+
+
+@pytest.fixture(scope="module")
+def exported(pristine: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export(pristine, tmp_path_factory.mktemp("export") / "package.xlsx")
+
+
+@pytest.fixture()
+def pkg(tmp_path: Path) -> Path:
+    return copy_package(tmp_path / "pkg")
+
+
+def run(pkg: Path, exported: Path, tmp_path: Path, change, sources: Path | None = None):
+    """Edit the export, import it into ``pkg``; returns the result and whether the tables changed."""
+    before = checksums(pkg)
+    result = import_workbook(pkg, edit(exported, tmp_path / "edited.xlsx", change), sources)
+    if result.problems:
+        assert checksums(pkg) == before, "a refused import changed the tables"
+    return result
+
+
+def test_untouched_export_imports_byte_identical(pkg, exported, pristine, sources):
+    result = import_workbook(pkg, exported, sources)
+    assert (result.problems, result.changed, result.exit_code) == ([], [], 0)
+    assert checksums(pkg) == checksums(pristine)
+
+
+def test_one_cell_edit_is_exactly_one_change(pkg, exported, pristine, tmp_path, sources):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "venue")).value = "Palace of Independence"
+
+    result = run(pkg, exported, tmp_path, change, sources)
+    assert (result.problems, result.changed) == ([], ["meetings"])
+    row = [r for r in cell_changes(pristine, pkg)]
+    assert len(row) == 1 and row[0][0] == "meetings.csv" and row[0][2:] == ("venue", "", "Palace of Independence")
+
+
+def test_reordered_columns_import_unchanged(pkg, exported, pristine, tmp_path):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.move_range(f"A1:A{ws.max_row}", cols=ws.max_column + 1)  # meeting_id to the far right
+        ws.delete_cols(1)
+
+    result = run(pkg, exported, tmp_path, change)
+    assert (result.problems, result.changed, result.notes) == ([], [], [])
+    assert checksums(pkg) == checksums(pristine)
+
+
+def test_extra_column_is_one_note_and_ignored(pkg, exported, pristine, tmp_path):
+    def change(wb):
+        ws = wb["meetings"]
+        extra = ws.max_column + 1
+        ws.cell(1, extra).value = "notes"
+        ws.cell(2, extra).value = "check this"
+        ws.cell(3, extra).value = "and this"
+
+    result = run(pkg, exported, tmp_path, change)
+    assert result.problems == [] and result.changed == []
+    assert result.notes == ["meetings: column T 'notes' is not a field of meetings and was not imported"]
+
+
+def test_inserted_column_mid_sheet_is_one_message(pkg, exported, pristine, tmp_path):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.insert_cols(3)
+        ws.cell(1, 3).value = "comment"
+        ws.cell(2, 3).value = "typed in the new column"
+
+    result = run(pkg, exported, tmp_path, change)
+    assert result.problems == [] and result.changed == []
+    assert result.notes == ["meetings: column C 'comment' is not a field of meetings and was not imported"]
+    assert checksums(pkg) == checksums(pristine)
+
+
+def test_missing_column_is_one_problem_naming_it(pkg, exported, tmp_path):
+    def change(wb):
+        wb["meetings"].delete_cols(column_of(wb["meetings"], "city"))
+
+    result = run(pkg, exported, tmp_path, change)
+    assert len(result.problems) == 1 and result.exit_code == 1
+    problem = result.problems[0]
+    assert (problem.file, problem.rule, problem.value) == ("meetings", "missing-column", "city")
+    assert problem.message == "meetings: the column city is missing"
+
+
+def test_renamed_column_names_what_is_there_instead(pkg, exported, tmp_path):
+    def change(wb):
+        wb["meetings"].cell(1, column_of(wb["meetings"], "city")).value = "City"
+
+    result = run(pkg, exported, tmp_path, change)
+    assert [p.message for p in result.problems] == [
+        "meetings: the column city is missing; the header has I 'City' instead"]
+
+
+def _set_date(value):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "date_start")).value = value
+    return change
+
+
+def test_calendar_date_in_month_field_is_refused_with_what_to_type(pkg, exported, tmp_path):
+    result = run(pkg, exported, tmp_path, _set_date(dt.datetime(2024, 8, 15)))
+    assert len(result.problems) == 1
+    problem = result.problems[0]
+    assert (problem.rule, problem.field, problem.value) == ("type-error", "date_start", "2024-08-15")
+    assert problem.message.startswith("meetings!F8: holds the calendar date 2024-08-15")
+    assert "'2024-08 for a month" in problem.hint
+
+
+def test_calendar_date_equal_to_the_old_month_keeps_the_month(pkg, exported, pristine, tmp_path):
+    result = run(pkg, exported, tmp_path, _set_date(dt.datetime(2024, 8, 1)))
+    assert (result.problems, result.changed) == ([], [])
+    assert checksums(pkg) == checksums(pristine)
+
+
+def test_literal_escape_text_round_trips(pkg, exported, pristine, tmp_path, sources):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "venue")).value = escape_ooxml_text("Hall _x0041_")
+
+    result = run(pkg, exported, tmp_path, change, sources)
+    assert result.problems == []
+    assert [c[2:] for c in cell_changes(pristine, pkg)] == [("venue", "", "Hall _x0041_")]
+    again = export(pkg, tmp_path / "again.xlsx")  # and it exports back as the same literal
+    assert import_workbook(pkg, again, sources).changed == []
+
+
+@pytest.mark.parametrize(("typed", "code"), [("a\rb", "U+000D"), ("a_x000D_b", "U+000D"), ("a_x0000_b", "U+0000"),
+                                             ("a_x001B_b", "U+001B")])
+def test_control_characters_are_refused_naming_the_cell(pkg, exported, tmp_path, typed, code):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "venue")).value = typed
+
+    result = run(pkg, exported, tmp_path, change)
+    assert [(p.file, p.rule) for p in result.problems] == [("meetings", "control-character")]
+    assert result.problems[0].message.startswith(f"meetings!J8: the text holds the control character {code}")
+
+
+def test_changed_verbatim_figure_is_refused_by_provenance_by_default(pkg, exported, tmp_path, sources):
+    def change(wb):
+        ws = wb["indicators"]
+        ws.cell(row_of(ws, VERBATIM_FIGURE), column_of(ws, "value")).value = 12
+
+    result = run(pkg, exported, tmp_path, change, sources)
+    assert [(p.file, p.rule) for p in result.problems] == [("citations", "citation-value-missing")]
+    assert result.problems[0].message.startswith("citations!D")
+
+
+def test_lost_update_is_refused(pkg, exported, tmp_path):
+    states = pkg / "tables" / "states.csv"
+    states.write_text(states.read_text(encoding="utf-8").replace("Azerbaijan", "Azerbaijan Republic"),
+                      encoding="utf-8")
+    before = checksums(pkg)
+    result = import_workbook(pkg, exported, None)
+    assert [p.rule for p in result.problems] == ["tables-changed"] and result.exit_code == 1
+    assert checksums(pkg) == before
+
+
+def test_deleted_row_reports_only_the_real_dangling_references(pkg, exported, tmp_path):
+    def change(wb):
+        ws = wb["topics"]
+        ws.delete_rows(2)
+
+    topic = (ROOT / "tables" / "topics.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    users = [line for line in (ROOT / "tables" / "meeting_topics.csv").read_text(encoding="utf-8").splitlines()
+             if f",{topic}," in f",{line},"]
+    result = run(pkg, exported, tmp_path, change)
+    assert result.problems and all(p.value == topic or topic in str(p.value) for p in result.problems)
+    assert len([p for p in result.problems if p.file == "meeting_topics"]) == len(users)
+
+
+def test_formula_is_refused(pkg, exported, tmp_path):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "venue")).value = '=CONCAT("a","b")'
+
+    result = run(pkg, exported, tmp_path, change)
+    assert [(p.rule, p.message[:40]) for p in result.problems] == [
+        ("formula", 'meetings!J8: holds a formula (=CONCAT("a')]
+
+
+def test_row_added_below_is_read_and_judged(pkg, exported, tmp_path):
+    def change(wb):
+        wb["states"].append(["ZZZ", "Zedland", "false"])
+
+    result = run(pkg, exported, tmp_path, change)
+    assert sorted((p.message.split(":")[0], p.rule) for p in result.problems) == [
+        ("states!A16", "record_is_cited"), ("states!A16", "state_codes_are_iso3166")]
+
+
+def test_cli_exit_codes_and_no_traceback(pkg, exported, tmp_path):
+    env_cmd = [sys.executable, "-m", "scripts", "import"]
+    ok = subprocess.run([*env_cmd, str(exported), str(pkg), "--no-provenance"], capture_output=True, text=True,
+                        cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip at all")
+    refused = subprocess.run([*env_cmd, str(bad), str(pkg), "--no-provenance"], capture_output=True, text=True,
+                             cwd=ROOT)
+    missing = subprocess.run([*env_cmd, str(tmp_path / "nowhere.xlsx"), str(pkg), "--no-provenance"],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert (refused.returncode, missing.returncode) == (1, 2)
+    for done in (ok, refused, missing):
+        assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_workbook_without_export_state_is_refused(pkg, exported, tmp_path):
+    def change(wb):
+        del wb["export_state"]
+
+    result = run(pkg, exported, tmp_path, change)
+    assert [(p.rule, p.hint) for p in result.problems] == [
+        ("no-export-state", "export a fresh workbook, make the edits there and import that one")]
