@@ -34,7 +34,7 @@ validate: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check scripts tests
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile  # two workers (pytest-xdist); a test module stays on one worker
 
 bench: $(VENV)/.dev
 	$(PY) -m scripts bench --sources $(SOURCES)

@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         _root(sub[name])
     sub["import"].add_argument("workbook", type=Path, help="the edited .xlsx file")
     _root(sub["import"])
+    sub["import"].add_argument("--max-rows", type=int, metavar="N", help="accept sheets of up to N data rows, "
+                               "raising the workbook caps to match (default: the caps of an honest edit, "
+                               "50,000 rows and 64 MiB per sheet part)")
     for name in ("validate", "import", "release"):
         _sources(sub[name])
     for name in ("validate", "import", "release", "diff"):
@@ -84,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub["bump"].add_argument("part", choices=("major", "minor", "patch"), help="which part of the version to raise")
     _root(sub["bump"])
     sub["bump"].add_argument("--date", metavar="YYYY-MM-DD", help="release date (default: today, UTC)")
-    sub["bench"].add_argument("--rows", type=int, nargs="+", metavar="N",
+    sub["bench"].add_argument("--sizes", "--rows", dest="rows", type=int, nargs="+", metavar="N",
                               help="indicator observations to grow the package to (default: 10000 100000 1000000)")
     sub["bench"].add_argument("--skip", nargs="*", default=[], choices=("validate", "import", "export"),
                               help="parts of the benchmark to leave out")
@@ -109,8 +112,8 @@ def resolve_sources(args: argparse.Namespace, notes: list[str]) -> Path | None:
     explicit = args.sources or (Path(os.environ[SOURCES_ENV]) if os.environ.get(SOURCES_ENV) else None)
     folder = explicit or Path(args.root).resolve().parent / "shared" / "sources"
     if not folder.is_dir():
-        raise commands.UsageError(f"sources folder {folder} not found: pass --sources DIR, set {SOURCES_ENV}, "
-                                  "or give --no-provenance to skip checking citations")
+        skip = ", or give --no-provenance to skip checking citations" if hasattr(args, "no_provenance") else ""
+        raise commands.UsageError(f"sources folder {folder} not found: pass --sources DIR or set {SOURCES_ENV}{skip}")
     return folder
 
 

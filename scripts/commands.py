@@ -53,13 +53,14 @@ def validate(args: argparse.Namespace, notes: list[str]) -> int:
 
 
 def export(args: argparse.Namespace, notes: list[str]) -> int:
-    from scripts.files import package_lock
+    from scripts.files import package_lock, recover
     from scripts.xlsx.export import ExportError, export_workbook
 
     package = load_package(args.root)
     dest = args.output or Path(args.root) / "dist" / f"{package.name}.xlsx"
     try:
         with package_lock(package.root):  # the tables read and the fingerprint recorded agree
+            recover(package.root)  # an import killed mid-switch: finish or undo it first
             export_workbook(package, dest)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -69,9 +70,11 @@ def export(args: argparse.Namespace, notes: list[str]) -> int:
 
 
 def import_(args: argparse.Namespace, notes: list[str]) -> int:
+    from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
     from scripts.xlsx.importer import import_workbook
 
-    result = import_workbook(args.root, args.workbook, args.sources)
+    caps = WorkbookCaps.for_rows(args.max_rows) if args.max_rows else DEFAULT_WORKBOOK_CAPS
+    result = import_workbook(args.root, args.workbook, args.sources, caps)
     if result.problems:
         sys.stderr.write(report(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
                                 args.format))
@@ -95,7 +98,9 @@ def log_dir() -> Path:
 
 def fail(exc: BaseException) -> int:
     """One line for any failure, exit 2; an unexpected one also writes its traceback to a log."""
-    if isinstance(exc, PackageError):
+    from scripts.files import OutsideRoot
+
+    if isinstance(exc, PackageError | OutsideRoot):  # e.g. a table that is a symlink leaving the package
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if isinstance(exc, OSError):

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import sys
 from collections.abc import Iterable
@@ -279,7 +278,7 @@ def render_markdown(report: CoverageReport) -> str:
              "Like code coverage, for the five source texts: each text is split into sentences and a",
              "sentence counts as covered when a citation points into its lines with evidence that occurs in",
              "it, or when `docs/source-coverage-exclusions.csv` leaves it out with a reason.",
-             "Regenerate with `python -m scripts.coverage --write`; the sentence rule is documented in",
+             "Regenerate with `python -m scripts coverage --write`; the sentence rule is documented in",
              "`scripts/coverage.py`.", "",
              "| source | sentences | cited | excluded | uncovered | covered |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -313,22 +312,6 @@ def render_json(report: CoverageReport) -> str:
 
 # --------------------------------------------------------------------------- command line
 
-def default_sources(root: Path) -> Path:
-    """``$CAC_SOURCES``, else ``<root>/../shared/sources`` (the rule every verb follows)."""
-    env = os.environ.get("CAC_SOURCES")
-    return Path(env) if env else root.resolve().parent / "shared" / "sources"
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m scripts.coverage",
-                                description="Report which source sentences no record cites.")
-    p.add_argument("root", nargs="?", default=".", help="package folder (default: current folder)")
-    p.add_argument("--sources", type=Path, help="folder of source texts (default: $CAC_SOURCES, "
-                   "then <root>/../shared/sources)")
-    p.add_argument("--write", action="store_true", help=f"also write {REPORT_MD} (atomically)")
-    return p
-
-
 def verb(args: argparse.Namespace, notes: list[str]) -> int:
     """``python -m scripts coverage`` (parsed by scripts.cli, which resolves ``--sources`` as for every
     verb): the report as text or JSON; 0 when complete, 1 otherwise, 2 on unreadable input."""
@@ -342,25 +325,3 @@ def verb(args: argparse.Namespace, notes: list[str]) -> int:
         return 2
     sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
     return 0 if report.complete else 1
-
-
-def main(argv: list[str]) -> int:
-    """Print the report; 0 when every sentence is cited or excluded, 1 otherwise, 2 on bad input."""
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
-    root = Path(args.root)
-    try:
-        report = coverage_report(root, args.sources or default_sources(root))
-        if args.write:
-            atomic_write(root / REPORT_MD, render_markdown(report))
-    except (CoverageError, OSError) as exc:
-        print(f"coverage: {exc}", file=sys.stderr)
-        return 2
-    sys.stdout.write(render_text(report))
-    return 0 if report.complete else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

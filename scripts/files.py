@@ -70,10 +70,9 @@ class UnsafeArchive(ValueError):
 def atomic_write(path: str | Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
 
-    The temporary file ``.<name>.tmp-<pid>-<token>`` lives in the same directory (so the rename
-    is atomic) and is removed on any error; ``recover`` removes it if the process was killed.
-    Missing parent directories are created. The new file gets the usual mode (0666 less the umask)
-    and is fsynced before the rename, the directory after it."""
+    The temporary file ``.<name>.tmp-<pid>-<token>`` beside it (so the rename is atomic) is removed
+    on any error, and by ``recover`` after a kill. Missing parent directories are created; the file
+    gets mode 0666 less the umask and is fsynced before the rename, the directory after it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)  # as scripts.package.atomic_write did
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -103,9 +102,8 @@ def fsync_dir(directory: str | Path) -> None:
     except OSError:
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        with suppress(OSError):
+            os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -205,9 +203,7 @@ def tables_fingerprint(root: str | Path, files: Iterable[str]) -> str:
 def make_stage(dest: str | Path) -> Path:
     """A new private directory ``.<dest name>.stage-<pid>-<token>`` beside ``dest`` (same
     filesystem, so the final rename is atomic); ``recover_dir`` removes it if we die."""
-    dest = Path(dest)
-    stage = dest.parent / f".{dest.name}.stage-{os.getpid()}-{secrets.token_hex(4)}"
-    stage.mkdir()
+    (stage := Path(dest).parent / f".{Path(dest).name}.stage-{os.getpid()}-{secrets.token_hex(4)}").mkdir()
     return stage
 
 
@@ -225,7 +221,12 @@ def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = N
     fsync_dir(dest.parent)
     _step("new-in-place")
     if journal is not None:
-        atomic_write(journal, f"switch {dest.name}\n")
+        try:  # the journal is the commit point: if it cannot be written (a full disk), undo the rename
+            atomic_write(journal, f"switch {dest.name}\n")
+        except BaseException:
+            if not Path(journal).exists():
+                shutil.rmtree(new, ignore_errors=True)
+            raise
         _step("journal-written")
     _finish_switch(dest, journal)
 

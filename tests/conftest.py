@@ -43,3 +43,13 @@ def package_copy(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "schemas", dest / "schemas")
     shutil.copytree(ROOT / "tables", dest / "tables")
     return dest
+
+
+@pytest.fixture(scope="session")
+def forks():
+    """One warm process that forks a child per fault-injection run (tests/faults/forks.py)."""
+    from tests.faults.forks import Forks
+
+    server = Forks()
+    yield server
+    server.close()

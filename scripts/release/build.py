@@ -3,13 +3,14 @@ into dist/, all or nothing.
 
 The steps, holding the package lock (so no import, export or other release writes meanwhile):
 
-1. ``recover_dir(dist)``: finish or undo a swap a killed release left, delete dead stages;
+1. ``recover(root)``, ``recover_dir(dist)``: finish or undo a switch a killed import or release left;
 2. snapshot (:mod:`.snapshot`): every input file copied once into a private folder;
 3. refuse (exit 1, nothing written) when the snapshot is invalid or a generated file that repeats
    the release metadata (CITATION.cff, .zenodo.json, pyproject's version, docs/) is stale;
 4. build into ``.dist.stage-<pid>-<hex>`` beside dist/: the zip, one CSV and one Parquet file per
-   table, the workbook, SQLite and Datasette metadata, data dictionary and ERD, portal metadata,
-   the diff against the previous version, the static site, then SHA256SUMS;
+   table, the workbook, SQLite and Datasette metadata, data dictionary and ERD, portal metadata
+   (schema.org, Zenodo's legacy deposit and REST API record, CKAN), the diff against the previous
+   version, the static site, then SHA256SUMS;
 5. swap the stage in (:func:`scripts.files.swap_dir`): dist/ holds the old or the new release.
 
 SHA256SUMS covers every file in dist/ (the site too) except the SQLite database, whose bytes
@@ -26,7 +27,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.files import _step, make_stage, package_lock, recover_dir, swap_dir
+from scripts.files import _step, make_stage, package_lock, recover, recover_dir, swap_dir
 from scripts.release import docs, parquet, portals, sqlite
 from scripts.release.diff import PackageDiff, diff_json, diff_packages
 from scripts.release.errors import ReleaseError, ReleaseRefused
@@ -111,6 +112,7 @@ def build_into(snap: Snapshot, meta: ReleaseMeta, stage: Path, diff: PackageDiff
     (stage / "schema-org.jsonld").write_text(
         json_text(portals.schema_org(meta, snap.package, snap.rows, files)), encoding="utf-8")
     (stage / "zenodo.json").write_text(json_text({"metadata": portals.zenodo(meta, snap.rows)}), encoding="utf-8")
+    (stage / "zenodo-record.json").write_text(json_text(portals.zenodo_record(meta, snap.rows)), encoding="utf-8")
     (stage / "ckan-package.json").write_text(json_text(portals.ckan(meta, snap.rows, files)), encoding="utf-8")
     build_site(snap.root, stage / SITE)
     _step("release-site-written")
@@ -172,6 +174,7 @@ def release(root: Path, dist: Path | None = None, sources: Path | None = None,
     root = Path(root).resolve()
     dist = Path(dist).resolve() if dist is not None else root / "dist"
     with package_lock(root):
+        recover(root)  # an import killed mid-switch: finish or undo it before reading the tables
         recover_dir(dist)
         check_dist(dist)
         with take_snapshot(root) as snap:

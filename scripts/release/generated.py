@@ -1,10 +1,12 @@
 """Files of the repository generated from datapackage.json and the schemas, and the check that
 the committed copies are current.
 
-CITATION.cff and .zenodo.json are written whole from the release record; docs/data-dictionary.md
-and docs/erd.svg from the schemas. ``python -m scripts docs`` (and ``bump``) rewrite them; a
-release refuses (exit 1) while any of them, pyproject's ``[project] version`` or a version the
-README states differs from datapackage.json, so no published file can contradict another.
+CITATION.cff and .zenodo.json (Zenodo's legacy deposit format, which its GitHub integration reads;
+see :func:`scripts.release.portals.zenodo` for what that format cannot say) are written whole from
+the release record; docs/data-dictionary.md and docs/erd.svg from the schemas.
+``python -m scripts docs`` (and ``bump``) rewrite them; a release refuses (exit 1) while any of
+them, pyproject's ``[project] version`` or a version the README states differs from
+datapackage.json, so no published file can contradict another.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Metadata that data portals and search engines read: schema.org Dataset JSON-LD, Zenodo's
-deposit metadata (also the repository's ``.zenodo.json``) and a CKAN ``package_create`` body.
+legacy deposit metadata (also the repository's ``.zenodo.json``), a Zenodo (InvenioRDM) REST API
+record and a CKAN ``package_create`` body.
 
 All of it is derived from the release record (:mod:`scripts.release.meta`) and the data; every
 download URL is absolute (the descriptor's ``cac:download_base``). The tests validate each file
@@ -12,7 +13,7 @@ from html import escape
 from typing import Any
 
 from scripts.package import Package
-from scripts.release.meta import ReleaseMeta, format_name, media_type
+from scripts.release.meta import Party, ReleaseMeta, format_name, media_type
 
 # The few table and column names the portal records need, in one place.
 MEETINGS, DATE_START, DATE_END = "meetings", "date_start", "date_end"
@@ -22,6 +23,7 @@ SOURCES, SOURCE_TITLE, SOURCE_FILE, SOURCE_DIGEST, SOURCE_PUBLISHED = (
 UNIT_FIELD = "unit"  # a table with this field states the unit of its number fields per row
 SCHEMA_ORG_CONTEXT = "https://schema.org/"
 ZENODO_LICENSE_IDS = {"CC-BY-4.0": "cc-by-4.0", "MIT": "MIT", "CC0-1.0": "cc-zero"}
+ZENODO_PUBLISHER = "Zenodo"  # the publisher Zenodo itself states on the DOIs it mints
 CKAN_LICENSE_IDS = {"CC-BY-4.0": "cc-by", "CC0-1.0": "cc-zero", "MIT": "other-open"}
 
 
@@ -110,22 +112,21 @@ def schema_org(meta: ReleaseMeta, package: Package, rows: dict[str, list[dict[st
 
 
 def zenodo(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
-    """Zenodo deposit metadata (legacy deposit API, which is also what ``.zenodo.json`` holds).
+    """Zenodo deposit metadata in the legacy format, which is what ``.zenodo.json`` (read by
+    Zenodo's GitHub integration) holds.
 
-    Zenodo reads every creator ``name`` as "Family name, Given names"; an organisation has no
-    such parts, so it is given whole as the name and as its own affiliation, and is also listed
-    among the contributors with a type (``RightsHolder``, ``DataManager``) that says what it is.
+    The legacy format cannot say that a creator is an organisation: a creator is only
+    ``{name, affiliation, orcid, gnd}``, and Zenodo converts every one to a person, splitting the
+    name into family and given names (zenodo/zenodo#1956). So an organisation is given by its
+    name alone; a record that types it properly is :func:`zenodo_record` (the REST API body).
     No publication date: Zenodo sets it on publishing.
     """
     creators = []
     for party in meta.creators:
         entry = {"name": party.inverted_name}
-        affiliation = party.organization if party.is_person else party.name
-        if affiliation:
-            entry["affiliation"] = affiliation
+        if party.is_person and party.organization:
+            entry["affiliation"] = party.organization
         creators.append(entry)
-    contributors = [{"name": p.inverted_name, "type": kind} for p in meta.contributors if not p.is_person
-                    for kind in ("RightsHolder", "DataManager")]
     related = [{"identifier": meta.homepage, "relation": "isSupplementedBy", "resource_type": "software"},
                {"identifier": meta.url(meta.zip_name()), "relation": "isIdenticalTo", "resource_type": "dataset"}]
     return {
@@ -134,7 +135,6 @@ def zenodo(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str
         "description": escape(meta.description, quote=False),
         "version": meta.version,
         "creators": creators,
-        "contributors": contributors,
         "keywords": list(meta.keywords),
         "license": ZENODO_LICENSE_IDS.get(meta.license.spdx, meta.license.spdx.lower()),
         "access_right": "open",
@@ -142,6 +142,52 @@ def zenodo(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str
         "related_identifiers": related,
         "notes": f"Temporal coverage {temporal_coverage(rows)}; states: {', '.join(state_names(rows))}.",
     }
+
+
+def _person_or_org(party: Party) -> dict[str, Any]:
+    """An InvenioRDM creator: a typed ``person_or_org`` (plus the person's organisation)."""
+    if not party.is_person:
+        return {"person_or_org": {"type": "organizational", "name": party.name}}
+    entry: dict[str, Any] = {"person_or_org": {"type": "personal", "given_name": party.given_name,
+                                               "family_name": party.family_name}}
+    if party.organization:
+        entry["affiliations"] = [{"name": party.organization}]
+    return entry
+
+
+def _related(identifier: str, relation: str, resource_type: str) -> dict[str, Any]:
+    return {"identifier": identifier, "scheme": "url", "relation_type": {"id": relation},
+            "resource_type": {"id": resource_type}}
+
+
+def zenodo_record(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
+    """The body of a ``POST /api/records`` to Zenodo's current (InvenioRDM) REST API.
+
+    Unlike the legacy format of :func:`zenodo`, it types each creator, so an organisation stays
+    an organisation. The temporal coverage is a date of type ``other`` with a description, the
+    one date type every InvenioRDM version has for it (DataCite's ``Coverage`` is newer).
+    """
+    coverage = temporal_coverage(rows)
+    metadata: dict[str, Any] = {
+        "resource_type": {"id": "dataset"},
+        "title": meta.title,
+        "publication_date": meta.date,
+        "creators": [_person_or_org(p) for p in meta.creators],
+        "description": escape(meta.description, quote=False),
+        "version": meta.version,
+        "publisher": ZENODO_PUBLISHER,
+        "rights": [{"id": lic.spdx.lower()} for lic in meta.licenses],
+        "languages": [{"id": "eng"}],
+        "subjects": [{"subject": k} for k in meta.keywords],
+        "related_identifiers": [_related(meta.homepage, "issupplementedby", "software"),
+                                _related(meta.url(meta.zip_name()), "isidenticalto", "dataset")],
+    }
+    if states := state_names(rows):
+        metadata["locations"] = {"features": [{"place": n} for n in states]}
+    if coverage:
+        metadata["dates"] = [{"date": coverage, "type": {"id": "other"},
+                              "description": "Temporal coverage: first meeting start to last meeting end"}]
+    return {"access": {"record": "public", "files": "public"}, "files": {"enabled": True}, "metadata": metadata}
 
 
 def ckan(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]], files: list[str]) -> dict[str, Any]:

@@ -21,6 +21,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# polars allocates through its own jemalloc, which by default keeps freed pages for ten seconds:
+# each table's parse buffers and each check's temporaries would then stay resident for the whole
+# run. Returning them at once cuts the peak by a sixth at 300k observations, at no measurable cost
+# in time. Read when polars first allocates, so it is set before anything imports polars.
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
 from scripts.package import DESCRIPTOR, Package, PackageError, load_package
 from scripts.report import Problem, merge
 from scripts.schema import CONSTRAINT_RULES, FOREIGN_KEY, PRIMARY_KEY, TYPE, UNIQUE
@@ -28,7 +34,7 @@ from scripts.schema import CONSTRAINT_RULES, FOREIGN_KEY, PRIMARY_KEY, TYPE, UNI
 from . import facts  # noqa: F401  (registers the semantic rules in the one registry)
 from .frames import read_package
 
-__all__ = ["FATAL_RULES", "default_sources", "merge", "metadata_problems", "rank", "validate_package"]
+__all__ = ["FATAL_RULES", "merge", "metadata_problems", "rank", "validate_package"]
 
 # Rules after which validation "could not run" (exit 2) rather than found invalid data (exit 1).
 FATAL_RULES = {"missing-file", "unreadable-file"}
@@ -37,7 +43,6 @@ RAW_RULES = {"missing-file", "unreadable-file", "unsafe-path", "byte-order-mark"
              "key-whitespace", "clean_text"}
 STRUCTURE_RULES = {"missing-label", "extra-label", "incorrect-label", "missing-cell", "extra-cell", "blank-row"}
 SCHEMA_RULES = {TYPE, UNIQUE, PRIMARY_KEY, FOREIGN_KEY, *CONSTRAINT_RULES}
-SOURCES_ENV = "CAC_SOURCES"
 
 
 def rank(rule: str) -> int:
@@ -104,10 +109,3 @@ def validate_package(root: Path | str, sources: Path | None = None) -> list[Prob
     if sources is not None:
         found.extend(provenance_problems(frames, Path(sources)))
     return merge((rank(p.rule), p) for p in found)
-
-
-def default_sources(root: Path | str) -> Path | None:
-    """Where the source texts are: ``$CAC_SOURCES``, else ``<root>/../shared/sources``, when it exists."""
-    env = os.environ.get(SOURCES_ENV)
-    candidate = Path(env) if env else Path(root).resolve().parent / "shared" / "sources"
-    return candidate if candidate.is_dir() else None

@@ -35,7 +35,8 @@ SAVE_HINT = "save it from Excel or LibreOffice as 'Excel Workbook (.xlsx)'"
 
 @dataclass(frozen=True)
 class ArchiveCaps:
-    """Limits on a workbook archive; every one is a parameter so tests can use tiny ones."""
+    """Limits on a workbook archive; every one is a parameter so tests can use tiny ones, and a big
+    package raises them with :meth:`scripts.xlsx.caps.WorkbookCaps.for_rows` (``--max-rows``)."""
 
     max_file_bytes: int = 64 * MiB     # the file itself (compressed)
     max_part_bytes: int = 64 * MiB     # one part, unpacked, as the central directory declares it

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import files
-from scripts.package import Package, csv_text, load_package
+from scripts.package import Package, load_package
 from scripts.report import Problem
+from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
 from scripts.xlsx.export import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
 from scripts.xlsx.reader import column_letter
 from scripts.xlsx.rows import Reading, SheetTable, read_sheets
@@ -48,17 +49,19 @@ class ImportResult:
         return 1 if self.problems else 0
 
 
-def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None) -> ImportResult:
+def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None,
+                    caps: WorkbookCaps = DEFAULT_WORKBOOK_CAPS) -> ImportResult:
     """Import ``workbook`` into the package at ``root``; ``sources`` as for validate (None skips
-    provenance). Nothing is written unless every cell reads and the staged package validates."""
+    provenance); ``caps`` bound the workbook (raise them for a big package: ``--max-rows``).
+    Nothing is written unless every cell reads and the staged package validates."""
     package = load_package(root)
-    reading = read_sheets(package, Path(workbook), STATE_SHEET)
+    reading = read_sheets(package, Path(workbook), STATE_SHEET, caps)
     result = ImportResult(notes=reading.notes)
     recorded = _recorded_fingerprint(reading, workbook, result)
     if reading.problems or result.problems:
         result.problems = reading.problems + result.problems
         return result
-    texts = {name: csv_text(t.table, [r for r, _ in t.sorted_pairs()]) for name, t in reading.tables.items()}
+    texts = {name: t.csv_text() for name, t in reading.tables.items()}
     with files.package_lock(package.root):
         files.recover(package.root)
         if fingerprint(package) != recorded:

@@ -1,17 +1,16 @@
 """Read the sheets of an edited workbook row by row, in bounded memory, with every fault named.
 
-Why not python-calamine (0.9.1), although it is fast: it parses a whole sheet into a dense
-range in Rust before Python sees a row (no streaming, no per-cell caps, so a 200k-row sheet
-with 20 stray cells per row is fully materialised); it returns a cell's cached value only (a
-formula is indistinguishable from a typed value) and turns error cells (#N/A) into "" (so a
-broken cell would import as blank); a number cell holding "abc" comes back as the text "abc";
+Sheets of plain values go to python-calamine (:mod:`.fast`); this reader takes the others, since
+calamine (0.9.1), although fast, cannot do it alone: it parses a whole sheet into a dense range
+before Python sees a row (no streaming, no per-cell caps: only the archive caps bound it); it
+returns a cell's cached value only (a formula looks like a typed value) and turns error cells
+(#N/A) into "" (so a broken cell would import as blank); a number cell holding "abc" comes back as the text "abc";
 and a bad shared-string index fails the whole workbook with no cell named. It does decode the
 ``_xHHHH_`` escapes exactly once (so ``_x005F_x0041_`` → ``_x0041_`` and ``_x0000_`` → NUL),
 returns numbers as float, booleans as bool, dates as date/datetime by the cell's number format,
 and empty cells as "". This reader keeps those semantics and adds what is missing by streaming
 each part through expat (no DTDs, no entities: ``archive.check_archive`` refuses them first and
-the parser refuses them again), with caps enforced while reading.
-"""
+the parser refuses them again), with caps enforced while reading."""
 
 from __future__ import annotations
 
@@ -82,6 +81,9 @@ class SheetData:
     rows: list[Row] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    def column_has_values(self, index: int) -> bool:  # the same question FastSheet answers
+        return any(r.cells[index] is not None for r in self.rows)
 
 
 class _Stop(Exception):

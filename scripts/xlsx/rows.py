@@ -10,14 +10,20 @@ cell as the spreadsheet shows it (``meetings!F7``), in plain words.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.package import Package, read_rows, sort_key
+from scripts.package import Package, read_rows
 from scripts.report import Problem
 from scripts.schema import CellError, Field, Table
+from scripts.xlsx.archive import check_archive
+from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
 from scripts.xlsx.cells import cell_text
+from scripts.xlsx.columns import read_columns
+from scripts.xlsx.fast import FastSheet, read_fast
 from scripts.xlsx.reader import Cell, Row, SheetData, column_letter, read_workbook
 
 NOTE_RULES = {"extra-columns"}  # reader findings that are warnings here, not refusals
@@ -27,16 +33,57 @@ HEADER_HINT = ("the header row holds the field names listed on the fields sheet,
 
 @dataclass
 class SheetTable:
-    """A table read from its sheet: CSV records and the sheet row each came from."""
+    """A table read from its sheet: CSV texts by column (sheet order) and the sheet row of each.
+
+    Columns, not records, because the fast path converts whole columns and the CSV is written from
+    them at C speed; records are made only when a problem has to be placed at its cell."""
 
     table: Table
-    records: list[dict[str, str]] = field(default_factory=list)
+    columns: dict[str, list[str]] = field(default_factory=dict)
     sheet_rows: list[int] = field(default_factory=list)
+    _pairs: list[tuple[dict[str, str], int]] | None = None
+
+    @classmethod
+    def from_records(cls, table: Table, records: list[dict[str, str]], sheet_rows: list[int]) -> SheetTable:
+        return cls(table, {n: [r[n] for r in records] for n in table.field_names}, sheet_rows)
+
+    def order(self) -> list[int]:
+        """Row indexes in CSV order: sorted by the table's sort key, stably (as csv_text sorts)."""
+        names = self.table.sort_names()
+        keys = list(zip(*(self.columns[n] for n in names), strict=True)) if names else []
+        return sorted(range(len(self.sheet_rows)), key=keys.__getitem__) if keys else list(range(len(self.sheet_rows)))
 
     def sorted_pairs(self) -> list[tuple[dict[str, str], int]]:
-        """Records in CSV order (as csv_text sorts them, stably), each with its sheet row."""
-        key = sort_key(self.table)
-        return sorted(zip(self.records, self.sheet_rows, strict=True), key=lambda p: key(p[0]))
+        """Records in CSV order, each with its sheet row (made once, when a problem needs placing)."""
+        if self._pairs is None:
+            names = self.table.field_names
+            self._pairs = [({n: self.columns[n][i] for n in names}, self.sheet_rows[i]) for i in self.order()]
+        return self._pairs
+
+    def csv_text(self) -> str:
+        """The table's CSV text, byte for byte what :func:`scripts.package.csv_text` writes: sorted
+        stably by the sort key, quoted only where needed, an empty cell unquoted. polars sorts and
+        writes the columns at C speed; a text polars cannot hold (a lone surrogate from a decoded
+        ``_xD800_``) falls back to the csv module."""
+        import polars as pl
+
+        names, keys = self.table.field_names, self.table.sort_names()
+        try:
+            frame = pl.DataFrame(self.columns, schema={n: pl.String for n in names})
+        except (pl.exceptions.PolarsError, UnicodeError, TypeError, ValueError):
+            return self._csv_module_text()
+        if keys and frame.height:
+            frame = frame.sort(keys, maintain_order=True)
+        empty_as_null = [pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names]
+        return frame.select(empty_as_null).write_csv(quote_style="necessary", line_terminator="\n")
+
+    def _csv_module_text(self) -> str:
+        order = self.order()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(self.table.field_names)
+        writer.writerows([self.columns[n][i] for n in self.table.field_names] for i in order)
+        return buffer.getvalue()
 
 
 @dataclass
@@ -56,10 +103,23 @@ def at_cell(sheet: str, ref: str, row: int | None, fld: str | None, value: objec
     return Problem(sheet, row, fld, value, rule, message if message.startswith(where) else f"{where}: {message}", hint)
 
 
-def read_sheets(package: Package, workbook: Path, state_sheet: str) -> Reading:
-    """Every table sheet of ``workbook`` as records, and the export state sheet's first row."""
+def read_sheets(package: Package, workbook: Path, state_sheet: str,
+                caps: WorkbookCaps = DEFAULT_WORKBOOK_CAPS) -> Reading:
+    """Every table sheet of ``workbook`` as records, and the export state sheet's first row.
+
+    The archive is checked first; then each sheet that holds only plain values is read the fast
+    way (:mod:`.fast`), the others by the streaming reader, which names every fault at its cell."""
+    refused = check_archive(workbook, caps.archive)
+    if refused:
+        return Reading(problems=refused)
     multiline = {name: [f.name for f in t.fields if f.multiline] for name, t in package.tables.items()}
-    sheets, problems = read_workbook(workbook, [*package.tables, state_sheet], multiline=multiline)
+    wanted = [*package.tables, state_sheet]
+    sheets: dict[str, SheetData | FastSheet] = dict(read_fast(workbook, wanted, caps.read, multiline))
+    slow = [name for name in wanted if name not in sheets]
+    problems: list[Problem] = []
+    if slow:
+        read, problems = read_workbook(workbook, slow, caps.read, multiline, caps.archive)
+        sheets.update(read)
     reading = Reading()
     for p in problems:
         if p.rule == "missing-sheet" and p.file == state_sheet:
@@ -73,8 +133,13 @@ def read_sheets(package: Package, workbook: Path, state_sheet: str) -> Reading:
     return reading
 
 
-def _read_table(table: Table, sheet: SheetData, reading: Reading) -> SheetTable:
-    result = SheetTable(table)
+def _read_table(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> SheetTable:
+    if isinstance(sheet, FastSheet):
+        positions = _columns(table, sheet, reading)
+        return SheetTable(table) if positions is None else SheetTable(table, *read_columns(table, sheet, positions,
+                                                                                           reading.problems))
+    records: list[dict[str, str]] = []
+    rows: list[int] = []
     refused: set[str] = set()  # cells the reader refused already: one message per cell
     for p in sheet.problems:
         if p.rule in NOTE_RULES:
@@ -86,15 +151,15 @@ def _read_table(table: Table, sheet: SheetData, reading: Reading) -> SheetTable:
                                 if ref else p)
     positions = _columns(table, sheet, reading)
     if positions is None:
-        return result
+        return SheetTable(table)
     old = _OldRecords(table)
     for row in sheet.rows:
         cells = [None if c is not None and c.ref in refused else c for c in row.cells]
         record = _record(table, sheet.name, Row(row.number, cells), positions, old, reading.problems)
         if record is not None:
-            result.records.append(record)
-            result.sheet_rows.append(row.number)
-    return result
+            records.append(record)
+            rows.append(row.number)
+    return SheetTable.from_records(table, records, rows)
 
 
 @dataclass
@@ -106,7 +171,7 @@ class _Header:
     doubled: list[str] = field(default_factory=list)
 
 
-def _sort_header(table: Table, sheet: SheetData) -> _Header:
+def _sort_header(table: Table, sheet: SheetData | FastSheet) -> _Header:
     found = _Header()
     for index, name in enumerate(sheet.header):
         where = column_letter(index + 1)
@@ -116,7 +181,7 @@ def _sort_header(table: Table, sheet: SheetData) -> _Header:
             found.positions[name] = index
         elif name:
             found.unknown.append(f"{where} {name!r}")
-        elif any(r.cells[index] is not None for r in sheet.rows):
+        elif sheet.column_has_values(index):
             found.unknown.append(f"{where} (no header)")
     return found
 
@@ -125,7 +190,7 @@ def _plural(items: list[str], one: str, many: str) -> str:
     return many if len(items) > 1 else one
 
 
-def _columns(table: Table, sheet: SheetData, reading: Reading) -> dict[str, int] | None:
+def _columns(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> dict[str, int] | None:
     """Field name → column index from the header; None (with one problem) when fields are missing
     or named twice. Columns that are not fields give one note."""
     header = _sort_header(table, sheet)

@@ -129,19 +129,20 @@ def kind_of(fld: Field) -> str:
 def read_table(table: Table) -> Iterator[list[str]]:
     """The table's data rows as lists of CSV text (the header is checked against the schema)."""
     label = table.path.name
-    try:
-        handle = table.path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise ExportError(f"{label}: cannot be read ({exc.strerror})") from None
-    with handle:
+    # A missing or unreadable file is an OSError: the CLI says so in one line and exits 2.
+    with table.path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
-        if header != table.field_names:
-            raise ExportError(f"{label}: its header does not match the schema's fields; run validate")
-        for number, row in enumerate(reader, start=2):
-            if len(row) != len(header):
-                raise ExportError(f"{label} row {number}: {len(row)} cells where the schema has {len(header)}")
-            yield row
+        try:
+            header = next(reader, None)
+            if header != table.field_names:
+                raise ExportError(f"{label}: its header does not match the schema's fields; run validate")
+            for number, row in enumerate(reader, start=2):
+                if len(row) != len(header):
+                    raise ExportError(f"{label} row {number}: {len(row)} cells where the schema has {len(header)}")
+                yield row
+        except UnicodeDecodeError as exc:
+            raise ExportError(f"{label}: byte {exc.object[exc.start:exc.start + 1]!r} is not UTF-8 text "
+                              "(save the file as UTF-8); run validate to find the row") from None
 
 
 def scan_table(table: Table) -> Scan:

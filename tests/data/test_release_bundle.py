@@ -14,12 +14,7 @@ import pytest
 
 from scripts.package import load_package, read_rows
 from scripts.release.build import CHECKSUMS, ZIP_TIME
-from tests.data.release_support import CHANGED_MEETING, Build, make_build
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return make_build(tmp_path_factory.mktemp("release"))
+from tests.data.release_support import CHANGED_MEETING, Build
 
 
 def test_dist_holds_every_release_file(build: Build) -> None:
@@ -27,7 +22,8 @@ def test_dist_holds_every_release_file(build: Build) -> None:
     tables = list(build.package.tables)
     expected = {f"{name}-{version}.zip", f"{name}.xlsx", f"{name}.sqlite", "datasette-metadata.json",
                 "data-dictionary.md", "erd.svg", "changes.json", "schema-org.jsonld", "zenodo.json",
-                "ckan-package.json", CHECKSUMS, *(f"{t}.csv" for t in tables), *(f"{t}.parquet" for t in tables)}
+                "zenodo-record.json", "ckan-package.json", CHECKSUMS,
+                *(f"{t}.csv" for t in tables), *(f"{t}.parquet" for t in tables)}
     assert set(build.first.files) == expected
     assert sorted(p.name for p in build.dist.iterdir() if p.is_dir()) == ["site"]
     assert not list(build.dist.parent.glob(".dist*"))

@@ -13,15 +13,13 @@ from jsonschema import Draft202012Validator, FormatChecker
 from scripts.package import read_rows
 from scripts.release.generated import ZENODO
 from tests.conftest import ROOT
-from tests.data.release_support import Build, make_build
+from tests.data.release_support import Build
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "portals"
 SCHEMA_ORG = "https://schema.org/"
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return make_build(tmp_path_factory.mktemp("portals"))
+RDM_SCHEMA = "zenodo-rdm-record.schema.json"
+ORG = "Central Asia Cooperation Dataset maintainers"
+CREATOR = "metadata/creators/0/person_or_org"  # where the RDM schema reports a creator's error
 
 
 def load(path: Path) -> dict:
@@ -44,9 +42,9 @@ def test_zenodo_metadata_passes_zenodos_deposit_schema(build: Build) -> None:
     assert release_copy == load(build.src / ZENODO)  # .zenodo.json at the root is the same record
     assert (release_copy["upload_type"], release_copy["license"], release_copy["access_right"]) == (
         "dataset", "cc-by-4.0", "open")
-    org = "Central Asia Cooperation Dataset maintainers"
-    assert release_copy["creators"] == [{"name": org, "affiliation": org}]
-    assert {c["type"] for c in release_copy["contributors"]} == {"RightsHolder", "DataManager"}
+    # The legacy format cannot type an organisation: its name alone, no fake affiliation or roles.
+    assert release_copy["creators"] == [{"name": ORG}]
+    assert "contributors" not in release_copy
     related = {r["relation"]: r["identifier"] for r in release_copy["related_identifiers"]}
     assert related["isSupplementedBy"] == build.package.descriptor["homepage"]
     assert related["isIdenticalTo"].endswith(f"/v{build.package.version}/"
@@ -57,6 +55,59 @@ def test_zenodo_schema_refuses_what_zenodo_refuses() -> None:
     assert errors("zenodo-deposit.schema.json", {"upload_type": "dataset", "title": "t", "description": "d",
                                                  "access_right": "open", "license": "cc-by-4.0",
                                                  "creators": [{"name": "X", "type": "Organizational"}]})
+
+
+def test_zenodo_record_passes_the_invenio_rdm_schema_and_types_the_organisation(build: Build) -> None:
+    record = load(build.file("zenodo-record.json"))
+    assert errors(RDM_SCHEMA, record) == []
+    metadata = record["metadata"]
+    assert metadata["creators"] == [{"person_or_org": {"type": "organizational", "name": ORG}}]
+    descriptor = build.package.descriptor
+    assert metadata["publication_date"] == descriptor["created"][:10]
+    assert (metadata["resource_type"], metadata["rights"], metadata["languages"]) == (
+        {"id": "dataset"}, [{"id": "cc-by-4.0"}], [{"id": "eng"}])
+    assert [s["subject"] for s in metadata["subjects"]] == descriptor["keywords"]
+    states = sorted(r["name"] for r in read_rows(build.package.table("states")))
+    assert metadata["locations"] == {"features": [{"place": n} for n in states]}
+    meetings = read_rows(build.package.table("meetings"))
+    starts = [m["date_start"] for m in meetings if m["date_start"]]
+    ends = [m["date_end"] or m["date_start"] for m in meetings if m["date_start"]]
+    assert [(d["date"], d["type"]) for d in metadata["dates"]] == [(f"{min(starts)}/{max(ends)}", {"id": "other"})]
+    related = {r["relation_type"]["id"]: (r["identifier"], r["scheme"], r["resource_type"]["id"])
+               for r in metadata["related_identifiers"]}
+    assert related["issupplementedby"] == (descriptor["homepage"], "url", "software")
+    assert related["isidenticalto"][0].endswith(f"/{build.package.name}-{build.package.version}.zip")
+
+
+def test_zenodo_record_turns_a_person_into_a_personal_creator() -> None:
+    from scripts.release.meta import meta_from_descriptor
+    from scripts.release.portals import zenodo_record
+
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["contributors"] = [
+        {"givenName": "Aigerim", "familyName": "Sadykova", "organization": "Example University",
+         "roles": ["creator"]},
+        {"title": ORG, "roles": ["creator"]}]
+    record = zenodo_record(meta_from_descriptor(descriptor), {})
+    assert errors(RDM_SCHEMA, record) == []
+    assert record["metadata"]["creators"] == [
+        {"person_or_org": {"type": "personal", "given_name": "Aigerim", "family_name": "Sadykova"},
+         "affiliations": [{"name": "Example University"}]},
+        {"person_or_org": {"type": "organizational", "name": ORG}}]
+    assert "dates" not in record["metadata"] and "locations" not in record["metadata"]  # no rows
+
+
+@pytest.mark.parametrize(("person_or_org", "error"), [
+    ({"type": "organizational"}, f"{CREATOR}: 'name' is a required property"),
+    ({"type": "organizational", "name": ""}, f"{CREATOR}/name: '' should be non-empty"),
+    ({"type": "personal", "given_name": "Aigerim", "name": "Aigerim"},
+     f"{CREATOR}: 'family_name' is a required property"),
+    ({"type": "person", "name": "X"}, f"{CREATOR}/type: 'person' is not one of ['personal', 'organizational']"),
+])
+def test_invenio_rdm_schema_refuses_an_unnamed_or_untyped_creator(person_or_org: dict, error: str) -> None:
+    record = {"metadata": {"resource_type": {"id": "dataset"}, "title": "A title",
+                           "publication_date": "2026-11-23", "creators": [{"person_or_org": person_or_org}]}}
+    assert errors(RDM_SCHEMA, record) == [error]
 
 
 def test_ckan_package_passes_ckans_package_create_schema(build: Build) -> None:

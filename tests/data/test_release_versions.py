@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,9 @@ from tests.data.release_support import (
     Build,
     copy_release_inputs,
     git,
-    make_build,
 )
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return make_build(tmp_path_factory.mktemp("versions"))
 
 
 def expected_text(build: Build, old: str = OLD_VERSION) -> str:
@@ -116,9 +109,11 @@ def tracked_and_built_files_stating(root: Path, version: str) -> list[str]:
     return found
 
 
-def test_bump_on_a_clean_clone_leaves_no_old_version(build: Build, tmp_path: Path) -> None:
+def test_bump_on_a_clean_clone_leaves_no_old_version(build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture) -> None:
     """A repository made of the package and the code, tagged at its version; bump minor, build,
-    and grep every tracked and built file for the old version."""
+    and grep every tracked and built file for the old version. The verbs run in this process (the
+    clone's code is a copy of this code) from the clone's folder, as a user would run them there."""
     origin = tmp_path / "origin"
     copy_release_inputs(origin)
     shutil.copytree(ROOT / "scripts", origin / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
@@ -131,13 +126,10 @@ def test_bump_on_a_clean_clone_leaves_no_old_version(build: Build, tmp_path: Pat
     subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True, capture_output=True)
     major, minor, _ = map(int, old.split("."))
     new = f"{major}.{minor + 1}.0"
-    bump = subprocess.run([sys.executable, "-m", "scripts", "bump", "minor", "--date", "2027-01-15"],
-                          cwd=clone, capture_output=True, text=True)
-    assert bump.returncode == 0, bump.stderr
-    assert f"git tag -a v{new} -m 'Version {new}'" in bump.stdout
-    built = subprocess.run([sys.executable, "-m", "scripts", "release", "--no-provenance"],
-                           cwd=clone, capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
+    monkeypatch.chdir(clone)
+    assert main(["bump", "minor", "--date", "2027-01-15"]) == 0, capsys.readouterr().err
+    assert f"git tag -a v{new} -m 'Version {new}'" in capsys.readouterr().out
+    assert main(["release", "--no-provenance"]) == 0, capsys.readouterr().err
     assert tracked_and_built_files_stating(clone, old) == []
     changelog = (clone / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## [Unreleased]\n\n## [{new}] - 2027-01-15\n\nData changes since {old}: 0 added, 0 removed, " \

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.coverage import Sentence, coverage_report, main, split_sentences
+from scripts import cli
+from scripts.coverage import Sentence, coverage_report, split_sentences
 
 TEXT = """Headline of the Report
 Ministers met on Dec. 1 in Astana. Trade grew by 5%.
@@ -86,6 +87,11 @@ def test_evidence_is_compared_with_whitespace_folded(tmp_path: Path) -> None:
     assert [s.start for s in source.cited] == [5]
 
 
+def main(argv: list[str]) -> int:
+    """The coverage verb through the one command line, as a user runs it."""
+    return cli.main(["coverage", *argv])
+
+
 def test_complete_report_exits_0_and_prints_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root, sources = make_package(tmp_path, ALL_CITED, EXCLUDED)
     assert main([str(root), "--sources", str(sources)]) == 0
@@ -127,7 +133,8 @@ def test_write_produces_the_docs_page_deterministically(tmp_path: Path) -> None:
 def test_missing_sources_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root, _ = make_package(tmp_path, ALL_CITED)
     assert main([str(root), "--sources", str(tmp_path / "nowhere")]) == 2
-    assert capsys.readouterr().err == f"coverage: sources folder {tmp_path / 'nowhere'} not found\n"
+    assert capsys.readouterr().err == (f"error: sources folder {tmp_path / 'nowhere'} not found: "
+                                       "pass --sources DIR or set CAC_SOURCES\n")
 
 
 def test_malformed_exclusion_row_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,5 +144,7 @@ def test_malformed_exclusion_row_is_a_usage_error(tmp_path: Path, capsys: pytest
 
 
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--no-such-option"]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        main(["--no-such-option"])
+    assert exit_.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err

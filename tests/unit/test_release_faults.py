@@ -1,5 +1,6 @@
-"""A release under faults: kill -9 at each step (dist/ is the old or the new release, and the next
-run leaves no leftovers), a writer holding the lock, a writer ignoring it, a full or read-only
+"""A release under faults: kill -9 at each step that leaves a different state (dist/ is the old or
+the new release, and the next run leaves no leftovers; each kill is a child forked from a warm
+process, tests/faults/forks.py), a writer holding the lock, a writer ignoring it, a full or read-only
 disk and a missing table (one line, exit 2, dist/ untouched)."""
 
 from __future__ import annotations
@@ -9,33 +10,24 @@ import hashlib
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
 from scripts.cli import main
+from scripts.files import package_lock, recover_dir
 from scripts.release.build import CHECKSUMS, release
-from tests.conftest import ROOT
+from scripts.release.snapshot import remove_dead_snapshots
 from tests.data.release_support import copy_release_inputs
+from tests.faults.forks import wait_for, wait_for_text
 
-CHILD = """
-import os, signal, sys
-from pathlib import Path
-from scripts import files
-step = sys.argv[1]
-def hook(name):
-    if name == step:
-        os.kill(os.getpid(), signal.SIGKILL)
-files._step_hook = hook
-from scripts.release.build import release
-release(Path(sys.argv[2]))
-"""
-STEPS = ("release-snapshot", "release-parquet-written", "release-site-written", "release-staged",
-         "new-in-place", "old-moved", "new-moved", "old-removed")
+# Where a kill leaves each state a release can be in, and what the next run must make of it. A kill
+# anywhere else in the build (after the Parquet files, after staging) leaves the same state as at
+# "release-site-written": a stage folder and a snapshot, dist/ untouched. Every step of the swap
+# itself is also killed on a plain folder in tests/unit/test_faults.py.
+STEPS = {"release-snapshot": "old", "release-site-written": "old", "new-in-place": "old", "old-moved": "new",
+         "new-moved": "new", "old-removed": "new"}
 MEETINGS_EDIT = ("Opening meeting of the series", "First meeting of the series")
 
 
@@ -76,57 +68,67 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return pkg, old, new
 
 
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith((".dist", "dist.")))
+
+
 @pytest.mark.parametrize("step", STEPS)
-def test_kill_at_any_step_leaves_the_old_or_the_new_release(releases, tmp_path: Path, step: str) -> None:
+def test_kill_at_any_step_leaves_the_old_or_the_new_release(releases, forks, tmp_path: Path, step: str) -> None:
     pkg, old, new = releases
     root = tmp_path / "pkg"
     shutil.copytree(pkg, root)
     edit_meetings(root)
-    child = subprocess.run([sys.executable, "-c", CHILD, step, str(root)], cwd=ROOT, capture_output=True)
-    assert child.returncode == -signal.SIGKILL, child.stderr.decode()
+    child = forks.run(["release", root, "--no-provenance"], tmp_path, kill=(step, 1))
+    assert child.returncode == -signal.SIGKILL, child.stderr
     dist = root / "dist"
     if dist.exists():
         assert digests(dist) in (old, new), step
     else:  # killed between the two renames: the new release is complete beside it
         assert step == "old-moved" and digests(root / "dist.new") == new
-    assert release(root).dist == dist
-    assert digests(dist) == new
+    if step == "old-moved":  # the narrow window: the next release itself must finish the job
+        assert release(root).dist == dist
+        assert digests(dist) == new
+    else:  # what the next release does first, holding the lock
+        with package_lock(root, wait=False):
+            recover_dir(dist)
+            remove_dead_snapshots()
+        assert digests(dist) == {"old": old, "new": new}[STEPS[step]], step
     assert dead_snapshots() == []
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith((".dist", "dist."))) == []
+    assert leftovers(root) == []
 
 
-def test_a_release_waits_for_the_writer_holding_the_lock(releases, tmp_path: Path) -> None:
-    pkg, old, _ = releases
+def test_a_release_waits_for_the_writer_holding_the_lock(releases, forks, tmp_path: Path) -> None:
+    """A first release stands still holding the lock; a second one says it waits, and runs after."""
+    pkg, _, new = releases
     root = tmp_path / "pkg"
     shutil.copytree(pkg, root)
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom scripts.files import package_lock\n"
-                               "with package_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(3)",
-                               str(root)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "held"
-    started = time.monotonic()
-    waiting = subprocess.run([sys.executable, "-m", "scripts", "release", str(root), "--no-provenance"],
-                             cwd=ROOT, capture_output=True, text=True)
-    holder.wait()
-    assert waiting.returncode == 0, waiting.stderr
-    assert "waiting for another import/release on this package" in waiting.stderr
-    assert time.monotonic() - started > 1.5
-    assert digests(root / "dist") == old
+    holder = forks.start(["release", root, "--no-provenance"], tmp_path, pause=("release-snapshot", 1, tmp_path))
+    wait_for(tmp_path / "at-release-snapshot")
+    edit_meetings(root)  # after the first release's snapshot: only the second one sees it
+    second = forks.start(["release", root, "--no-provenance"], tmp_path)
+    wait_for_text(second.err, "waiting for another import/release on this package")
+    assert second.out.read_text(encoding="utf-8") == ""  # still waiting, nothing built
+    (tmp_path / "go-release-snapshot").touch()
+    first, later = holder.wait(), second.wait()
+    assert (first.returncode, later.returncode) == (0, 0), first.stderr + later.stderr
+    assert digests(root / "dist") == new
 
 
-def test_a_writer_ignoring_the_lock_cannot_leak_into_the_release(releases, tmp_path: Path) -> None:
+def test_a_writer_ignoring_the_lock_cannot_leak_into_the_release(releases, forks, tmp_path: Path) -> None:
     """The tables are replaced right after the snapshot by a citations file that points at a
     record that does not exist: the release ships the snapshot, valid as validated."""
     pkg, old, _ = releases
     root = tmp_path / "pkg"
     shutil.copytree(pkg, root)
-    child = CHILD.replace("os.kill(os.getpid(), signal.SIGKILL)",
-                          "p = Path(sys.argv[2], 'tables', 'citations.csv'); "
-                          "p.write_text(p.read_text().replace(',meetings,ca-consultative-6,', "
-                          "',meetings,no-such-meeting,'))")
-    done = subprocess.run([sys.executable, "-c", child, "release-snapshot", str(root)], cwd=ROOT,
-                          capture_output=True, text=True)
+    run = forks.start(["release", root, "--no-provenance"], tmp_path, pause=("release-snapshot", 1, tmp_path))
+    wait_for(tmp_path / "at-release-snapshot")
+    citations = root / "tables" / "citations.csv"
+    text = citations.read_text(encoding="utf-8")
+    assert ",meetings,ca-consultative-6," in text
+    citations.write_text(text.replace(",meetings,ca-consultative-6,", ",meetings,no-such-meeting,"), encoding="utf-8")
+    (tmp_path / "go-release-snapshot").touch()
+    done = run.wait()
     assert done.returncode == 0, done.stderr
-    assert "no-such-meeting" in (root / "tables" / "citations.csv").read_text(encoding="utf-8")
     assert digests(root / "dist") == old
 
 

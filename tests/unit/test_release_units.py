@@ -36,18 +36,18 @@ def test_descriptor_edit_changes_only_version_and_date() -> None:
 
 
 def test_pyproject_and_readme_edits() -> None:
-    toml = '[project]\nname = "x"\nversion = "0.1.0"\n\n[tool.x]\nversion = "keep"\n'
-    assert version.set_pyproject_version(toml, "0.2.0") == toml.replace('"0.1.0"', '"0.2.0"')
-    readme = "Version 0.1.0 · CC BY\n(version 0.1.0) [Data set]\npandas 0.1.0\n"
-    assert version.set_readme_version(readme, "0.1.0", "0.2.0") == \
-        "Version 0.2.0 · CC BY\n(version 0.2.0) [Data set]\npandas 0.1.0\n"
+    toml = '[project]\nname = "x"\nversion = "1.4.0"\n\n[tool.x]\nversion = "keep"\n'
+    assert version.set_pyproject_version(toml, "1.5.0") == toml.replace('"1.4.0"', '"1.5.0"')
+    readme = "Version 1.4.0 · CC BY\n(version 1.4.0) [Data set]\npandas 1.4.0\n"
+    assert version.set_readme_version(readme, "1.4.0", "1.5.0") == \
+        "Version 1.5.0 · CC BY\n(version 1.5.0) [Data set]\npandas 1.4.0\n"
 
 
 def test_changelog_unreleased_becomes_the_version() -> None:
-    text = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\nFixed a date.\n\n## [0.1.0] - 2026-11-23\n\nFirst.\n"
-    assert version.changelog_section(text, "0.2.0", "2027-01-15", "Data changes since 0.1.0: 1 added.") == (
-        "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n## [0.2.0] - 2027-01-15\n\n"
-        "Data changes since 0.1.0: 1 added.\n\nFixed a date.\n\n## [0.1.0] - 2026-11-23\n\nFirst.\n")
+    text = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\nFixed a date.\n\n## [1.4.0] - 2026-11-23\n\nFirst.\n"
+    assert version.changelog_section(text, "1.5.0", "2027-01-15", "Data changes since 1.4.0: 1 added.") == (
+        "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n## [1.5.0] - 2027-01-15\n\n"
+        "Data changes since 1.4.0: 1 added.\n\nFixed a date.\n\n## [1.4.0] - 2026-11-23\n\nFirst.\n")
 
 
 def test_citation_cff_keeps_the_licence_and_the_organisation() -> None:
