@@ -33,7 +33,9 @@ def test_descriptor_carries_the_data_package_v2_metadata(package: Package) -> No
     assert d["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert d["name"] == "central-asia-cooperation"
     assert re.fullmatch(r"\d+\.\d+\.\d+", d["version"])
-    assert d["created"] == "2026-11-23T00:00:00Z"
+    # The release date is stored once, as `created`, and the CHANGELOG dates the version with it.
+    day = re.fullmatch(r"(\d{4}-\d{2}-\d{2})T00:00:00Z", d["created"]).group(1)
+    assert f"## [{d['version']}] - {day}\n" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert [lic["name"] for lic in d["licenses"]] == ["CC-BY-4.0"]
     for key in ("id", "title", "description", "contributors", "keywords", "sources"):
         assert d[key], key
