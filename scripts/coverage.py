@@ -205,12 +205,15 @@ def read_exclusions(path: Path) -> list[Exclusion]:
     rows = _read_csv(path)
     if rows and set(EXCLUSION_FIELDS) - set(rows[0]):
         raise CoverageError(f"{path}: the header must name {', '.join(EXCLUSION_FIELDS)}")
-    found = []
-    for number, row in enumerate(rows, start=2):
-        if not (row["line"] or "").isdigit() or not (row["words"] or "").strip() or not (row["reason"] or "").strip():
-            raise CoverageError(f"{path} row {number}: line must be a number, words and reason filled in")
-        found.append(Exclusion(row["source_id"], int(row["line"]), row["words"], row["reason"].strip(), number))
-    return found
+    return [_exclusion(path, number, row) for number, row in enumerate(rows, start=2)]
+
+
+def _exclusion(path: Path, number: int, row: dict[str, str]) -> Exclusion:
+    """One exclusion row, refused unless its line is a number and its words and reason are filled
+    in: kept apart from the file's own checks in :func:`read_exclusions`."""
+    if not (row["line"] or "").isdigit() or not (row["words"] or "").strip() or not (row["reason"] or "").strip():
+        raise CoverageError(f"{path} row {number}: line must be a number, words and reason filled in")
+    return Exclusion(row["source_id"], int(row["line"]), row["words"], row["reason"].strip(), number)
 
 
 def _source_lines(sources: Path, file_name: str) -> list[str]:

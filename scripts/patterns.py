@@ -146,9 +146,7 @@ KNOWN_EXAMPLES = {REDUCED_DATE: "2024-08-09", SLUG: "ca-consultative-6"}
 def example(pattern: str, length: int | None = None) -> str | None:
     """A string matching ``pattern`` (stretched towards ``length`` characters where it can), or None."""
     if pattern in KNOWN_EXAMPLES:
-        text = KNOWN_EXAMPLES[pattern]
-        stretch = pattern == SLUG and length is not None and length > len(text)
-        return text + "x" * (length - len(text)) if stretch else text  # type: ignore[operator]
+        return _known_example(pattern, length)
     atoms = parse(pattern)
     if atoms is None:
         return None
@@ -159,6 +157,14 @@ def example(pattern: str, length: int | None = None) -> str | None:
         pieces[index] += _first_char(atom.glob) * room
         extra -= room
     return "".join(pieces)
+
+
+def _known_example(pattern: str, length: int | None) -> str:
+    """The example of a known pattern (not a sequence of atoms, so none can be built), a slug
+    stretched towards ``length`` with "x": kept apart from building one from a pattern's atoms."""
+    text = KNOWN_EXAMPLES[pattern]
+    stretch = pattern == SLUG and length is not None and length > len(text)
+    return text + "x" * (length - len(text)) if stretch else text  # type: ignore[operator]
 
 
 def _first_char(glob: str) -> str:

@@ -106,8 +106,11 @@ def check_citations(frames: Frames, texts: dict[str, list[str]]) -> Iterator[Pro
     typed = frames.typed(CITATIONS).select("source_id", "line_start", "line_end", "evidence", "support",
                                            "table_name", "field_name", "record_id").with_row_index("row")
     ranges, spans = _spans(typed, texts)
-    cited = typed.join(ranges, on=["source_id", "line_start", "line_end"], how="left", maintain_order="left",
-                       nulls_equal=True)
+    # the ranges are distinct, so the left join keeps each citation's row in place: join the three
+    # key columns only and put span and past beside the citations (no copy of their text columns)
+    keys = ["source_id", "line_start", "line_end"]
+    found = typed.select(keys).join(ranges, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    cited = typed.hstack(found.select("span", "past"))
     file = frames.file(CITATIONS)
     for row, source_id, end, count in cited.filter(pl.col("past").is_not_null()).select(
             "row", "source_id", "line_end", "past").iter_rows():
@@ -121,7 +124,8 @@ def check_citations(frames: Frames, texts: dict[str, list[str]]) -> Iterator[Pro
 def _evidence(cited: pl.DataFrame, spans: list[str], file: str) -> Iterator[Problem]:
     import polars as pl
 
-    checked = cited.filter(pl.col("span").is_not_null() & pl.col("evidence").is_not_null())
+    checked = cited.select("row", "source_id", "line_start", "line_end", "evidence", "span").filter(
+        pl.col("span").is_not_null() & pl.col("evidence").is_not_null())
     pairs = checked.select("span", "evidence").unique()
     verdict = pairs.with_columns(pl.Series("ok", [fold(e) in spans[s] for s, e in pairs.iter_rows()],
                                            dtype=pl.Boolean))
@@ -137,8 +141,8 @@ def _values(frames: Frames, cited: pl.DataFrame, spans: list[str], file: str) ->
     """A verbatim citation of a field: the record's value occurs in the cited lines."""
     import polars as pl
 
-    verbatim = cited.filter((pl.col("support") == "verbatim") & pl.col("field_name").is_not_null()
-                            & pl.col("span").is_not_null())
+    verbatim = cited.select("row", "span", "table_name", "field_name", "record_id").filter(
+        (cited["support"] == "verbatim") & cited["field_name"].is_not_null() & cited["span"].is_not_null())
     for (table_name, field_name), group in verbatim.group_by(["table_name", "field_name"], maintain_order=True):
         if table_name not in frames.raw:
             continue
@@ -149,8 +153,10 @@ def _values(frames: Frames, cited: pl.DataFrame, spans: list[str], file: str) ->
                               f"{table_name} has no field {field_name!r}", "name one of the table's fields")
             continue
         fld = table.field(field_name)
-        raw = lookup(group["record_id"], frames.keys(table_name), frames.raw[table_name][field_name])
-        typed = lookup(group["record_id"], frames.keys(table_name), frames.typed(table_name)[field_name])
+        keys = frames.keys(table_name)  # each citation's record as a row number, then both columns by it
+        rows = lookup(group["record_id"], keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True))
+        raw = frames.raw[table_name][field_name].gather(rows)
+        typed = frames.typed(table_name)[field_name].gather(rows)
         checked = group.select("row", "span").with_columns(raw.alias("raw"), typed.cast(pl.String).alias("value"))
         checked = checked.filter(pl.col("value").is_not_null())
         pairs = checked.select("value", "span").unique()

@@ -51,18 +51,31 @@ def write_chart(wb: Any, package: Package) -> None:
         return
     group = Counter(_group(r) for r in rows).most_common(1)[0][0]
     chosen = [r for r in rows if _group(r) == group]
-    actuals = heapq.nsmallest(MAX_BARS, (r for r in chosen if r["value_kind"] == ACTUAL),
-                              key=lambda r: (r["period_end"] or r["period_start"], r["source_id"], r["observation_id"]))
+    actuals = _actuals(chosen)
     targets = [r for r in chosen if r["value_kind"] == TARGET]
-    ws = wb.create_sheet(CHART_SHEET)
-    for col, width in zip("ABCD", (28, 14, 14, 52), strict=True):
-        ws.column_dimensions[col].width = width
-    styles.print_setup(ws, repeat_header=False)
+    ws = _chart_sheet(wb)
     unit = styles.unit_words(group[1], group[2])
     _write_series(ws, table, actuals, unit, len(chosen) - len(actuals) - len(targets))
     if actuals:
         _add_chart(ws, len(actuals), unit)
     _write_targets(ws, table, targets, unit, first_row=max(24, len(actuals) + 6))
+
+
+def _actuals(chosen: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The measured figures the chart draws: the first MAX_BARS in period order, the source and
+    observation breaking ties so that the bars come in the same order on every export."""
+    return heapq.nsmallest(MAX_BARS, (r for r in chosen if r["value_kind"] == ACTUAL),
+                           key=lambda r: (r["period_end"] or r["period_start"], r["source_id"], r["observation_id"]))
+
+
+def _chart_sheet(wb: Any) -> Any:
+    """The empty chart sheet with its columns sized and its page set up: the layout apart from
+    the choice of figures in :func:`write_chart`."""
+    ws = wb.create_sheet(CHART_SHEET)
+    for col, width in zip("ABCD", (28, 14, 14, 52), strict=True):
+        ws.column_dimensions[col].width = width
+    styles.print_setup(ws, repeat_header=False)
+    return ws
 
 
 def _figure_cell(ws: Any, table: Table, row: dict[str, str]) -> Any:

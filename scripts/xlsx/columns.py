@@ -57,14 +57,32 @@ def _rows_with_fields(sheet: FastSheet, positions: dict[str, int]) -> list[int] 
 
 def _convert(fld: Field, column: tuple[Any, ...], place: _Place, found: list[tuple[int, int, Problem]]) -> list[str]:
     """The column's CSV texts: each distinct value converted once; refusals noted per cell."""
-    kinds = set(map(type, column))
-    if int in kinds:
-        column = tuple(float(v) if type(v) is int else v for v in column)  # as the streaming reader reads them
-        kinds = set(map(type, column))
+    column, kinds = _as_streamed(column)
     if fld.type == "string" and kinds <= {str}:
         return _convert_texts(fld, column, place, found)
     # True == 1.0 would share a table entry: a column mixing them is keyed by type as well
     keys: tuple[Any, ...] | list[Any] = [(type(v), v) for v in column] if bool in kinds and float in kinds else column
+    table, refused = _convert_distinct(fld, keys)
+    for index, key in enumerate(keys) if refused else ():
+        if key in refused:
+            found.append(_problem(fld, column[index], place, index, refused[key]))
+    return list(map(table.__getitem__, keys))
+
+
+def _as_streamed(column: tuple[Any, ...]) -> tuple[tuple[Any, ...], set[type]]:
+    """The column with its whole numbers as floats, as the streaming reader reads them, and the
+    types of its values: so both readers hand the same values to :meth:`Field.from_workbook`."""
+    kinds = set(map(type, column))
+    if int in kinds:
+        column = tuple(float(v) if type(v) is int else v for v in column)
+        kinds = set(map(type, column))
+    return column, kinds
+
+
+def _convert_distinct(fld: Field, keys: tuple[Any, ...] | list[Any]) -> tuple[dict[Any, str], dict[Any, CellError]]:
+    """Each distinct key's CSV text, converted once (a column repeats few values many times), and
+    the refusal of each key refused, whose text is empty. A key is a value, or (type, value) in a
+    column mixing booleans and numbers."""
     table: dict[Any, str] = {"": "", (str, ""): ""}
     refused: dict[Any, CellError] = {}
     for key in set(keys):
@@ -73,10 +91,7 @@ def _convert(fld: Field, column: tuple[Any, ...], place: _Place, found: list[tup
                 table[key] = fld.from_workbook(key[1] if type(key) is tuple else key)
             except CellError as exc:
                 table[key], refused[key] = "", exc
-    for index, key in enumerate(keys) if refused else ():
-        if key in refused:
-            found.append(_problem(fld, column[index], place, index, refused[key]))
-    return list(map(table.__getitem__, keys))
+    return table, refused
 
 
 def _convert_texts(fld: Field, column: tuple[Any, ...], place: _Place,

@@ -10,6 +10,7 @@ the maintainers' machine appears in it.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from scripts.package import Package
@@ -165,21 +166,28 @@ def how_to_cite(package: Package) -> str:
     """The citation: from CITATION.cff when the package has one, else from datapackage.json."""
     cff_path = package.root / CITATION_FILE
     if cff_path.is_file():
-        import yaml
-
-        cff = yaml.safe_load(cff_path.read_text(encoding="utf-8")) or {}
-        authors = "; ".join(
-            a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
-            for a in cff.get("authors", []) if isinstance(a, dict))
-        year = str(cff.get("date-released", ""))[:4]
-        title, version = cff.get("title", package.title), cff.get("version", package.version)
-        where = f"https://doi.org/{cff['doi']}" if cff.get("doi") else cff.get("url", "")
+        authors, year, title, version, where = _from_cff(package, cff_path)
     else:
         d = package.descriptor
         authors, year = contributors(package), str(d.get("created", ""))[:4]
         title, version, where = package.title, package.version, d.get("homepage") or d.get("id", "")
     dated = f" ({year})" if year else ""
     return f"{authors}{dated}. {title} (version {version}) [Data set]. {where}".strip()
+
+
+def _from_cff(package: Package, cff_path: Path) -> tuple[str, str, Any, Any, Any]:
+    """Authors, year, title, version and address as CITATION.cff gives them, the package's own
+    title and version where it gives none: the file the authors keep for citing takes the lead."""
+    import yaml
+
+    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8")) or {}
+    authors = "; ".join(
+        a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
+        for a in cff.get("authors", []) if isinstance(a, dict))
+    year = str(cff.get("date-released", ""))[:4]
+    title, version = cff.get("title", package.title), cff.get("version", package.version)
+    where = f"https://doi.org/{cff['doi']}" if cff.get("doi") else cff.get("url", "")
+    return authors, year, title, version, where
 
 
 def write_fields(wb: Any, package: Package) -> None:

@@ -115,14 +115,25 @@ def _place(problem: Problem, package: Package, tables: dict[str, SheetTable]) ->
                  None)
     if table is None or table.name not in tables:
         return problem
-    pairs = tables[table.name].sorted_pairs()
-    row = problem.row
-    sheet_row = pairs[row - 2][1] if row is not None and 2 <= row < len(pairs) + 2 else None
+    sheet_row = _sheet_row(problem.row, tables[table.name])
     column = table.field_names.index(problem.field) + 1 if problem.field in table.field_names else None
     if sheet_row is None:
-        ref = f"{column_letter(column)}1" if column else ""
-        message = f"{table.name}!{ref}: {problem.message}" if ref else f"{table.name}: {problem.message}"
-        return Problem(table.name, None, problem.field, problem.value, problem.rule, message, problem.hint)
+        return _at_header(problem, table.name, column)
     ref = f"{column_letter(column or 1)}{sheet_row}"
     return Problem(table.name, sheet_row, problem.field, problem.value, problem.rule,
                    f"{table.name}!{ref}: {problem.message}", problem.hint)
+
+
+def _sheet_row(row: int | None, table: SheetTable) -> int | None:
+    """The sheet row of the staged CSV's row ``row`` (the CSV is in its own order, not the
+    sheet's); None when the problem names no row, or a row outside the table's records."""
+    pairs = table.sorted_pairs()
+    return pairs[row - 2][1] if row is not None and 2 <= row < len(pairs) + 2 else None
+
+
+def _at_header(problem: Problem, sheet: str, column: int | None) -> Problem:
+    """A problem without a sheet row, placed at its column's header cell, or at the sheet when it
+    names no field: what the user can find and fix in the workbook."""
+    ref = f"{column_letter(column)}1" if column else ""
+    message = f"{sheet}!{ref}: {problem.message}" if ref else f"{sheet}: {problem.message}"
+    return Problem(sheet, None, problem.field, problem.value, problem.rule, message, problem.hint)

@@ -112,14 +112,7 @@ def read_sheets(package: Package, workbook: Path, state_sheet: str,
     refused = check_archive(workbook, caps.archive)
     if refused:
         return Reading(problems=refused)
-    multiline = {name: [f.name for f in t.fields if f.multiline] for name, t in package.tables.items()}
-    wanted = [*package.tables, state_sheet]
-    sheets: dict[str, SheetData | FastSheet] = dict(read_fast(workbook, wanted, caps.read, multiline))
-    slow = [name for name in wanted if name not in sheets]
-    problems: list[Problem] = []
-    if slow:
-        read, problems = read_workbook(workbook, slow, caps.read, multiline, caps.archive)
-        sheets.update(read)
+    sheets, problems = _read_both_ways(package, workbook, [*package.tables, state_sheet], caps)
     reading = Reading()
     for p in problems:
         if p.rule == "missing-sheet" and p.file == state_sheet:
@@ -133,14 +126,36 @@ def read_sheets(package: Package, workbook: Path, state_sheet: str,
     return reading
 
 
+def _read_both_ways(package: Package, workbook: Path, wanted: list[str],
+                    caps: WorkbookCaps) -> tuple[dict[str, SheetData | FastSheet], list[Problem]]:
+    """The wanted sheets, each read the fast way when it can be and by the streaming reader when
+    not, and the streaming reader's problems: one place decides which reader reads a sheet."""
+    multiline = {name: [f.name for f in t.fields if f.multiline] for name, t in package.tables.items()}
+    sheets: dict[str, SheetData | FastSheet] = dict(read_fast(workbook, wanted, caps.read, multiline))
+    slow = [name for name in wanted if name not in sheets]
+    problems: list[Problem] = []
+    if slow:
+        read, problems = read_workbook(workbook, slow, caps.read, multiline, caps.archive)
+        sheets.update(read)
+    return sheets, problems
+
+
 def _read_table(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> SheetTable:
     if isinstance(sheet, FastSheet):
         positions = _columns(table, sheet, reading)
         return SheetTable(table) if positions is None else SheetTable(table, *read_columns(table, sheet, positions,
                                                                                            reading.problems))
-    records: list[dict[str, str]] = []
-    rows: list[int] = []
-    refused: set[str] = set()  # cells the reader refused already: one message per cell
+    refused = _file_reader_problems(sheet, reading)
+    positions = _columns(table, sheet, reading)
+    if positions is None:
+        return SheetTable(table)
+    return _read_records(table, sheet, positions, refused, reading)
+
+
+def _file_reader_problems(sheet: SheetData, reading: Reading) -> set[str]:
+    """File the streaming reader's problems with the sheet: notes as notes, the others at their
+    cell. Returns the cells refused, so that converting them does not give a second message."""
+    refused: set[str] = set()
     for p in sheet.problems:
         if p.rule in NOTE_RULES:
             reading.notes.append(p.message)
@@ -149,9 +164,15 @@ def _read_table(table: Table, sheet: SheetData | FastSheet, reading: Reading) ->
         refused.add(ref)
         reading.problems.append(at_cell(sheet.name, ref, p.row, p.field, p.value, p.rule, p.message, p.hint)
                                 if ref else p)
-    positions = _columns(table, sheet, reading)
-    if positions is None:
-        return SheetTable(table)
+    return refused
+
+
+def _read_records(table: Table, sheet: SheetData, positions: dict[str, int], refused: set[str],
+                  reading: Reading) -> SheetTable:
+    """The streamed sheet's rows as the table's records, the cells already refused left empty:
+    the streaming reader's row by row counterpart of :func:`read_columns`."""
+    records: list[dict[str, str]] = []
+    rows: list[int] = []
     old = _OldRecords(table)
     for row in sheet.rows:
         cells = [None if c is not None and c.ref in refused else c for c in row.cells]

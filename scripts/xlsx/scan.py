@@ -160,12 +160,18 @@ def scan_table(table: Table) -> Scan:
             _check_cell(scan, col, row, number)
         if pk:
             scan.keys.add("/".join(row[i] for i in pk))
+    _set_widths(table, columns, widths)
+    return scan
+
+
+def _set_widths(table: Table, columns: list[Column], widths: list[int]) -> None:
+    """Give each column its widest value's length, refusing a value over Excel's cell limit: done
+    once the whole table is read, since only then is a column's widest value known."""
     for col, width in zip(columns, widths, strict=True):
         if width > MAX_CELL_CHARS:
             raise ExportError(f"{table.path.name}: field {col.field.name} has a value over Excel's "
                               f"{MAX_CELL_CHARS:,}-character cell limit; it would be cut, so nothing is exported")
         col.width = width
-    return scan
 
 
 def _check_cell(scan: Scan, col: Column, row: list[str], number: int) -> None:

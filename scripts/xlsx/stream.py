@@ -97,20 +97,26 @@ def _stream_rows(stream: Any, scan: Scan, links: LinkWriter) -> None:
     chunk: list[str] = []
     wrapped = [c.index for c in scan.columns if c.wraps]
     for number, row in enumerate(read_table(scan.table), start=2):
-        targets = links.targets(row, number) if links.columns else ()
-        height = styles.wrapped_height([(row[i], WIDTH_CAP) for i in wrapped]) if wrapped else None
-        parts = [f'<row r="{number}" ht="{height:g}" customHeight="1">' if height else f'<row r="{number}">']
-        for col in scan.columns:
-            text = row[col.index]
-            if text:
-                style = col.link_style_id if col.index in targets else col.style_id
-                parts.append(_cell(col, f"{col.letter}{number}", text, style, row, scan))
-        parts.append("</row>")
-        chunk.append("".join(parts))
+        chunk.append(_row_xml(scan, links, wrapped, row, number))
         if len(chunk) >= 2000:
             stream.write("".join(chunk).encode("utf-8"))
             chunk.clear()
     stream.write("".join(chunk).encode("utf-8"))
+
+
+def _row_xml(scan: Scan, links: LinkWriter, wrapped: list[int], row: list[str], number: int) -> str:
+    """One row's XML, its links buffered: a call per row, not per cell, so that the loop over the
+    rows in :func:`_stream_rows` stays apart from what a row holds at little cost."""
+    targets = links.targets(row, number) if links.columns else ()
+    height = styles.wrapped_height([(row[i], WIDTH_CAP) for i in wrapped]) if wrapped else None
+    parts = [f'<row r="{number}" ht="{height:g}" customHeight="1">' if height else f'<row r="{number}">']
+    for col in scan.columns:
+        text = row[col.index]
+        if text:
+            style = col.link_style_id if col.index in targets else col.style_id
+            parts.append(_cell(col, f"{col.letter}{number}", text, style, row, scan))
+    parts.append("</row>")
+    return "".join(parts)
 
 
 def _xml_text(text: str) -> str:

@@ -12,7 +12,7 @@ from scripts.package import csv_text, load_package, read_rows
 from scripts.xlsx.archive import DEFAULT_CAPS
 from scripts.xlsx.caps import DEFAULT_READ_CAPS, DEFAULT_WORKBOOK_CAPS, WorkbookCaps
 from scripts.xlsx.export import STATE_SHEET
-from scripts.xlsx.fast import _suspect, read_fast
+from scripts.xlsx.fast import CHUNK, _plain_part, _suspect, read_fast
 from scripts.xlsx.rows import SheetTable, read_sheets
 from tests.unit.xlsx_support import copy_package, edit, export
 
@@ -78,6 +78,32 @@ def _set(sheet: str, ref: str, value: str):
     def change(wb):
         wb[sheet][ref] = value
     return change
+
+
+CELL = b'<c r="A1"><v>3</v></c>'
+
+
+def _part(tmp_path: Path, data: bytes) -> bool:
+    book = tmp_path / "part.zip"
+    with zipfile.ZipFile(book, "w") as archive:
+        archive.writestr("sheet.xml", data)
+    with zipfile.ZipFile(book) as archive:
+        return _plain_part(archive, "sheet.xml", 1 << 30)
+
+
+@pytest.mark.parametrize(("tail", "plain"), [(b"", True), (b"<f>A1</f>", False)])
+def test_scan_cuts_chunks_at_cells_wherever_they_fall(tmp_path, tail, plain):
+    """A chunk that ends on a cell's end, then one ending inside a cell's value, then more than a
+    chunk without a cell (the formatting after the last row): still plain, and a formula in that
+    tail is still seen. (The scan took the second chunk for the last and its half value for a
+    suspect one, and refused a chunk without a cell: plain sheets went to the slow reader.)"""
+    half = CELL[:CELL.index(b"</v>")]
+    head = b"<sheetData>" + b" " * (CHUNK - len(b"<sheetData>") - len(CELL)) + CELL
+    count = (CHUNK - len(half)) // len(CELL)
+    second = b" " * (CHUNK - len(half) - count * len(CELL)) + CELL * count + half
+    rest = CELL[len(half):] + b"</sheetData>" + b"<x/>" * (CHUNK // 2) + tail + b"<x/>"
+    assert len(head) == len(second) == CHUNK
+    assert _part(tmp_path, head + second + rest) is plain
 
 
 def test_formula_or_control_character_reads_that_sheet_slowly(pkg, exported, tmp_path):
