@@ -24,7 +24,6 @@ size) still shows what it measured. Run it in the background writing to a file, 
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import shutil
@@ -35,7 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.package import DESCRIPTOR, atomic_write, csv_text, load_package
+from scripts.files import atomic_write
+from scripts.package import DESCRIPTOR, csv_text, load_package, read_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000, 1_000_000)
@@ -80,7 +80,7 @@ def make_scaled_package(dest: Path, indicator_rows: int, root: Path = ROOT) -> P
     shutil.copytree(root / "tables", dest / "tables", dirs_exist_ok=True)
     package = load_package(dest)
     indicators, citations = package.table("indicators"), package.table("citations")
-    rows, cites = _read(indicators.path), _read(citations.path)
+    rows, cites = read_rows(indicators), read_rows(citations)
     cited: dict[str, list[dict[str, str]]] = {}
     for cite in cites:
         if cite["table_name"] == "indicators":
@@ -97,11 +97,6 @@ def make_scaled_package(dest: Path, indicator_rows: int, root: Path = ROOT) -> P
     atomic_write(indicators.path, csv_text(indicators, rows))
     atomic_write(citations.path, csv_text(citations, cites))
     return dest
-
-
-def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def measure(command: list[str], cwd: Path = ROOT, timeout: float = TIMEOUT) -> tuple[float, float, int]:

@@ -36,7 +36,6 @@ VERBS = {
     "bench": "Benchmark validate, import and export against frictionless, calamine and XlsxWriter.",
     "coverage": "Show which sentences of the source texts no record cites, per source (source coverage). "
                 "Exit 0 when every sentence is cited or excluded with a reason, 1 otherwise.",
-    # Others add theirs here and in HANDLERS: "bump" (version bump).
 }
 
 
@@ -109,6 +108,8 @@ def resolve_sources(args: argparse.Namespace, notes: list[str]) -> Path | None:
     if getattr(args, "no_provenance", False):
         notes.append("provenance was not checked (--no-provenance): citations were not compared with the sources")
         return None
+    if hasattr(args, "no_provenance") and not (Path(args.root) / "datapackage.json").is_file():
+        return None  # a validating verb names the missing descriptor, which is the first thing to fix
     explicit = args.sources or (Path(os.environ[SOURCES_ENV]) if os.environ.get(SOURCES_ENV) else None)
     folder = explicit or Path(args.root).resolve().parent / "shared" / "sources"
     if not folder.is_dir():

@@ -16,18 +16,15 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from scripts.package import PackageError, atomic_write, load_package
-from scripts.report import Problem, render_json, render_text
+from scripts.files import OutsideRoot, atomic_write, describe_os_error, package_lock, recover
+from scripts.package import PackageError, load_package
+from scripts.report import Problem, render
 
 LOG_DIR_ENV = "CAC_LOG_DIR"
 
 
 class UsageError(Exception):
     """The command cannot run as asked (bad option, missing folder): exit 2 with one line."""
-
-
-def report(problems: list[Problem], notes: list[str], fmt: str) -> str:
-    return (render_json if fmt == "json" else render_text)(problems, notes)
 
 
 def exit_code(problems: list[Problem]) -> int:
@@ -43,7 +40,7 @@ def validate(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.validate import validate_package
 
     problems = validate_package(args.root, args.sources)
-    text = report(problems, notes, args.format)
+    text = render(problems, notes, args.format)
     if args.output:
         atomic_write(args.output, text)
         print(f"{'valid' if not problems else 'invalid'}: {len(problems)} problems; report in {args.output}")
@@ -53,7 +50,6 @@ def validate(args: argparse.Namespace, notes: list[str]) -> int:
 
 
 def export(args: argparse.Namespace, notes: list[str]) -> int:
-    from scripts.files import package_lock, recover
     from scripts.xlsx.export import ExportError, export_workbook
 
     package = load_package(args.root)
@@ -76,7 +72,7 @@ def import_(args: argparse.Namespace, notes: list[str]) -> int:
     caps = WorkbookCaps.for_rows(args.max_rows) if args.max_rows else DEFAULT_WORKBOOK_CAPS
     result = import_workbook(args.root, args.workbook, args.sources, caps)
     if result.problems:
-        sys.stderr.write(report(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
+        sys.stderr.write(render(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
                                 args.format))
         return result.exit_code
     for note in [*notes, *result.notes]:
@@ -98,13 +94,11 @@ def log_dir() -> Path:
 
 def fail(exc: BaseException) -> int:
     """One line for any failure, exit 2; an unexpected one also writes its traceback to a log."""
-    from scripts.files import OutsideRoot
-
     if isinstance(exc, PackageError | OutsideRoot):  # e.g. a table that is a symlink leaving the package
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if isinstance(exc, OSError):
-        print(f"error: {_os_error(exc)}", file=sys.stderr)
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     try:
         folder = log_dir()
@@ -119,12 +113,3 @@ def fail(exc: BaseException) -> int:
           file=sys.stderr)
     return 2
 
-
-def _os_error(exc: OSError) -> str:
-    """An operating-system error in plain words (disk full, read-only, missing file...)."""
-    try:
-        from scripts.files import describe_os_error
-
-        return describe_os_error(exc, exc.filename)
-    except ImportError:
-        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")

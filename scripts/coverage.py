@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.files import atomic_write
+from scripts.package import confinement_problem
 from scripts.validate.provenance import fold
 
 # The package names this module reads, kept in one place.
@@ -179,12 +180,18 @@ def _split_line(line: str) -> list[str]:
 
 # --------------------------------------------------------------------------- inputs
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+def _read_csv(path: Path, required: Iterable[str] = ()) -> list[dict[str, str]]:
+    """The rows of a CSV, refused (exit 2) when unreadable or when its header lacks a ``required`` column."""
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
+            reader = csv.DictReader(handle)
+            rows = list(reader)
     except (OSError, UnicodeDecodeError) as exc:
         raise CoverageError(f"cannot read {path}: {exc}") from exc
+    lacking = [name for name in required if name not in (reader.fieldnames or ())]
+    if lacking:
+        raise CoverageError(f"{path}: the header must name {', '.join(lacking)}")
+    return rows
 
 
 def _citations(root: Path) -> dict[str, list[Citation]]:
@@ -192,8 +199,10 @@ def _citations(root: Path) -> dict[str, list[Citation]]:
     for row in _read_csv(root / CITATIONS_CSV):
         try:
             cite = Citation(row["source_id"], int(row["line_start"]), int(row["line_end"]), row["evidence"])
-        except (KeyError, ValueError):
+        except (KeyError, TypeError, ValueError):  # TypeError: a short row leaves its last cells None
             continue  # a malformed citation is validation's to report, not coverage's
+        if not cite.evidence:
+            continue  # required: without evidence a citation would cover every sentence it touches
         by_source.setdefault(cite.source_id, []).append(cite)
     return by_source
 
@@ -202,9 +211,7 @@ def read_exclusions(path: Path) -> list[Exclusion]:
     """The exclusion rows (none when the file is absent); a malformed row is an error."""
     if not path.is_file():
         return []
-    rows = _read_csv(path)
-    if rows and set(EXCLUSION_FIELDS) - set(rows[0]):
-        raise CoverageError(f"{path}: the header must name {', '.join(EXCLUSION_FIELDS)}")
+    rows = _read_csv(path, EXCLUSION_FIELDS)
     return [_exclusion(path, number, row) for number, row in enumerate(rows, start=2)]
 
 
@@ -216,7 +223,10 @@ def _exclusion(path: Path, number: int, row: dict[str, str]) -> Exclusion:
     return Exclusion(row["source_id"], int(row["line"]), row["words"], row["reason"].strip(), number)
 
 
-def _source_lines(sources: Path, file_name: str) -> list[str]:
+def _source_lines(sources: Path, file_name: str | None) -> list[str]:
+    """A source text's lines; a name that leaves the sources folder is refused as provenance refuses it."""
+    if confinement_problem(sources, file_name):
+        raise CoverageError(f"source text {file_name!r} is not a file inside {sources}")
     path = sources / file_name
     try:
         return path.read_text(encoding="utf-8").splitlines()
@@ -235,7 +245,7 @@ def coverage_report(root: Path, sources: Path) -> CoverageReport:
     exclusions = read_exclusions(root / EXCLUSIONS_CSV)
     used: set[int] = set()
     report = []
-    for row in sorted(_read_csv(root / SOURCES_CSV), key=lambda r: r["source_id"]):
+    for row in sorted(_read_csv(root / SOURCES_CSV, ("source_id", "file_name")), key=lambda r: r["source_id"] or ""):
         source_id = row["source_id"]
         coverage = SourceCoverage(source_id, row["file_name"])
         mine = [e for e in exclusions if e.source_id == source_id]

@@ -148,12 +148,17 @@ class Field:
         (C0, C1, DEL, lone CR; tab and newline only in a multi-line field) and no spaces around it."""
         if not text:
             return None
-        found = (_CONTROL_MULTILINE if self.multiline else _CONTROL_ANY).search(text.replace("\r\n", "\n"))
+        found = self._control.search(text.replace("\r\n", "\n"))
         if found:
             return f"holds the control character U+{ord(found.group()):04X} at position {found.start() + 1}"
         if text != text.strip():
             return "has spaces (or other blank characters) at its start or end"
         return None
+
+    @property
+    def _control(self) -> re.Pattern[str]:
+        """The characters this field's text may not hold (tab and newline allowed when multi-line)."""
+        return _CONTROL_MULTILINE if self.multiline else _CONTROL_ANY
 
     def polars_unclean(self, text: pl.Expr) -> pl.Expr:
         """True where :meth:`unclean_text` would give a reason (nulls are clean)."""
@@ -161,8 +166,7 @@ class Field:
 
     def polars_unclean_control(self, text: pl.Expr) -> pl.Expr:
         """True where the text holds a control character this field does not allow."""
-        control = f"[{CONTROL}]" if self.multiline else f"[{CONTROL}\t\n]"
-        return text.str.replace_all("\r\n", "\n", literal=True).str.contains(control).fill_null(False)
+        return text.str.replace_all("\r\n", "\n", literal=True).str.contains(self._control.pattern).fill_null(False)
 
     @property
     def pattern_words(self) -> str | None:
@@ -257,12 +261,13 @@ class Field:
 
     def polars_cast(self, text: pl.Expr) -> pl.Expr:
         """Typed column from a text column: null where missing or not of the type."""
-        return self._present(text).then(self._polars_parse(text))
-
-    def _present(self, text: pl.Expr) -> pl.When:
         import polars as pl
 
-        return pl.when(text.is_not_null() & ~text.is_in(list(self.missing_values)))
+        return pl.when(self._present(text)).then(self._polars_parse(text))
+
+    def _present(self, text: pl.Expr) -> pl.Expr:
+        """True where the cell holds a value (not null and not one of ``missingValues``)."""
+        return text.is_not_null() & ~text.is_in(list(self.missing_values))
 
     def _polars_parse(self, text: pl.Expr) -> pl.Expr:
         return text
@@ -271,7 +276,7 @@ class Field:
         """(rule, expression true where the cell FAILS) for type and every cell constraint."""
         import polars as pl
 
-        present = text.is_not_null() & ~text.is_in(list(self.missing_values))
+        present = self._present(text)
         checks = [(TYPE, present & typed.is_null())] if self.type != "string" else []
         if self.required:
             checks.append((REQUIRED, ~present))

@@ -74,7 +74,7 @@ def atomic_write(path: str | Path, data: bytes | str) -> None:
     on any error, and by ``recover`` after a kill. Missing parent directories are created; the file
     gets mode 0666 less the umask and is fsynced before the rename, the directory after it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)  # as scripts.package.atomic_write did
+    path.parent.mkdir(parents=True, exist_ok=True)  # a first export creates dist/
     payload = data.encode("utf-8") if isinstance(data, str) else data
     tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:
@@ -118,26 +118,6 @@ def inside(path: str | Path, root: str | Path) -> Path:
     if resolved != base and base not in resolved.parents:
         raise OutsideRoot(f"{path} lies outside {base}; only files inside the package are used")
     return resolved
-
-
-def resource_path_problem(resource: str, value: object, root: str | Path) -> str | None:
-    """Why the resource path ``value`` of resource ``resource`` is refused, or None when it is safe.
-
-    Refused: non-strings, empty paths, URLs, absolute paths, ``..`` segments, backslashes, and
-    paths whose symlinks lead outside the package. A missing file is not judged here."""
-    if not isinstance(value, str) or not value.strip():
-        return f"resource {resource}: its path must be a non-empty relative path, not {value!r}"
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
-        return f"resource {resource}: its path {value!r} is a URL; only files inside the package are used"
-    if value.startswith("/") or re.match(r"^[A-Za-z]:", value) or "\\" in value:
-        return f"resource {resource}: its path {value!r} is absolute; give a path relative to datapackage.json"
-    if ".." in value.split("/"):
-        return f"resource {resource}: its path {value!r} climbs out with '..'; keep it inside the package"
-    try:
-        inside(value, root)
-    except OutsideRoot:
-        return f"resource {resource}: its path {value!r} is a symlink leading outside the package"
-    return None
 
 
 @contextmanager

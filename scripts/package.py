@@ -3,8 +3,8 @@
 The Table Schemas are interpreted by :mod:`scripts.schema` (types, constraints, keys); this module
 finds them, builds the :class:`Package`, and confines every resource path to the package: a path
 that is absolute, climbs with ``..``, is a URL or is a symlink leading outside is refused and its
-file never opened. It also keeps the small CSV helpers (raw rows, canonical text, atomic write)
-that the workbook and release modules import from here. Only the standard library is imported at
+file never opened. It also keeps the small CSV helpers (raw rows, primary-key order, canonical
+text) that the workbook and release modules import from here. Only the standard library is imported at
 module level, so that commands start fast.
 """
 
@@ -14,15 +14,15 @@ import csv
 import io
 import json
 import os
-import tempfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.schema import KEY_SEPARATOR, CellError, Field, ForeignKey, Table, make_table
+from scripts.schema import Field, Table, make_table
 
-__all__ = ["DESCRIPTOR", "KEY_SEPARATOR", "Field", "ForeignKey", "Package", "PackageError", "Table", "atomic_write",
-           "confinement_problem", "csv_text", "format_value", "load_package", "parse_value", "read_rows", "sort_key"]
+__all__ = ["DESCRIPTOR", "Field", "Package", "PackageError", "Table", "confinement_problem", "csv_text",
+           "load_package", "read_rows", "sort_key"]
 
 DESCRIPTOR = "datapackage.json"
 
@@ -124,8 +124,22 @@ def _table(root: Path, resource: dict[str, Any]) -> tuple[Table, str | None]:
     schema, schema_path = _schema_of(root, name, resource)
     problem = confinement_problem(root, resource["path"])
     path = root / (resource["path"] if problem is None else f".refused/{name}.csv")
-    table = make_table(name, schema, path, schema_path, resource.get("title", name), resource.get("description", ""))
+    try:
+        table = make_table(name, schema, path, schema_path, resource.get("title", name),
+                           resource.get("description", ""))
+    except (KeyError, TypeError, AttributeError, re.error) as exc:  # a schema of the wrong shape
+        why = _shape_problem(exc)
+        raise PackageError(f"{schema_path}: resource {name!r}: not a valid Table Schema ({why})") from None
     return table, problem
+
+
+def _shape_problem(exc: Exception) -> str:
+    """What is wrong with a schema that the interpreter could not read, in plain words."""
+    if isinstance(exc, KeyError):
+        return f"a field or foreign key lacks {exc.args[0]!r}"
+    if isinstance(exc, re.error):
+        return f"a pattern is not a valid regular expression: {exc}"
+    return f"an entry has the wrong kind of value: {exc}"
 
 
 def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) -> Package:
@@ -158,22 +172,6 @@ def read_rows(table: Table) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def parse_value(fld: Field, text: str | None) -> Any:
-    """Cast one CSV cell to its typed value (None for missing); ValueError when not of the type.
-
-    Kept for the modules that import it from here; the interpreter is :meth:`Field.read_cell`.
-    """
-    try:
-        return fld.read_cell(text)
-    except CellError as exc:
-        raise ValueError(exc.message) from None
-
-
-def format_value(fld: Field, value: Any) -> str:
-    """A typed value as canonical CSV text: :meth:`Field.write_cell`."""
-    return fld.write_cell(value)
-
-
 def sort_key(table: Table):
     """Key function ordering raw rows by primary key, as the CSVs are stored."""
     names = table.sort_names()
@@ -193,26 +191,3 @@ def csv_text(table: Table, rows: list[dict[str, str]]) -> str:
         writer.writerow([row.get(name) or "" for name in table.field_names])
     return buffer.getvalue()
 
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename, so that no reader ever
-    sees a half-written file and a failure leaves the old file in place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    """The process umask (reading it means setting it, so set it straight back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -143,3 +143,8 @@ def render_json(problems: list[Problem], notes: list[str] | None = None) -> str:
         "problems": [p.to_dict() for p in ordered],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def render(problems: list[Problem], notes: list[str] | None, fmt: str) -> str:
+    """The report in the format a verb's ``--format`` asked for (``text`` or ``json``)."""
+    return (render_json if fmt == "json" else render_text)(problems, notes)

@@ -14,7 +14,6 @@ one-field primary key is unique; lengths count characters. polars is imported on
 that build expressions, so importing this module costs nothing.
 """
 
-
 from __future__ import annotations
 
 import re
@@ -52,11 +51,11 @@ from scripts.fields import (
 
 __all__ = [
     "CLEAN_TEXT", "CONSTRAINT_RULES", "ENUM", "FIELD_TYPES", "FOREIGN_KEY", "HINTS", "KEY_SEPARATOR", "MAXIMUM",
-    "MAX_LENGTH",
-    "MINIMUM", "MIN_LENGTH", "PATTERN", "PRIMARY_KEY", "REQUIRED", "TYPE", "UNIQUE", "BooleanField", "CellError",
-    "Field", "ForeignKey", "IntegerField", "NumberField", "ReducedDateField", "StringField", "Table",
+    "MAX_LENGTH", "MINIMUM", "MIN_LENGTH", "PATTERN", "PRIMARY_KEY", "REQUIRED", "TYPE", "UNIQUE", "BooleanField",
+    "CellError", "Field", "ForeignKey", "IntegerField", "NumberField", "ReducedDateField", "StringField", "Table",
     "is_reduced_date_pattern", "make_field", "make_table",
 ]
+
 
 def is_reduced_date_pattern(pattern: str | None) -> bool:
     """Does this pattern accept exactly ISO dates at year, month or day precision?"""

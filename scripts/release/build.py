@@ -102,7 +102,8 @@ def _data_files(snap: Snapshot, meta: ReleaseMeta, stage: Path) -> list[str]:
 
 def build_into(snap: Snapshot, meta: ReleaseMeta, stage: Path, diff: PackageDiff | None) -> None:
     """Write every release file of the snapshot into the empty folder ``stage``."""
-    from scripts.site import build_site
+    from scripts.site.build import render_pages, write_site
+    from scripts.site.model import site_data
 
     files = _data_files(snap, meta, stage)
     (stage / "datasette-metadata.json").write_text(json_text(sqlite.datasette_metadata(snap.package, meta)),
@@ -114,7 +115,7 @@ def build_into(snap: Snapshot, meta: ReleaseMeta, stage: Path, diff: PackageDiff
     (stage / "zenodo.json").write_text(json_text({"metadata": portals.zenodo(meta, snap.rows)}), encoding="utf-8")
     (stage / "zenodo-record.json").write_text(json_text(portals.zenodo_record(meta, snap.rows)), encoding="utf-8")
     (stage / "ckan-package.json").write_text(json_text(portals.ckan(meta, snap.rows, files)), encoding="utf-8")
-    build_site(snap.root, stage / SITE)
+    write_site(render_pages(site_data(snap.package, snap.rows)), stage / SITE)
     _step("release-site-written")
     (stage / CHECKSUMS).write_text(checksums(stage), encoding="utf-8")
     _publishable(stage)

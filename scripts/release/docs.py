@@ -8,9 +8,6 @@ Everything a reader sees about a field comes from the interpreter: its type and 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from scripts.files import atomic_write
 from scripts.package import Package, Table
 from scripts.release.erd import render_erd_svg
 
@@ -73,14 +70,3 @@ def render_docs(package: Package) -> dict[str, str]:
     """docs/ file name -> text, as this package generates them."""
     return {DICTIONARY: render_data_dictionary(package), ERD: render_erd_svg(package)}
 
-
-def write_docs(package: Package, root: Path) -> list[Path]:
-    """Refresh docs/data-dictionary.md and docs/erd.svg under ``root``; return the files changed."""
-    changed = []
-    for name, text in render_docs(package).items():
-        path = Path(root) / DOCS / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, text)
-            changed.append(path)
-    return changed

@@ -119,10 +119,6 @@ def release_meta(package: Package) -> ReleaseMeta:
     return meta_from_descriptor(package.descriptor)
 
 
-def read_meta(root: Path) -> ReleaseMeta:
-    return meta_from_descriptor(json.loads((Path(root) / "datapackage.json").read_text(encoding="utf-8")))
-
-
 def media_type(file_name: str) -> str:
     return MEDIA_TYPES.get(Path(file_name).suffix, "application/octet-stream")
 

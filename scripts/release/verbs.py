@@ -11,11 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scripts.report import render_json, render_text
-
-
-def _report(problems: list, notes: list[str], fmt: str) -> str:
-    return (render_json if fmt == "json" else render_text)(problems, notes)
+from scripts.report import render
 
 
 def release(args: argparse.Namespace, notes: list[str]) -> int:
@@ -25,7 +21,7 @@ def release(args: argparse.Namespace, notes: list[str]) -> int:
     try:
         result = build_release(args.root, args.dist, args.sources, args.previous)
     except ReleaseRefused as refused:
-        sys.stderr.write(_report(refused.problems, [*notes, "release refused: nothing written"], args.format))
+        sys.stderr.write(render(refused.problems, [*notes, "release refused: nothing written"], args.format))
         return 1
     except ReleaseError as exc:
         print(f"release failed: {exc}", file=sys.stderr)

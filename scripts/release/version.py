@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.files import atomic_write, package_lock
-from scripts.package import DESCRIPTOR, PackageError, load_package
+from scripts.package import DESCRIPTOR, Package, PackageError, load_package
 from scripts.release.diff import diff_packages, diff_summary
 from scripts.release.generated import write_generated
-from scripts.release.meta import read_meta
+from scripts.release.meta import release_meta
 from scripts.release.refs import open_version, previous_tag
 
 PARTS = ("major", "minor", "patch")
@@ -96,13 +96,13 @@ class BumpResult:
     previous: str | None
 
 
-def _summary(root: Path, new_version: str) -> tuple[str, str | None]:
-    """The data changes since the newest tag (of any version but the one being cut)."""
+def _summary(root: Path, package: Package, new_version: str) -> tuple[str, str | None]:
+    """The data changes of ``package`` since the newest tag (of any version but the one being cut)."""
     tag = previous_tag(root, new_version)
     if tag is None:
         return "No earlier tagged version to compare the data with.", None
     with open_version(tag, root) as old:
-        return diff_summary(diff_packages(old, load_package(root))), tag
+        return diff_summary(diff_packages(old, package)), tag
 
 
 def _write_if_changed(path: Path, text: str, changed: list[Path]) -> None:
@@ -119,9 +119,10 @@ def bump(root: Path, part: str, date: str | None = None) -> BumpResult:
     day = date or dt.datetime.now(dt.UTC).date().isoformat()
     dt.date.fromisoformat(day)  # ValueError on a malformed --date
     with package_lock(root):
-        old = read_meta(root).version
+        package = load_package(root)
+        old = release_meta(package).version
         new = next_version(old, part)
-        summary, tag = _summary(root, new)
+        summary, tag = _summary(root, package, new)
         changed: list[Path] = []
         descriptor = root / DESCRIPTOR
         _write_if_changed(descriptor, set_descriptor_version(descriptor.read_text(encoding="utf-8"), new, day),

@@ -23,8 +23,12 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 def render_site(root: Path) -> dict[str, bytes]:
-    """Every file of the site: relative path -> bytes, in sorted path order."""
-    data = load_site_data(root)
+    """Every file of the site of the package under ``root``: relative path -> bytes, sorted."""
+    return render_pages(load_site_data(root))
+
+
+def render_pages(data: SiteData) -> dict[str, bytes]:
+    """Every file of the site of loaded ``data``: relative path -> bytes, in sorted path order."""
     footer = _footer(data)
     pages: dict[str, tuple[tuple[str, str], int]] = {
         "index.html": (index_page(data), 0),

@@ -3,7 +3,8 @@ same facts as text (the figures' text alternative)."""
 
 from __future__ import annotations
 
-from scripts.package import parse_value
+from scripts.fields import CellError
+from scripts.package import PackageError
 from scripts.site import names
 from scripts.site.html import data_table, esc, link
 from scripts.site.model import SiteData, meeting_label, source_files
@@ -64,7 +65,11 @@ def trade_points(data: SiteData) -> list[tuple[Point, dict[str, str]]]:
         factor = TO_BILLIONS.get(row.get(names.IND_SCALE, ""))
         if code not in names.TRADE_INDICATORS or row.get(names.IND_UNIT) != CHART_UNIT or factor is None:
             continue
-        value = parse_value(value_field, row.get(names.IND_VALUE))
+        try:
+            value = value_field.read_cell(row.get(names.IND_VALUE))
+        except CellError as exc:  # the site is drawn from valid data; say where it is not
+            raise PackageError(f"{table.path.name}: record {table.record_key(row)}, field {names.IND_VALUE}: "
+                               f"{exc.message} (rule: {exc.rule}); run validate") from None
         if value is None:
             continue
         out.append((Point(series=_series(code, row), period=_period(row), value=value * factor,

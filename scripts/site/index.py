@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from scripts.package import PackageError
+from scripts.release.meta import citation_text, release_meta
 from scripts.site import names
 from scripts.site.figures import timeline_items
 from scripts.site.html import data_table, esc, link
@@ -16,43 +15,13 @@ from scripts.site.pages import meeting_href, table_href
 CITATION_FILE = "CITATION.cff"
 
 
-def read_citation(root: Path) -> dict[str, Any]:
-    """CITATION.cff as a mapping ({} when absent or unreadable: the descriptor then stands in)."""
+def reference(data: SiteData) -> str:
+    """The recommended citation: the release record's (:func:`scripts.release.meta.citation_text`),
+    the same words as CITATION.cff, the SQLite ``_metadata`` and the Datasette pages."""
     try:
-        loaded = yaml.safe_load((root / CITATION_FILE).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def citation_text(descriptor: dict[str, Any], cff: dict[str, Any]) -> str:
-    """A plain reference: authors (year). Title (version) [Data set]. Licence. Link.
-    CITATION.cff wins where it says something; the descriptor fills the gaps."""
-    def pick(cff_key: str, descriptor_key: str) -> str:
-        return str(cff.get(cff_key) or descriptor.get(descriptor_key) or "")
-
-    year = pick("date-released", "created")[:4]
-    licence = str(cff.get("license") or "") or ", ".join(
-        str(x.get("name", "")) for x in descriptor.get("licenses", []) if isinstance(x, dict))
-    doi = f"https://doi.org/{cff['doi']}" if cff.get("doi") else ""
-    text = (f"{'; '.join(_authors(descriptor, cff))} ({year}). {pick('title', 'title')} "
-            f"(version {pick('version', 'version')}) [Data set].")
-    if licence:
-        text += f" Licence: {licence}."
-    return f"{text} {doi or pick('url', 'homepage')}".strip()
-
-
-def _authors(descriptor: dict[str, Any], cff: dict[str, Any]) -> list[str]:
-    found = [_author(a) for a in cff.get("authors", []) if isinstance(a, dict)]
-    if not found:
-        found = [str(c.get("title", "")) for c in descriptor.get("contributors", []) if isinstance(c, dict)]
-    return [a for a in found if a]
-
-
-def _author(author: dict[str, Any]) -> str:
-    if author.get("name"):
-        return str(author["name"])
-    return " ".join(str(author.get(k, "")) for k in ("given-names", "family-names")).strip()
+        return citation_text(release_meta(data.package))
+    except KeyError as exc:
+        raise PackageError(f"datapackage.json has no top-level {exc} (needed to cite the dataset)") from None
 
 
 def index_page(data: SiteData) -> tuple[str, str]:
@@ -63,7 +32,7 @@ def index_page(data: SiteData) -> tuple[str, str]:
         f"<h1>{esc(title)}</h1>\n<p>{esc(desc.get('description', ''))}</p>\n"
         + _facts(desc)
         + '<section aria-labelledby="cite"><h2 id="cite">How to cite</h2>\n'
-        f'<p class="reference">{esc(citation_text(desc, read_citation(data.package.root)))}</p>\n'
+        f'<p class="reference">{esc(reference(data))}</p>\n'
         f"<p>The same reference in machine-readable form is in <code>{CITATION_FILE}</code>.</p></section>\n"
         + '<section aria-labelledby="figures"><h2 id="figures">Figures</h2>\n<ul>'
         f"<li>{link('timeline.html', 'Timeline of the meetings')}</li>"

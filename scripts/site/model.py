@@ -82,7 +82,12 @@ class SiteData:
 def load_site_data(root: Path) -> SiteData:
     """Load the package under ``root`` and index it for the site."""
     package = load_package(root)
-    rows = {name: sorted(read_rows(t), key=sort_key(t)) for name, t in package.tables.items()}
+    return site_data(package, {name: read_rows(t) for name, t in package.tables.items()})
+
+
+def site_data(package: Package, raw: dict[str, list[dict[str, str]]]) -> SiteData:
+    """Index rows already read (a release passes its snapshot's, so nothing is read twice)."""
+    rows = {name: sorted(raw[name], key=sort_key(t)) for name, t in package.tables.items()}
     data = SiteData(package=package, rows=rows)
     data.citations = _index_citations(package, rows)
     data.meeting_links = _meeting_links(package)

@@ -18,16 +18,29 @@ from typing import TYPE_CHECKING
 
 from .columns import both, common_precision, fails, lookup
 from .frames import Frames
-from .rules import Found, enum_values, rule
+from .rules import (
+    ATTENDANCE,
+    CITATIONS,
+    DOCUMENTS,
+    INDICATORS,
+    MEETINGS,
+    NOTE,
+    SIGNATORIES,
+    SOURCES,
+    Found,
+    enum_values,
+    is_inference_flag,
+    keyed_tables,
+    rule,
+)
 
 if TYPE_CHECKING:
     import polars as pl
 
 # --------------------------------------------------------------------------- names, in one place
-MEETINGS, ATTENDANCE, CITATIONS, SOURCES = "meetings", "attendance", "citations", "sources"
-DOCUMENTS, SIGNATORIES, INDICATORS = "documents", "document_signatories", "indicators"
+# (the tables rules.py also names are imported from there)
 TOPICS, STATEMENTS, PERSONS, MEMBERSHIPS = "meeting_topics", "statements", "persons", "memberships"
-NOTE, INFERRED, ACTUAL = "inference_note", "inferred", "actual"
+INFERRED, ACTUAL = "inferred", "actual"
 GROWTH_SUFFIX = "_growth"  # intraregional_trade_growth is measured against intraregional_trade
 BASELINE_SAME = ("scope", "state_id", "partner_state_id")
 
@@ -167,7 +180,7 @@ def flag_fields(frames: Frames, table: str) -> dict[str, tuple[str, ...]]:
     found = {}
     names = frames.table(table).field_names
     for fld in frames.table(table).fields:
-        if fld.type != "boolean" or not (fld.name.startswith("is_") and fld.name.endswith("_inferred")):
+        if not is_inference_flag(fld):
             continue
         stem = fld.name.removeprefix("is_").removesuffix("_inferred")
         fields = IRREGULAR_FLAGS.get((table, fld.name)) or tuple(
@@ -200,10 +213,8 @@ def inference_marked_one_way(frames: Frames) -> Found:
 
     citations = frames.raw[CITATIONS]
     (support,) = enum_values(frames, CITATIONS, "support", INFERRED)
-    for name in frames.raw:
+    for name in keyed_tables(frames):
         table = frames.table(name)
-        if not table.primary_key or name == CITATIONS:
-            continue
         keys, typed = frames.keys(name), frames.typed(name)
         inferred = citations.filter((pl.col("table_name") == name) & (pl.col("support") == support))
         whole = keys.is_in(_inferred_keys(inferred, None).implode())

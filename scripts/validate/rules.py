@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scripts.report import Problem
+from scripts.schema import Field
 
 from .columns import both, common_precision, fails, lookup
 from .constraints import key_fields
@@ -47,20 +48,25 @@ class Rule:
     func: Callable[[Frames], Found]
     needs: tuple[str, ...]
     hint: str
+    describe: Callable[[Field, str | None], str] | None = None  # a message naming what is wrong with a cell
 
     @property
     def summary(self) -> str:
         return (self.func.__doc__ or self.name).strip().splitlines()[0]
 
+    def message(self, fld: Field, value: str | None) -> str:
+        """The report's message for a failing cell: the docstring's first line unless ``describe``."""
+        return self.describe(fld, value) if self.describe else self.summary
+
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(*needs: str, hint: str) -> Callable:
+def rule(*needs: str, hint: str, describe: Callable[[Field, str | None], str] | None = None) -> Callable:
     """Register a rule under its function's name; ``needs`` are the tables it reads ('*' = all)."""
 
     def register(func: Callable) -> Callable:
-        RULES[func.__name__] = Rule(func.__name__, func, needs, hint)
+        RULES[func.__name__] = Rule(func.__name__, func, needs, hint, describe)
         return func
 
     return register
@@ -78,7 +84,8 @@ def enum_values(frames: Frames, table: str, name: str, *values: str) -> tuple[st
 
 # --------------------------------------------------------------------------- text and identity
 
-@rule(hint="retype the text without control characters or spaces around it")
+@rule(hint="retype the text without control characters or spaces around it",
+      describe=lambda fld, value: f"{fld.name} {fld.unclean_text(value) or 'has spaces around it'}")
 def clean_text(frames: Frames) -> Found:
     """Text is clean: no control characters (tab and newline only in multi-line fields), no lone
     carriage return, no spaces at the start or end."""
@@ -167,7 +174,9 @@ def ordinals_increase_with_date(frames: Frames) -> Found:
 
     meetings = frames.typed(MEETINGS).with_row_index("row")
     dated = meetings.filter(pl.col("ordinal").is_not_null() & pl.col("date_start").is_not_null())
-    dated = dated.sort(["format_id", "ordinal"], maintain_order=True)
+    # a repeated n-th is ordinals_unique_per_format's (one mistake, one line): the first one stands
+    dated = dated.sort(["format_id", "ordinal"], maintain_order=True).unique(
+        ["format_id", "ordinal"], keep="first", maintain_order=True)
     previous = dated.select(pl.col("date_start").shift(1).over("format_id"))["date_start"]
     a, b = common_precision(previous, dated["date_start"])
     bad = set(dated["row"].filter(fails(both(a, b) & (b < a))).to_list())
@@ -273,10 +282,16 @@ def value_in_plausible_range(frames: Frames) -> Found:
 
 # --------------------------------------------------------------------------- citations
 
-def _keyed_tables(frames: Frames) -> Iterator[str]:
+def keyed_tables(frames: Frames) -> Iterator[str]:
+    """The read tables whose records citations can name: every keyed table but citations."""
     for name in frames.raw:
         if name != CITATIONS and frames.table(name).primary_key:
             yield name
+
+
+def is_inference_flag(fld: Field) -> bool:
+    """An ``is_..._inferred`` boolean: the record says the value of a field of its own was inferred."""
+    return fld.type == "boolean" and fld.name.startswith("is_") and fld.name.endswith("_inferred")
 
 
 @rule("*", hint="add a row to citations naming this table and record, with the source lines")
@@ -286,7 +301,7 @@ def record_is_cited(frames: Frames) -> Found:
     import polars as pl
 
     citations = frames.raw[CITATIONS]
-    for name in _keyed_tables(frames):
+    for name in keyed_tables(frames):
         cited = citations.filter(pl.col("table_name") == name)["record_id"]
         yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited.implode())
 
@@ -307,7 +322,7 @@ def inference_is_explained(frames: Frames) -> Found:
         cited = inferred.filter(pl.col("table_name") == name)["record_id"]
         needs = frames.keys(name).is_in(cited.implode())
         for fld in table.fields:
-            if fld.type == "boolean" and fld.name.startswith("is_") and fld.name.endswith("_inferred"):
+            if is_inference_flag(fld):
                 needs = needs | frames.typed(name)[fld.name].fill_null(False)
         yield name, NOTE, needs & (raw[NOTE].fill_null("").str.strip_chars() == "")
 
@@ -319,11 +334,11 @@ def citation_record_exists(frames: Frames) -> Found:
 
     citations = frames.raw[CITATIONS]
     known = pl.concat([pl.DataFrame({"t": [name] * frames.raw[name].height, "k": frames.keys(name)})
-                       for name in _keyed_tables(frames)] or [pl.DataFrame({"t": [], "k": []}, schema={
+                       for name in keyed_tables(frames)] or [pl.DataFrame({"t": [], "k": []}, schema={
                            "t": pl.String, "k": pl.String})])
     pairs = citations.select(pl.concat_str(["table_name", "record_id"], separator="\x00")).to_series()
     known_pairs = known.select(pl.concat_str(["t", "k"], separator="\x00")).to_series()
-    keyed = citations["table_name"].is_in(list(_keyed_tables(frames)))
+    keyed = citations["table_name"].is_in(list(keyed_tables(frames)))
     yield CITATIONS, "record_id", keyed & ~pairs.is_in(known_pairs.implode())
 
 
@@ -347,7 +362,4 @@ def _located(frames: Frames, item: Rule, table: str, column: str, mask: pl.Serie
     values = frames.raw[table][column].gather(rows).to_list()
     fld = frames.table(table).field(column)
     for row, value in zip(rows, values, strict=True):
-        message = item.summary
-        if item.name == "clean_text":
-            message = f"{column} {fld.unclean_text(value) or 'has spaces around it'}"
-        yield Problem(frames.file(table), row + 2, column, value, item.name, message, item.hint)
+        yield Problem(frames.file(table), row + 2, column, value, item.name, item.message(fld, value), item.hint)

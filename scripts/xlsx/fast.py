@@ -31,9 +31,11 @@ CHUNK = 1 << 20
 SUSPECT = re.compile(rb"<f[\s>/]|<rPh[\s>]|<v>(?!\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*</v>)")
 BAD_BOOL = re.compile(rb"""t=["']b["'][^>]*>\s*<v>(?!\s*[01]\s*</v>)""")
 # One pass per column: what the streaming reader refuses in a text (CONTROL, LONE_CR, and tab or
-# line breaks outside multi-line columns), as one character class or alternation.
-REFUSED = {True: re.compile(f"{CONTROL.pattern}|{LONE_CR.pattern}"),
-           False: re.compile(CONTROL.pattern[:-1] + "\t\n\r]")}
+# line breaks outside multi-line columns), as one character class or alternation; and the escapes
+# of a surrogate, U+FFFE or U+FFFF, which calamine leaves undecoded and the streaming reader refuses.
+UNDECODED = "_x(?:[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_"
+REFUSED = {True: re.compile(f"{CONTROL.pattern}|{LONE_CR.pattern}|{UNDECODED}"),
+           False: re.compile(CONTROL.pattern[:-1] + f"\t\n\r]|{UNDECODED}")}
 PLAIN = (str, float, int, bool)
 
 

@@ -16,7 +16,8 @@ from typing import Any
 from scripts.package import Package
 from scripts.schema import Table
 from scripts.xlsx import styles
-from scripts.xlsx.scan import Scan, letter, read_table
+from scripts.xlsx.reader import column_letter
+from scripts.xlsx.scan import Scan, read_table
 from scripts.xlsx.sheets import add_table, append, text_cell
 
 README_SHEET = "Read me"
@@ -196,7 +197,7 @@ def write_fields(wb: Any, package: Package) -> None:
     ws = wb.create_sheet(FIELDS_SHEET)
     header = ["sheet", "column", "title", "type", "rules", "description"]
     for number, width in enumerate(FIELDS_WIDTHS, start=1):
-        ws.column_dimensions[letter(number)].width = width
+        ws.column_dimensions[column_letter(number)].width = width
     ws.freeze_panes = "A2"
     styles.print_setup(ws)
     append(ws, [text_cell(ws, h, font=styles.font(bold=True)) for h in header])
@@ -207,7 +208,7 @@ def write_fields(wb: Any, package: Package) -> None:
                 table.name, fld.name, fld.title, fld.type_words(), "; ".join(_rules(table, fld)),
                 _description(fld))], dict(enumerate(FIELDS_WIDTHS)))
             rows += 1
-    add_table(ws, "tbl_fields", f"A1:{letter(len(header))}{rows}", header)
+    add_table(ws, "tbl_fields", f"A1:{column_letter(len(header))}{rows}", header)
 
 
 def _rules(table: Table, fld: Any) -> list[str]:

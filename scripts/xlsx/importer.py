@@ -27,7 +27,7 @@ from scripts.report import Problem
 from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
 from scripts.xlsx.export import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
 from scripts.xlsx.reader import column_letter
-from scripts.xlsx.rows import Reading, SheetTable, read_sheets
+from scripts.xlsx.rows import Reading, SheetTable, at_cell, read_sheets
 
 ENVIRONMENT_RULES = {"unreadable"}  # the file could not be read at all: exit 2, not 1
 REEXPORT = "export a fresh workbook, make the edits there and import that one"
@@ -119,9 +119,8 @@ def _place(problem: Problem, package: Package, tables: dict[str, SheetTable]) ->
     column = table.field_names.index(problem.field) + 1 if problem.field in table.field_names else None
     if sheet_row is None:
         return _at_header(problem, table.name, column)
-    ref = f"{column_letter(column or 1)}{sheet_row}"
-    return Problem(table.name, sheet_row, problem.field, problem.value, problem.rule,
-                   f"{table.name}!{ref}: {problem.message}", problem.hint)
+    return at_cell(table.name, f"{column_letter(column or 1)}{sheet_row}", sheet_row, problem.field, problem.value,
+                   problem.rule, problem.message, problem.hint)
 
 
 def _sheet_row(row: int | None, table: SheetTable) -> int | None:

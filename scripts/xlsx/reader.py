@@ -31,7 +31,7 @@ MAX_EXCEL_ROW = 1_048_576
 T_TAG, RPH_TAG = f"{NS_MAIN} t", f"{NS_MAIN} rPh"
 ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 LONE_CR = re.compile("\r(?!\n)")
 EPOCHS = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}
 FIX = "correct the cell in the workbook and save it again"

@@ -19,6 +19,7 @@ from typing import Any
 
 from scripts.schema import CellError, Field, Table
 from scripts.xlsx import styles
+from scripts.xlsx.reader import column_letter
 
 MAX_CELL_CHARS = 32_767
 MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows less the header
@@ -116,12 +117,6 @@ class Scan:
         return styles.figure_format(row[column.index], unit, scale)
 
 
-def letter(number: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(number)
-
-
 def kind_of(fld: Field) -> str:
     return {"integer": INTEGER, "number": NUMBER}.get(fld.type, TEXT)
 
@@ -147,7 +142,7 @@ def read_table(table: Table) -> Iterator[list[str]]:
 
 def scan_table(table: Table) -> Scan:
     """Read a table once: check that every cell can be written, measure columns, index keys."""
-    columns = [Column(f, i, letter(i + 1), kind_of(f)) for i, f in enumerate(table.fields)]
+    columns = [Column(f, i, column_letter(i + 1), kind_of(f)) for i, f in enumerate(table.fields)]
     scan = Scan(table, columns)
     widths = [len(f.name) + 3 for f in table.fields]  # room for the filter button
     pk = [table.field_names.index(k) for k in table.primary_key]

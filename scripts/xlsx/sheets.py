@@ -15,7 +15,8 @@ from typing import Any
 
 from scripts.schema import Field, ForeignKey, Table
 from scripts.xlsx import styles
-from scripts.xlsx.scan import Column, Scan, letter
+from scripts.xlsx.reader import column_letter
+from scripts.xlsx.scan import Column, Scan
 
 LISTS_SHEET = "lists"
 MAX_INLINE_LIST = 255  # characters of an inline list validation
@@ -101,7 +102,7 @@ class EnumLists:
         for i in range(depth):
             ws.append([text_cell(ws, values[i]) if i < len(values) else None for _, values in self.columns])
         for number, (name, values) in enumerate(self.columns, start=1):
-            col = letter(number)
+            col = column_letter(number)
             wb.defined_names[name] = DefinedName(name, attr_text=f"'{LISTS_SHEET}'!${col}$2:${col}${len(values) + 1}")
 
 
@@ -113,7 +114,7 @@ def define_key_names(wb: Any, scans: dict[str, Scan]) -> None:
     wanted = sorted({(fk.resource, fk.ref_fields[0]) for scan in scans.values()
                      for fk in scan.table.foreign_keys if len(fk.fields) == 1 and fk.resource in scans})
     for table, fld in wanted:
-        col = letter(scans[table].table.field_names.index(fld) + 1)
+        col = column_letter(scans[table].table.field_names.index(fld) + 1)
         name = key_name(table, fld)
         formula = f"OFFSET('{table}'!${col}$2,0,0,MAX(1,COUNTA('{table}'!${col}:${col})-1),1)"
         wb.defined_names[name] = DefinedName(name, attr_text=formula)

@@ -20,8 +20,8 @@ import zipfile
 from typing import Any
 
 from scripts.xlsx import styles
-from scripts.xlsx.reader import escape_xml_text
-from scripts.xlsx.scan import NUMBER, TEXT, WIDTH_CAP, Column, Scan, letter, read_table
+from scripts.xlsx.reader import column_letter, escape_xml_text
+from scripts.xlsx.scan import NUMBER, TEXT, WIDTH_CAP, Column, Scan, read_table
 
 MAX_LINKS_PER_SHEET = 65_530
 # A polymorphic reference: a table naming another table and a record key in it (citations).
@@ -158,7 +158,7 @@ class LinkWriter:
             at = target.keys.row(row[index]) if target is not None else None
             if at is None:
                 continue
-            self.buffer.write(f'<hyperlink ref="{letter(index + 1)}{number}" location="'
+            self.buffer.write(f'<hyperlink ref="{column_letter(index + 1)}{number}" location="'
                               f"'{resource}'!A{at}\" display=\"{resource} row {at}\"/>".encode())
             self.count += 1
             found.add(index)

@@ -35,6 +35,13 @@ def ordinal_before_predecessor(c: Copy) -> Expected:
     return {("ordinals_increase_with_date", c.file("meetings"), row, "ordinal")}
 
 
+def ordinal_repeated_and_earlier(c: Copy) -> Expected:
+    """One mistake, one line: the repeat is not also reported as predating the n-th it repeats."""
+    previous = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-6")["date_start"]
+    row = c.edit("meetings", "ca-consultative-7", ordinal="6", date_start=str(int(previous[:4]) - 1))
+    return {("ordinals_unique_per_format", c.file("meetings"), row, "ordinal")}
+
+
 def _absent_state(c: Copy, meeting: str) -> str:
     attending = {r["state_id"] for r in c.rows("attendance") if r["meeting_id"] == meeting}
     return next(r["state_id"] for r in c.rows("states") if r["state_id"] not in attending)
@@ -85,16 +92,18 @@ def reported_from_earlier_source(c: Copy) -> Expected:
     return _add_attendance(c, "reported", later=False)
 
 
-def signature_off_meeting_date(c: Copy) -> Expected:
+def _signed_at_meeting_on(c: Copy, date: str) -> Expected:
     record = c.find("document_signatories", signature_status="signed", meeting_id="*")
-    row = c.edit("document_signatories", c.key("document_signatories", record), signature_date="2001")
+    row = c.edit("document_signatories", c.key("document_signatories", record), signature_date=date)
     return {("signed_on_meeting_date", c.file("document_signatories"), row, "signature_date")}
+
+
+def signature_off_meeting_date(c: Copy) -> Expected:
+    return _signed_at_meeting_on(c, "2001")
 
 
 def signature_without_date(c: Copy) -> Expected:
-    record = c.find("document_signatories", signature_status="signed", meeting_id="*")
-    row = c.edit("document_signatories", c.key("document_signatories", record), signature_date="")
-    return {("signed_on_meeting_date", c.file("document_signatories"), row, "signature_date")}
+    return _signed_at_meeting_on(c, "")
 
 
 def document_off_meeting_date(c: Copy) -> Expected:
@@ -170,11 +179,11 @@ def same_person_twice(c: Copy) -> Expected:
 
 
 VARIANTS: list[Callable[[Copy], Expected]] = [
-    range_reversed, ordinal_repeated, ordinal_before_predecessor, chair_absent, host_absent,
-    expected_from_later_source, reported_from_earlier_source, signature_off_meeting_date, signature_without_date,
-    document_off_meeting_date, target_not_after_baseline, baseline_is_a_target, percentage_out_of_range,
-    money_in_wrong_scale, record_without_citation, citation_of_missing_record, inference_without_note,
-    state_code_not_iso, same_person_twice,
+    range_reversed, ordinal_repeated, ordinal_before_predecessor, ordinal_repeated_and_earlier, chair_absent,
+    host_absent, expected_from_later_source, reported_from_earlier_source, signature_off_meeting_date,
+    signature_without_date, document_off_meeting_date, target_not_after_baseline, baseline_is_a_target,
+    percentage_out_of_range, money_in_wrong_scale, record_without_citation, citation_of_missing_record,
+    inference_without_note, state_code_not_iso, same_person_twice,
 ]
 
 

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from scripts.package import Package, csv_text, load_package, parse_value, read_rows
+from scripts.package import Package, csv_text, load_package, read_rows
 from scripts.validate.frames import read_package
 from scripts.validate.provenance import provenance_problems
 from tests.conftest import ROOT
@@ -18,7 +18,7 @@ CORE_TABLES = {"states", "persons", "meetings", "attendance", "documents", "indi
 
 def rows(package: Package, name: str) -> list[dict]:
     table = package.table(name)
-    return [{f.name: parse_value(f, raw[f.name]) for f in table.fields} for raw in read_rows(table)]
+    return [{f.name: f.read_cell(raw[f.name]) for f in table.fields} for raw in read_rows(table)]
 
 
 def by_key(package: Package, name: str) -> dict[str, dict]:

@@ -4,6 +4,7 @@ and that the zip, the Parquet files, the SQLite database and the site say what t
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import shutil
 import sqlite3
@@ -144,6 +145,12 @@ def test_site_is_in_the_release_and_links_every_table(build: Build) -> None:
         assert (site / "tables" / f"{table.name}.html").is_file()
         assert f"tables/{table.name}.html" in index
     assert 'src="http' not in index and 'rel="stylesheet" href="http' not in index  # works offline
+
+
+def test_site_cites_the_dataset_in_the_databases_words(build: Build, db: sqlite3.Connection) -> None:
+    citation = dict(db.execute("SELECT key, value FROM _metadata"))["citation"]
+    index = (build.dist / "site" / "index.html").read_text(encoding="utf-8")
+    assert f'<p class="reference">{html.escape(citation)}</p>' in index
 
 
 def test_generated_docs_in_dist_match_the_schemas(build: Build) -> None:

@@ -4,8 +4,13 @@ this process, and workbooks with one part of their XML replaced."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
+import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,6 +33,26 @@ def leftovers(root: Path) -> list[str]:
     if (root / "tables").is_dir():
         found += [f"tables/{p.name}" for p in (root / "tables").iterdir() if p.name.startswith(".")]
     return sorted(found)
+
+
+@contextmanager
+def tmpfs(mount: Path, size: str) -> Iterator[Path]:
+    """A real tmpfs of ``size`` mounted at ``mount`` (created) for the duration; the test is skipped,
+    saying why, where mounting is refused (not root, or no permission in this container)."""
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a real full disk needs root to mount a tmpfs; the injected-error tests cover it")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"mounting a tmpfs is refused here ({done.stderr.strip()}); the injected-error tests cover it")
+    try:
+        yield mount
+    finally:
+        for _ in range(50):
+            if subprocess.run(["umount", str(mount)], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.05)
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:

@@ -12,15 +12,13 @@ import errno
 import hashlib
 import os
 import shutil
-import subprocess
-import time
 import types
 from pathlib import Path
 
 import pytest
 
 from scripts import files
-from tests.faults.support import cli, leftovers, tables
+from tests.faults.support import cli, leftovers, tables, tmpfs
 from tests.unit.xlsx_support import column_of, edit, row_of
 
 FULL = "the disk is full (free some space and run the command again)"
@@ -30,22 +28,9 @@ FREE_LEFT = 8192  # bytes left on the tmpfs: room for the lock's pid, not for a 
 
 @pytest.fixture()
 def tiny_disk(tmp_path: Path):
-    """A 16 MiB tmpfs mounted for this test (skipped, saying why, where mounting is refused)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("a real full disk needs root to mount a tmpfs; the injected-error tests below cover it")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={MOUNT_SIZE}", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is refused here ({done.stderr.strip()}); the injected-error tests cover it")
-    try:
+    """A 16 MiB tmpfs mounted for this test."""
+    with tmpfs(tmp_path / "disk", MOUNT_SIZE) as mount:
         yield mount
-    finally:
-        for _ in range(50):
-            if subprocess.run(["umount", str(mount)], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.05)
 
 
 def fill(disk: Path) -> None:

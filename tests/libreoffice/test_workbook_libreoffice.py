@@ -104,9 +104,10 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("libreoffice")
     package = copy_package(base / "pkg")
     exported = export(package, base / "export.xlsx")
+    (base / "edited").mkdir()
     edited = [edit(exported, base / "edited" / f"{name}.xlsx", change) if name != "untouched"
               else shutil.copy(exported, base / "edited" / "untouched.xlsx")
-              for name, change in EDITS.items() if (base / "edited").mkdir(exist_ok=True) or True]
+              for name, change in EDITS.items()]
     profile = base / "profile"
     soffice(["--convert-to", "xlsx", "--outdir", str(base / "resaved"), *map(str, edited)], profile)
     soffice(["--convert-to", "pdf", "--outdir", str(base / "pdf"), str(exported)], profile)

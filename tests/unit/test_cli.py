@@ -19,10 +19,8 @@ def options(verb: str) -> set[str]:
     return {o for a in sub._actions for o in a.option_strings} | {a.dest for a in sub._actions if not a.option_strings}
 
 
-def test_every_verb_has_help_and_the_shared_options_are_alike() -> None:
-    for verb in cli.VERBS:
-        assert verb in cli.HANDLERS
-        assert "--help" in options(verb)
+def test_every_verb_has_a_handler_and_the_shared_options_are_alike() -> None:
+    assert set(cli.VERBS) == set(cli.HANDLERS)
     for verb in ("validate", "import", "release"):
         assert {"--sources", "--no-provenance", "--format", "root"} <= options(verb), verb
     assert "--format" in options("diff")
@@ -87,3 +85,10 @@ def test_validate_starts_no_worker_and_imports_no_pandas() -> None:
             "assert 'pandas' not in sys.modules and 'pandera' not in sys.modules; sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_missing_package_is_named_before_the_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CAC_SOURCES", raising=False)
+    assert cli.main(["validate", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'nowhere' / 'datapackage.json'}: file not found\n"

@@ -148,3 +148,23 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
         main(["--no-such-option"])
     assert exit_.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_a_short_citation_row_is_left_to_validation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, sources = make_package(tmp_path, ALL_CITED, EXCLUDED)
+    with (root / "tables" / "citations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("C0099,src-000,2\nC0100,src-000,2,2\n")  # no line_end; no evidence (it would cover all)
+    assert main([str(root), "--sources", str(sources)]) == 0
+    assert "6 sentences, 4 cited, 2 excluded" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("header", "file_name", "error"), [
+    (["source_id", "name"], "000_test.txt", "tables/sources.csv: the header must name file_name"),
+    (["source_id", "file_name"], "../000_test.txt", "error: source text '../000_test.txt' is not a file inside"),
+])
+def test_unusable_sources_table_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 header: list[str], file_name: str, error: str) -> None:
+    root, sources = make_package(tmp_path, ALL_CITED, EXCLUDED)
+    write_csv(root / "tables" / "sources.csv", header, [["src-000", file_name]])
+    assert main([str(root), "--sources", str(sources)]) == 2
+    assert error in capsys.readouterr().err

@@ -10,12 +10,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from scripts import files
+from tests.faults.support import tmpfs
 
 REPO = Path(__file__).resolve().parents[2]
 OLD = {"a.csv": "id\n1\n", "b.csv": "id\n2\n"}
@@ -177,21 +177,8 @@ def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
 @pytest.fixture
 def tiny_disk(tmp_path: Path):
     """A 64 KiB tmpfs, where the test runs as root and may mount one."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("a real full disk needs root to mount a tmpfs; the injected ENOSPC tests cover it")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
-    try:
+    with tmpfs(tmp_path / "tiny", "64k") as mount:
         yield mount
-    finally:
-        for _ in range(20):
-            if subprocess.run(["umount", str(mount)], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.05)
 
 
 def test_full_disk_during_staging_keeps_old_tables(tiny_disk: Path) -> None:

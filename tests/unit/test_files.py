@@ -89,28 +89,6 @@ def test_inside_refuses_escapes_and_symlinks(tmp_path: Path) -> None:
             files.inside(bad, root)
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    ("../../somewhere/states.csv", "resource states: its path '../../somewhere/states.csv' climbs out with '..'"),
-    ("/etc/passwd", "resource states: its path '/etc/passwd' is absolute"),
-    ("https://example.org/s.csv", "resource states: its path 'https://example.org/s.csv' is a URL"),
-    ("tables\\s.csv", "resource states: its path 'tables\\\\s.csv' is absolute"),
-    ("tables/link.csv", "resource states: its path 'tables/link.csv' is a symlink leading outside"),
-    ("", "resource states: its path must be a non-empty relative path, not ''"),
-    (None, "resource states: its path must be a non-empty relative path, not None"),
-])
-def test_resource_path_problem(tmp_path: Path, value: object, reason: str) -> None:
-    root = _package(tmp_path / "pkg")
-    (root / "tables" / "link.csv").symlink_to("/etc/hostname")
-    found = files.resource_path_problem("states", value, root)
-    assert found is not None and found.startswith(reason)
-
-
-def test_resource_path_problem_accepts_plain_paths(tmp_path: Path) -> None:
-    root = _package(tmp_path / "pkg")
-    assert files.resource_path_problem("a", "tables/a.csv", root) is None
-    assert files.resource_path_problem("n", "tables/not-yet.csv", root) is None
-
-
 def test_fingerprint_changes_with_bytes_and_names_only(tmp_path: Path) -> None:
     root = _package(tmp_path / "pkg")
     names = ["tables/b.csv", "tables/a.csv"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import PackageError, confinement_problem, format_value, load_package, parse_value
-from scripts.schema import IntegerField, ReducedDateField
+from scripts.package import PackageError, confinement_problem, load_package
+from scripts.schema import CellError, IntegerField, ReducedDateField
 
 
 def point(root: Path, resource: str, path: str) -> None:
@@ -22,9 +22,9 @@ def test_tables_carry_the_interpreters_fields(package_copy: Path) -> None:
     meetings = load_package(package_copy).table("meetings")
     assert isinstance(meetings.field("ordinal"), IntegerField)
     assert isinstance(meetings.field("date_start"), ReducedDateField)
-    assert parse_value(meetings.field("ordinal"), "6") == 6 and format_value(meetings.field("ordinal"), 6) == "6"
-    with pytest.raises(ValueError, match="not a whole number"):
-        parse_value(meetings.field("ordinal"), "six")
+    assert meetings.field("ordinal").read_cell("6") == 6 and meetings.field("ordinal").write_cell(6) == "6"
+    with pytest.raises(CellError, match="not a whole number"):
+        meetings.field("ordinal").read_cell("six")
 
 
 @pytest.mark.parametrize(("path", "words"), [
@@ -47,3 +47,20 @@ def test_a_symlink_inside_the_package_is_fine_one_leading_out_is_not(package_cop
     outside = package_copy / "tables" / "escape.csv"
     outside.symlink_to(tmp_path)
     assert "symbolic link leading outside" in confinement_problem(package_copy, "tables/escape.csv")
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda s: s["fields"][0].pop("name"), "a field or foreign key lacks 'name'"),
+    (lambda s: s.update(foreignKeys=[{"fields": "state_id"}]), "a field or foreign key lacks 'reference'"),
+    (lambda s: s.update(primaryKey=5), "an entry has the wrong kind of value: 'int' object is not iterable"),
+    (lambda s: s["fields"][0].update(constraints={"pattern": "[A-Z"}),
+     "a pattern is not a valid regular expression: unterminated character set at position 0"),
+])
+def test_a_schema_of_the_wrong_shape_is_named_not_a_crash(package_copy: Path, change, words: str) -> None:
+    path = package_copy / "schemas" / "states.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    change(schema)
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(PackageError) as info:
+        load_package(package_copy)
+    assert str(info.value) == f"{path}: resource 'states': not a valid Table Schema ({words})"

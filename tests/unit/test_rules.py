@@ -113,11 +113,9 @@ def test_rules_needing_an_unreadable_table_are_skipped(package: Package) -> None
     frames = frames_of(package)
     record = row_of(frames, "offices")
     set_cell(frames, "offices", record, "office_id", "uncited-office")
-    del frames.raw["offices"]
-    assert not {f for f in failing(frames) if f[0] in ("record_is_cited", "citation_record_exists")}
-    frames = frames_of(package)
-    set_cell(frames, "offices", record, "office_id", "uncited-office")
     assert ("record_is_cited", "offices", "office_id", record + 2) in failing(frames)
+    del frames.raw["citations"]  # run on the missing table, these rules would raise KeyError
+    assert not {f for f in failing(frames) if f[0] in ("record_is_cited", "citation_record_exists")}
 
 
 def test_an_inferred_value_needs_an_inference_note(package: Package) -> None:

@@ -233,3 +233,28 @@ def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "datapackage.json" in err and "Traceback" not in err
     assert not (tmp_path / "no").exists()
+
+
+def test_a_trade_value_that_is_not_a_number_is_one_line_naming_the_cell(
+        package_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _csv(package_copy, names.INDICATORS)
+    target = next(r for r in rows if r[names.IND_CODE] in names.TRADE_INDICATORS and r[names.IND_UNIT] == "USD")
+    target[names.IND_VALUE] = "lots"
+    with (package_copy / "tables" / "indicators.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main([str(package_copy), str(tmp_path / "site")]) == 1
+    assert capsys.readouterr().err == (f"error: indicators.csv: record {target['observation_id']}, field value: "
+                                       "'lots' is not a number (rule: type-error); run validate\n")
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_package_without_a_homepage_cannot_be_cited(
+        package_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    del descriptor["homepage"]
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert main([str(package_copy), str(tmp_path / "site")]) == 1
+    assert capsys.readouterr().err == ("error: datapackage.json has no top-level 'homepage' "
+                                       "(needed to cite the dataset)\n")

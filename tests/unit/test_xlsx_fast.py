@@ -115,6 +115,19 @@ def test_formula_or_control_character_reads_that_sheet_slowly(pkg, exported, tmp
     assert set(wanted) - set(read_fast(control, wanted, DEFAULT_READ_CAPS, {})) == {"meetings"}
 
 
+@pytest.mark.parametrize("text", ["x_xFFFE_y", "x_xD800_y"])
+def test_escapes_calamine_leaves_undecoded_read_that_sheet_slowly(pkg, exported, tmp_path, text):
+    """calamine returns ``_xFFFE_`` and ``_xD800_`` as typed (it cannot hold the character); the
+    streaming reader decodes and refuses them. (The fast path imported them as literal text, the
+    streaming path ended a lone surrogate in an internal error.)"""
+    package = load_package(pkg)
+    wanted = [*package.tables, STATE_SHEET]
+    book = edit(exported, tmp_path / "escape.xlsx", _set("states", "B2", text))
+    assert set(wanted) - set(read_fast(book, wanted, DEFAULT_READ_CAPS, {})) == {"states"}
+    assert [(p.rule, p.message) for p in read_sheets(package, book, STATE_SHEET).problems] == [
+        ("control-character", f"states!B2: the text holds the control character U+{text[3:7]} at position 2")]
+
+
 def test_damaged_archive_reads_nothing_the_fast_way(tmp_path):
     broken = tmp_path / "broken.xlsx"
     with zipfile.ZipFile(broken, "w") as archive:
