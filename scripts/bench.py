@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from scripts.files import atomic_write
-from scripts.package import DESCRIPTOR, csv_text, load_package, read_rows
+from scripts.model.package import DESCRIPTOR, csv_text, load_package, read_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000, 1_000_000)
@@ -44,7 +44,8 @@ TIMEOUT = 1_200.0     # seconds per child process
 EDIT = (b"<t>against the same months a year earlier</t>", b"<t>against the same months of the year before</t>")
 XLSXWRITER = """
 import csv, sys, xlsxwriter
-from scripts.package import load_package
+from scripts.model import cells
+from scripts.model.package import load_package
 package = load_package(sys.argv[1])
 book = xlsxwriter.Workbook(sys.argv[2], {"constant_memory": True})
 for table in package.tables.values():
@@ -53,7 +54,7 @@ for table in package.tables.values():
         for r, row in enumerate(csv.reader(handle)):
             for c, text in enumerate(row):
                 fld = table.fields[c] if r and c < len(table.fields) else None
-                value = fld.read_cell(text) if fld is not None and fld.type != "string" else text
+                value = cells.read_cell(fld, text) if fld is not None and fld.kind not in ("text", "date") else text
                 if value is not None and value != "":
                     sheet.write(r, c, value)
 book.close()

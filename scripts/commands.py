@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from scripts.files import OutsideRoot, atomic_write, describe_os_error, package_lock, recover
-from scripts.package import PackageError, load_package
+from scripts.model.package import PackageError, load_package
 from scripts.report import Problem, render
 
 LOG_DIR_ENV = "CAC_LOG_DIR"
@@ -29,7 +29,7 @@ class UsageError(Exception):
 
 def exit_code(problems: list[Problem]) -> int:
     """0 valid, 2 when a table file could not be read at all, 1 otherwise."""
-    from scripts.validate import FATAL_RULES
+    from scripts.model.catalogue import FATAL_RULES
 
     if any(p.rule in FATAL_RULES for p in problems):
         return 2

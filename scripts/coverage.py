@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.files import atomic_write
-from scripts.package import confinement_problem
+from scripts.model.package import confinement_problem
 from scripts.validate.provenance import fold
 
 # The package names this module reads, kept in one place.

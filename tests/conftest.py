@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import Package, load_package
+from scripts.model.package import Package, load_package
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_ENV = "CAC_SOURCES"

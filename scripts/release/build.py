@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.files import _step, make_stage, package_lock, recover, recover_dir, swap_dir
+from scripts.model.meta import PackageMeta, json_text, package_meta
 from scripts.release import docs, parquet, portals, sqlite
 from scripts.release.diff import PackageDiff, diff_json, diff_packages
 from scripts.release.errors import ReleaseError, ReleaseRefused
 from scripts.release.generated import stale_problems
-from scripts.release.meta import ReleaseMeta, json_text, release_meta
 from scripts.release.refs import open_version, previous_tag
 from scripts.release.snapshot import Snapshot, take_snapshot
 from scripts.report import Problem
@@ -85,7 +85,7 @@ def _export_workbook(snap: Snapshot, dest: Path) -> None:
         raise ReleaseError(f"workbook: {exc}") from None
 
 
-def _data_files(snap: Snapshot, meta: ReleaseMeta, stage: Path) -> list[str]:
+def _data_files(snap: Snapshot, meta: PackageMeta, stage: Path) -> list[str]:
     """The downloadable data files (zip, CSV, Parquet, workbook, SQLite); their names, sorted."""
     generated = docs.render_docs(snap.package)
     zip_snapshot(snap, generated, stage / meta.zip_name())
@@ -100,7 +100,7 @@ def _data_files(snap: Snapshot, meta: ReleaseMeta, stage: Path) -> list[str]:
     return sorted(p.name for p in stage.iterdir() if p.suffix in {".zip", ".csv", ".parquet", ".xlsx", ".sqlite"})
 
 
-def build_into(snap: Snapshot, meta: ReleaseMeta, stage: Path, diff: PackageDiff | None) -> None:
+def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff | None) -> None:
     """Write every release file of the snapshot into the empty folder ``stage``."""
     from scripts.site.build import render_pages, write_site
     from scripts.site.model import site_data
@@ -156,7 +156,7 @@ def _refusals(snap: Snapshot, root: Path, sources: Path | None) -> list[Problem]
 
     problems = list(validate_package(snap.root, sources))
     try:
-        meta = release_meta(snap.package)
+        meta = package_meta(snap.package)
     except KeyError as exc:
         return [*problems, Problem("datapackage.json", None, str(exc).strip("'"), None, "release-metadata",
                                    f"datapackage.json has no top-level {exc} (needed to publish)",
@@ -183,7 +183,7 @@ def release(root: Path, dist: Path | None = None, sources: Path | None = None,
             problems = _refusals(snap, root, sources)
             if problems:
                 raise ReleaseRefused(problems)
-            meta = release_meta(snap.package)
+            meta = package_meta(snap.package)
             diff = previous_diff(snap, root, previous)
             dist.parent.mkdir(parents=True, exist_ok=True)
             stage = make_stage(dist)

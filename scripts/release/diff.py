@@ -1,6 +1,6 @@
 """Record-by-record differences between two versions of the package, by primary key.
 
-Values are compared typed (:meth:`Field.read_cell`), so a number written ``1.0`` in one version
+Values are compared typed (:func:`scripts.model.cells.read_cell`), so a number written ``1.0`` in one version
 and ``1`` in the other is not a change. The same diff is printed for people (``diff``), written as
 ``changes.json`` into a release, and summarised into CHANGELOG by ``bump``.
 """
@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from scripts.package import Package, Table, read_rows
-from scripts.schema import CellError
+from scripts.model import cells
+from scripts.model.cells import CellError
+from scripts.model.package import Package, Table, read_rows
 
 
 @dataclass
@@ -67,7 +68,7 @@ def typed_rows(table: Table, rows: list[dict[str, str]]) -> dict[str, dict[str, 
         row: dict[str, Any] = {}
         for name, text in raw.items():
             try:
-                row[name] = table.field(name).read_cell(text) if name in names else _text(text)
+                row[name] = cells.read_cell(table.field(name), text) if name in names else _text(text)
             except CellError:
                 row[name] = _text(text)
         out[keyed.record_key({k: raw.get(k, "") for k in keyed.primary_key})] = row

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from scripts.package import Package, Table
+from scripts.model.package import Package, Table
 
 BOX_W, GAP_X, GAP_Y, MARGIN = 270, 90, 24, 50
 HEAD_H, ROW_H = 22, 16

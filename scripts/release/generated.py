@@ -17,9 +17,9 @@ import tomllib
 from pathlib import Path
 
 from scripts.files import atomic_write, package_lock
-from scripts.package import Package, load_package, read_rows
+from scripts.model.meta import PackageMeta, json_text, package_meta
+from scripts.model.package import Package, load_package, read_rows
 from scripts.release import docs
-from scripts.release.meta import ReleaseMeta, json_text, release_meta
 from scripts.release.portals import zenodo
 from scripts.release.snapshot import Snapshot
 from scripts.report import Problem
@@ -36,7 +36,7 @@ def _yaml_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
-def citation_cff(meta: ReleaseMeta) -> str:
+def citation_cff(meta: PackageMeta) -> str:
     """CITATION.cff, written whole from the release record (the licence included, so that
     conversions such as cffconvert's keep it)."""
     lines = ["# Generated from datapackage.json by `python -m scripts docs`; edit that file, not this one.",
@@ -57,7 +57,7 @@ def citation_cff(meta: ReleaseMeta) -> str:
 
 def generated_files(package: Package, rows: dict[str, list[dict[str, str]]]) -> dict[str, str]:
     """Relative path -> the text this package generates for it."""
-    meta = release_meta(package)
+    meta = package_meta(package)
     out = {CITATION: citation_cff(meta), ZENODO: json_text(zenodo(meta, rows))}
     out.update({f"{docs.DOCS}/{name}": text for name, text in docs.render_docs(package).items()})
     return out
@@ -87,7 +87,7 @@ def _problem(name: str, message: str, hint: str = HINT) -> Problem:
     return Problem(name, None, None, None, "release-metadata", message, hint)
 
 
-def version_problems(root: Path, meta: ReleaseMeta) -> list[Problem]:
+def version_problems(root: Path, meta: PackageMeta) -> list[Problem]:
     """pyproject's version and the README's version mentions against datapackage.json."""
     problems = []
     pyproject = root / PYPROJECT
@@ -106,7 +106,7 @@ def version_problems(root: Path, meta: ReleaseMeta) -> list[Problem]:
     return problems
 
 
-def stale_problems(root: Path, snap: Snapshot, meta: ReleaseMeta) -> list[Problem]:
+def stale_problems(root: Path, snap: Snapshot, meta: PackageMeta) -> list[Problem]:
     """Generated files under ``root`` that differ from what the snapshot generates."""
     problems = []
     for name, text in generated_files(snap.package, snap.rows).items():

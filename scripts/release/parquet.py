@@ -1,8 +1,8 @@
 """One Parquet file per table, typed by the Table Schema interpreter.
 
-Column types come from :meth:`scripts.schema.Field.arrow_type` (text and reduced-precision dates
+Column types come from :mod:`scripts.model.backends.arrow` (text and reduced-precision dates
 stay strings; integers int64, numbers float64, booleans bool) and values from
-:meth:`Field.read_cell`, so a Parquet column holds exactly what the CSV means. Files are
+:func:`scripts.model.cells.read_cell`, so a Parquet column holds exactly what the CSV means. Files are
 byte-reproducible: rows in primary-key order, fixed writer options (format version, compression
 and level, one row group, no page index, no statistics that depend on chunking) and no clock; the
 only library-dependent bytes are the ``created_by`` string, fixed by the pinned pyarrow version.
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.package import Table, sort_key
+from scripts.model import cells
+from scripts.model.backends.arrow import arrow_schema, arrow_type
+from scripts.model.package import Table, sort_key
 
 WRITER_OPTIONS = {
     "version": "2.6",
@@ -32,8 +34,8 @@ def arrow_table(table: Table, rows: list[dict[str, str]]):  # -> pyarrow.Table
     import pyarrow as pa
 
     ordered = sorted(rows, key=sort_key(table))
-    schema = table.arrow_schema().with_metadata({"title": table.title, "description": table.description})
-    columns = [pa.array([fld.read_cell(row.get(fld.name)) for row in ordered], type=fld.arrow_type())
+    schema = arrow_schema(table)
+    columns = [pa.array([cells.read_cell(fld, row.get(fld.name)) for row in ordered], type=arrow_type(fld))
                for fld in table.fields]
     return pa.Table.from_arrays(columns, schema=schema)
 

@@ -2,7 +2,7 @@
 legacy deposit metadata (also the repository's ``.zenodo.json``), a Zenodo (InvenioRDM) REST API
 record and a CKAN ``package_create`` body.
 
-All of it is derived from the release record (:mod:`scripts.release.meta`) and the data; every
+All of it is derived from the release record (:mod:`scripts.model.meta`) and the data; every
 download URL is absolute (the descriptor's ``cac:download_base``). The tests validate each file
 against the portal's published schema (tests/fixtures/portals/) and expand the JSON-LD with pyld.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from scripts.package import Package
-from scripts.release.meta import Party, ReleaseMeta, format_name, media_type
+from scripts.model.meta import PackageMeta, Party, format_name, media_type
+from scripts.model.package import Package
 
 # The few table and column names the portal records need, in one place.
 MEETINGS, DATE_START, DATE_END = "meetings", "date_start", "date_end"
@@ -80,7 +80,7 @@ def _party_ld(party: Any) -> dict[str, Any]:
     return entry
 
 
-def schema_org(meta: ReleaseMeta, package: Package, rows: dict[str, list[dict[str, str]]],
+def schema_org(meta: PackageMeta, package: Package, rows: dict[str, list[dict[str, str]]],
                files: list[str]) -> dict[str, Any]:
     """schema.org ``Dataset`` as JSON-LD (what Google Dataset Search reads)."""
     return {
@@ -111,7 +111,7 @@ def schema_org(meta: ReleaseMeta, package: Package, rows: dict[str, list[dict[st
     }
 
 
-def zenodo(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
+def zenodo(meta: PackageMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
     """Zenodo deposit metadata in the legacy format, which is what ``.zenodo.json`` (read by
     Zenodo's GitHub integration) holds.
 
@@ -160,7 +160,7 @@ def _related(identifier: str, relation: str, resource_type: str) -> dict[str, An
             "resource_type": {"id": resource_type}}
 
 
-def zenodo_record(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
+def zenodo_record(meta: PackageMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
     """The body of a ``POST /api/records`` to Zenodo's current (InvenioRDM) REST API.
 
     Unlike the legacy format of :func:`zenodo`, it types each creator, so an organisation stays
@@ -190,7 +190,7 @@ def zenodo_record(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]]) -> d
     return {"access": {"record": "public", "files": "public"}, "files": {"enabled": True}, "metadata": metadata}
 
 
-def ckan(meta: ReleaseMeta, rows: dict[str, list[dict[str, str]]], files: list[str]) -> dict[str, Any]:
+def ckan(meta: PackageMeta, rows: dict[str, list[dict[str, str]]], files: list[str]) -> dict[str, Any]:
     """A CKAN ``package_create`` body: the dataset and a resource per released data file."""
     maintainer = next((p for p in meta.contributors if "maintainer" in p.roles), None)
     body: dict[str, Any] = {

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from scripts.files import UnsafeArchive, safe_extract
-from scripts.package import DESCRIPTOR, Package, PackageError, load_package
+from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package
 
 MAX_UNPACKED = 256 << 20  # far above any honest release of this package (a few MB)
 MAX_MEMBER = 64 << 20

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.files import inside
-from scripts.package import DESCRIPTOR, Package, load_package, read_rows
+from scripts.model.package import DESCRIPTOR, Package, load_package, read_rows
 
 # Files beside the data that a release carries (missing optional ones are skipped).
 README = "README.md"

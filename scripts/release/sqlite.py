@@ -1,7 +1,7 @@
 """The SQLite database of a release, and the Datasette metadata that shows what it is.
 
-Every table's DDL (types, NOT NULL, CHECKs, primary and foreign keys) comes from the Table Schema
-interpreter (:meth:`scripts.schema.Table.sql_ddl`), every value from :meth:`Table.sql_value`.
+Every table's DDL (types, NOT NULL, CHECKs, primary and foreign keys) comes from the model's
+SQLite backend (:func:`scripts.model.backends.sqlite.ddl`), every value from its :func:`value`.
 The database describes itself: ``_metadata`` (title, version, licence, citation, homepage, the
 SQLite version that wrote it), ``_files`` (each file of the package with its sha256, and the
 source texts with the digests the descriptor records), ``_tables``, ``_columns`` and
@@ -20,9 +20,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from scripts.package import Package, Table, sort_key
+from scripts.model.backends import sqlite as backend
+from scripts.model.backends import words
+from scripts.model.meta import PackageMeta, citation_text
+from scripts.model.package import Package, Table, sort_key
 from scripts.release.errors import ReleaseError
-from scripts.release.meta import ReleaseMeta, citation_text
 
 PAGE_SIZE = 4096
 META_DDL = (
@@ -47,7 +49,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def metadata_rows(meta: ReleaseMeta) -> list[tuple[str, str]]:
+def metadata_rows(meta: PackageMeta) -> list[tuple[str, str]]:
     """The ``_metadata`` table: the release record, one (key, value) per row."""
     return [
         ("name", meta.name), ("title", meta.title), ("version", meta.version), ("released", meta.date),
@@ -86,9 +88,9 @@ def _schema_rows(package: Package) -> dict[str, list[tuple[Any, ...]]]:
         tables.append((table.name, table.title, table.description, ", ".join(table.primary_key),
                        table.path.relative_to(package.root).as_posix()))
         for position, fld in enumerate(table.fields, start=1):
-            columns.append((table.name, fld.name, position, fld.title, fld.type_words(),
-                            "; ".join(fld.constraint_words()), fld.description))
-            categories += [(table.name, fld.name, value, label) for value, label in fld.categories.items()]
+            columns.append((table.name, fld.name, position, fld.title, words.type_words(fld),
+                            "; ".join(words.constraint_words(fld)), fld.description))
+            categories += [(table.name, fld.name, value, label) for value, label in fld.categories]
     return {"_tables": tables, "_columns": columns, "_categories": categories}
 
 
@@ -105,12 +107,12 @@ def _insert_table(conn: sqlite3.Connection, table: Table, rows: list[dict[str, s
     fields = [table.field(n) for n in names]
     ordered = sorted(rows, key=sort_key(table))
     try:
-        conn.executemany(sql, ([table.sql_value(f, row.get(f.name)) for f in fields] for row in ordered))
+        conn.executemany(sql, ([backend.value(f, row.get(f.name)) for f in fields] for row in ordered))
     except (sqlite3.IntegrityError, ValueError) as exc:
         raise ReleaseError(f"{table.path.name}: cannot load into SQLite: {exc}") from None
 
 
-def build_sqlite(package: Package, rows: dict[str, list[dict[str, str]]], meta: ReleaseMeta,
+def build_sqlite(package: Package, rows: dict[str, list[dict[str, str]]], meta: PackageMeta,
                  digests: dict[str, str], dest: Path) -> None:
     """Write the database to ``dest`` (a new file): metadata tables, then every table in
     primary-key order with foreign keys checked at COMMIT, then VACUUM."""
@@ -127,7 +129,7 @@ def build_sqlite(package: Package, rows: dict[str, list[dict[str, str]]], meta: 
         for name, meta_rows in _schema_rows(package).items():
             _insert(conn, name, meta_rows)
         for table in package.tables.values():
-            conn.execute(table.sql_ddl())
+            conn.execute(backend.ddl(table))
         for table in package.tables.values():
             _insert_table(conn, table, rows[table.name])
         try:
@@ -139,7 +141,7 @@ def build_sqlite(package: Package, rows: dict[str, list[dict[str, str]]], meta: 
         conn.close()
 
 
-def datasette_metadata(package: Package, meta: ReleaseMeta) -> dict[str, Any]:
+def datasette_metadata(package: Package, meta: PackageMeta) -> dict[str, Any]:
     """Datasette's metadata.json: licence, source, about and citation on every page, a title and
     description per table and column; the schema tables are hidden, ``_metadata`` and ``_files``
     are shown."""
@@ -168,4 +170,4 @@ def datasette_metadata(package: Package, meta: ReleaseMeta) -> dict[str, Any]:
 def _column_description(fld: Any) -> str:
     if not fld.categories:
         return fld.description
-    return f"{fld.description} Values: {', '.join(fld.categories)} (meanings in _categories)."
+    return f"{fld.description} Values: {', '.join(fld.labels)} (meanings in _categories)."

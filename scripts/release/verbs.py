@@ -36,8 +36,8 @@ def release(args: argparse.Namespace, notes: list[str]) -> int:
 
 
 def diff(args: argparse.Namespace, notes: list[str]) -> int:
+    from scripts.model.meta import json_text
     from scripts.release.diff import diff_json, diff_packages, diff_text
-    from scripts.release.meta import json_text
     from scripts.release.refs import open_version, split_range
 
     old, new = args.old, args.new

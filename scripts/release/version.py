@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.files import atomic_write, package_lock
-from scripts.package import DESCRIPTOR, Package, PackageError, load_package
+from scripts.model.meta import package_meta
+from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package
 from scripts.release.diff import diff_packages, diff_summary
 from scripts.release.generated import write_generated
-from scripts.release.meta import release_meta
 from scripts.release.refs import open_version, previous_tag
 
 PARTS = ("major", "minor", "patch")
@@ -120,7 +120,7 @@ def bump(root: Path, part: str, date: str | None = None) -> BumpResult:
     dt.date.fromisoformat(day)  # ValueError on a malformed --date
     with package_lock(root):
         package = load_package(root)
-        old = release_meta(package).version
+        old = package_meta(package).version
         new = next_version(old, part)
         summary, tag = _summary(root, package, new)
         changed: list[Path] = []

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.package import PackageError
+from scripts.model.package import PackageError
 from scripts.site.figures import timeline_page, trade_page
 from scripts.site.html import esc, page
 from scripts.site.index import index_page

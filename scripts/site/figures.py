@@ -3,8 +3,9 @@ same facts as text (the figures' text alternative)."""
 
 from __future__ import annotations
 
-from scripts.fields import CellError
-from scripts.package import PackageError
+from scripts.model import cells
+from scripts.model.cells import CellError
+from scripts.model.package import PackageError
 from scripts.site import names
 from scripts.site.html import data_table, esc, link
 from scripts.site.model import SiteData, meeting_label, source_files
@@ -66,7 +67,7 @@ def trade_points(data: SiteData) -> list[tuple[Point, dict[str, str]]]:
         if code not in names.TRADE_INDICATORS or row.get(names.IND_UNIT) != CHART_UNIT or factor is None:
             continue
         try:
-            value = value_field.read_cell(row.get(names.IND_VALUE))
+            value = cells.read_cell(value_field, row.get(names.IND_VALUE))
         except CellError as exc:  # the site is drawn from valid data; say where it is not
             raise PackageError(f"{table.path.name}: record {table.record_key(row)}, field {names.IND_VALUE}: "
                                f"{exc.message} (rule: {exc.rule}); run validate") from None

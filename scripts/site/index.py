@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts.package import PackageError
-from scripts.release.meta import citation_text, release_meta
+from scripts.model.meta import citation_text, package_meta
+from scripts.model.package import PackageError
 from scripts.site import names
 from scripts.site.figures import timeline_items
 from scripts.site.html import data_table, esc, link
@@ -16,10 +16,10 @@ CITATION_FILE = "CITATION.cff"
 
 
 def reference(data: SiteData) -> str:
-    """The recommended citation: the release record's (:func:`scripts.release.meta.citation_text`),
+    """The recommended citation: the release record's (:func:`scripts.model.meta.citation_text`),
     the same words as CITATION.cff, the SQLite ``_metadata`` and the Datasette pages."""
     try:
-        return citation_text(release_meta(data.package))
+        return citation_text(package_meta(data.package))
     except KeyError as exc:
         raise PackageError(f"datapackage.json has no top-level {exc} (needed to cite the dataset)") from None
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.package import Package, Table, load_package, read_rows, sort_key
+from scripts.model.package import Package, Table, load_package, read_rows, sort_key
 from scripts.site import names
 
 ROW_LEVEL = ""  # field_name of a citation that supports a whole record

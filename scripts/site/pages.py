@@ -4,7 +4,7 @@ at the meeting, so a renamed or new table appears without a code change."""
 
 from __future__ import annotations
 
-from scripts.package import Field, Table
+from scripts.model.spec import Field, Table
 from scripts.site import names
 from scripts.site.html import Footnotes, data_table, esc, link
 from scripts.site.model import ROW_LEVEL, MeetingLink, SiteData, meeting_label, slug
@@ -93,7 +93,7 @@ def legend(data: SiteData, table: Table, targets: dict[str, str]) -> str:
             ref = data.package.tables[targets[f.name]]
             notes.append(f"Refers to {link(table_href(ref.name, '../'), ref.title)}.")
         cats = "".join(f"<li><code>{esc(v)}</code>{': ' + esc(lab) if lab else ''}</li>"
-                       for v, lab in f.categories.items())
+                       for v, lab in f.categories)
         items.append(
             f"<dt>{esc(f.title)} <code>{esc(f.name)}</code> <span class=\"type\">({esc(f.type)})</span></dt>\n"
             f"<dd>{esc(f.description)} {' '.join(notes)}"

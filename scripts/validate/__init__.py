@@ -6,14 +6,15 @@ The pass:
    cheap, and a broken descriptor or schema stops the run with exit 2);
 2. each CSV is read once (:mod:`.frames`): bytes (UTF-8, BOM, CRLF), header, ragged or blank rows,
    then one polars frame of text; resource paths that leave the package are refused unread;
-3. the Table Schema on whole columns (:mod:`.constraints`): types, constraints, unique, primary
-   and foreign keys, key whitespace, sort order — every expression from :mod:`scripts.schema`;
-4. the named rules (:mod:`.rules`) and, with source texts, provenance (:mod:`.provenance`).
+3. pandera runs every check of each table's frame (:mod:`.checks`): the Table Schema's (types,
+   constraints, unique, primary and foreign keys, from :mod:`scripts.model`), the CSV's (key
+   whitespace, sort order), the named rules (:mod:`.rules`, :mod:`.facts`) and, with source texts,
+   provenance (:mod:`.provenance`).
 
 One mistake gives one line: a problem of a more basic kind hides the problems a later step finds
-at the same cell, row or column (:func:`scripts.report.merge`). Validation only reads; it starts no
-process and never writes a file of the package. Full frictionless row validation runs in the test
-suite, which asserts the same verdict.
+at the same cell, row or column (:func:`scripts.report.merge`, ranks from the catalogue).
+Validation only reads; it starts no process and never writes a file of the package. Full
+frictionless row validation runs in the test suite, which asserts the same verdict.
 """
 
 from __future__ import annotations
@@ -27,31 +28,15 @@ from pathlib import Path
 # in time. Read when polars first allocates, so it is set before anything imports polars.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
-from scripts.package import DESCRIPTOR, Package, PackageError, load_package
+from scripts.model import catalogue
+from scripts.model.names import DESCRIPTOR
+from scripts.model.package import Package, PackageError, check_patterns, load_package
 from scripts.report import Problem, merge
-from scripts.schema import CONSTRAINT_RULES, FOREIGN_KEY, PRIMARY_KEY, TYPE, UNIQUE
 
-from . import facts  # noqa: F401  (registers the semantic rules in the one registry)
+from . import facts, provenance, rules  # noqa: F401  (register the named rules)
 from .frames import read_package
 
-__all__ = ["FATAL_RULES", "merge", "metadata_problems", "rank", "validate_package"]
-
-# Rules after which validation "could not run" (exit 2) rather than found invalid data (exit 1).
-FATAL_RULES = {"missing-file", "unreadable-file"}
-RAW, STRUCTURE, SCHEMA, RULE = range(4)
-RAW_RULES = {"missing-file", "unreadable-file", "unsafe-path", "byte-order-mark", "encoding-error", "blank-header",
-             "key-whitespace", "clean_text"}
-STRUCTURE_RULES = {"missing-label", "extra-label", "incorrect-label", "missing-cell", "extra-cell", "blank-row"}
-SCHEMA_RULES = {TYPE, UNIQUE, PRIMARY_KEY, FOREIGN_KEY, *CONSTRAINT_RULES}
-
-
-def rank(rule: str) -> int:
-    """How basic a rule is: a problem hides later-ranked problems at its cell, row or column."""
-    if rule in RAW_RULES:
-        return RAW
-    if rule in STRUCTURE_RULES:
-        return STRUCTURE
-    return SCHEMA if rule in SCHEMA_RULES else RULE
+__all__ = ["metadata_problems", "validate_package"]
 
 
 def metadata_problems(package: Package) -> None:
@@ -96,16 +81,15 @@ def validate_package(root: Path | str, sources: Path | None = None) -> list[Prob
 
     Raises PackageError when the descriptor or a schema cannot be read at all.
     """
-    from .constraints import table_problems
-    from .provenance import provenance_problems
-    from .rules import rule_problems
+    from .checks import table_problems
+    from .registry import RuleRun
 
     package = load_package(root, confine=False)
     metadata_problems(package)
+    check_patterns(package)
     frames, found = read_package(package)
+    run = RuleRun(frames, {"sources": Path(sources) if sources is not None else None})
+    applicable = list(run.applicable(include_provenance=sources is not None))
     for name in frames.raw:
-        found.extend(table_problems(frames, name))
-    found.extend(rule_problems(frames))
-    if sources is not None:
-        found.extend(provenance_problems(frames, Path(sources)))
-    return merge((rank(p.rule), p) for p in found)
+        found.extend(table_problems(frames, run, name, applicable))
+    return merge((catalogue.rank(p.rule), p) for p in found)

@@ -2,9 +2,10 @@
 
 A value can be typed, keyed and cited and still be false: a figure dated after the report that
 gives it, a meeting marked held on the word of a preview, an inference flagged in one place and
-not another. These rules catch such claims. They register in the one registry of
-:mod:`.rules` (``@rule``), work on the frames read once, and yield ``(table, field, fails)``
-masks like every other rule. Honest exceptions belong in the data, never here.
+not another. These rules catch such claims. They register in the one registry
+(:mod:`.registry`, ``@rule``; their words are in :mod:`scripts.model.catalogue`), work on the
+frames read once, and yield ``(table, field, fails)`` masks like every other rule. Honest
+exceptions belong in the data, never here.
 
 Rules already in :mod:`.rules` are not repeated: ``clean_text``, ``state_codes_are_iso3166``,
 ``person_is_one_row``, ``attendance_status_fits_sources`` (expected/reported attendance against
@@ -16,30 +17,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .columns import both, common_precision, fails, lookup
-from .frames import Frames
-from .rules import (
+from scripts.model.dates import common_precision, polars_last_day
+from scripts.model.names import (
     ATTENDANCE,
     CITATIONS,
     DOCUMENTS,
     INDICATORS,
+    MEETING_TOPICS,
     MEETINGS,
-    NOTE,
+    MEMBERSHIPS,
+    PERSONS,
     SIGNATORIES,
     SOURCES,
-    Found,
-    enum_values,
-    is_inference_flag,
-    keyed_tables,
-    rule,
+    STATEMENTS,
 )
+from scripts.model.names import INFERENCE_NOTE as NOTE
+from scripts.model.package import Package
+
+from .columns import both, fails, lookup
+from .frames import Frames
+from .registry import Found, rule
+from .rules import _keyed, enum_values, is_inference_flag, keyed_tables
 
 if TYPE_CHECKING:
     import polars as pl
 
 # --------------------------------------------------------------------------- names, in one place
 # (the tables rules.py also names are imported from there)
-TOPICS, STATEMENTS, PERSONS, MEMBERSHIPS = "meeting_topics", "statements", "persons", "memberships"
+TOPICS = MEETING_TOPICS
 INFERRED, ACTUAL = "inferred", "actual"
 GROWTH_SUFFIX = "_growth"  # intraregional_trade_growth is measured against intraregional_trade
 BASELINE_SAME = ("scope", "state_id", "partner_state_id")
@@ -74,18 +79,7 @@ FLAG_SUFFIXES = ("", "_id", "_state_id", "_start", "_end")
 
 # --------------------------------------------------------------------------- dates
 
-def last_day(text: pl.Expr) -> pl.Expr:
-    """The last day a reduced date covers: '2024' -> 2024-12-31, '2024-08' -> 2024-08-31."""
-    import polars as pl
-
-    width = text.str.len_chars()
-    padded = pl.when(width == 4).then(text + "-12-01").when(width == 7).then(text + "-01").otherwise(text)
-    day = padded.str.to_date("%Y-%m-%d", strict=False)
-    return pl.when(width < 10).then(day.dt.month_end()).otherwise(day)
-
-
-@rule(INDICATORS, SOURCES, hint="an actual figure is for a period the source could have seen end: "
-      "use the last complete period before the source's date, mark it inferred and say why")
+@rule(INDICATORS, SOURCES, targets=("indicators.period_end", "indicators.period_start"))
 def figure_not_after_report(frames: Frames) -> Found:
     """An actual figure's period ends on or before the date of the source that reports it.
 
@@ -99,7 +93,8 @@ def figure_not_after_report(frames: Frames) -> Found:
     published = lookup(indicators["source_id"], sources["source_id"], sources["published"])
     end = indicators["period_end"].fill_null(indicators["period_start"])
     frame = pl.DataFrame({"end": end, "published": published, "kind": indicators["value_kind"]})
-    late = frame.select((pl.col("kind") == actual) & (last_day(pl.col("end")) > last_day(pl.col("published"))))
+    after = polars_last_day(pl.col("end")) > polars_last_day(pl.col("published"))
+    late = frame.select((pl.col("kind") == actual) & after)
     late = fails(late.to_series())
     has_end = indicators["period_end"].is_not_null()
     yield INDICATORS, "period_end", late & has_end
@@ -146,8 +141,7 @@ def _reported_before(frames: Frames, table: str, status_field: str, allowed: tup
 
 
 @rule(MEETINGS, ATTENDANCE, SIGNATORIES, DOCUMENTS, TOPICS, STATEMENTS, CITATIONS, SOURCES,
-      hint="a source dated before the event supports only what was expected, planned, announced or "
-           "hoped for: cite a later source or record the expected status")
+      targets=lambda package: [*((t, f) for t, f, *_ in AsOf.STATUSES), (ATTENDANCE, "attendance_status")])
 def status_as_of_source(frames: Frames) -> Found:
     """A status is as of its source: a source dated before an event cannot say it happened.
 
@@ -173,13 +167,13 @@ def _reported_at_planned(frames: Frames) -> pl.Series:
 
 # --------------------------------------------------------------------------- inference marked one way
 
-def flag_fields(frames: Frames, table: str) -> dict[str, tuple[str, ...]]:
+def flag_fields(package: Package, table: str) -> dict[str, tuple[str, ...]]:
     """Each boolean ``is_X_inferred`` field of ``table`` and the fields it qualifies.
 
     Raises ValueError for a flag that qualifies no field, so that a new flag cannot slip by."""
     found = {}
-    names = frames.table(table).field_names
-    for fld in frames.table(table).fields:
+    names = package.table(table).field_names
+    for fld in package.table(table).fields:
         if not is_inference_flag(fld):
             continue
         stem = fld.name.removeprefix("is_").removesuffix("_inferred")
@@ -192,6 +186,16 @@ def flag_fields(frames: Frames, table: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def _marking_targets(package: Package) -> list[tuple[str, str]]:
+    """Where inference_marked_one_way reports: every flag of a keyed table, and its inference note."""
+    found = []
+    for table in _keyed(package):
+        found.extend((table.name, flag) for flag in flag_fields(package, table.name))
+        if NOTE in table.field_names:
+            found.append((table.name, NOTE))
+    return found
+
+
 def _inferred_keys(citations: pl.DataFrame, fields: list[str] | None) -> pl.Series:
     """Records with an inferred citation naming one of ``fields`` (None: naming no field)."""
     import polars as pl
@@ -201,8 +205,7 @@ def _inferred_keys(citations: pl.DataFrame, fields: list[str] | None) -> pl.Seri
     return citations.filter(named)["record_id"].unique()
 
 
-@rule("*", hint="an inference is marked three ways or none: the is_..._inferred flag, an inference_note "
-                "and a citation of the field with support 'inferred'")
+@rule("*", targets=lambda package: _marking_targets(package))
 def inference_marked_one_way(frames: Frames) -> Found:
     """Inference is marked in one way: flag, inferred citation and inference note, all or none.
 
@@ -219,7 +222,7 @@ def inference_marked_one_way(frames: Frames) -> Found:
         inferred = citations.filter((pl.col("table_name") == name) & (pl.col("support") == support))
         whole = keys.is_in(_inferred_keys(inferred, None).implode())
         marked = keys.is_in(inferred["record_id"].implode())
-        for flag, fields in flag_fields(frames, name).items():
+        for flag, fields in flag_fields(frames.package, name).items():
             named = keys.is_in(_inferred_keys(inferred, list(fields)).implode())
             flagged = typed[flag].fill_null(False)
             marked = marked | flagged
@@ -230,8 +233,7 @@ def inference_marked_one_way(frames: Frames) -> Found:
 
 # --------------------------------------------------------------------------- identity
 
-@rule(ATTENDANCE, PERSONS, MEMBERSHIPS, hint="name a person of the attending state, or fix the state "
-      "(a person's state is persons.state_id or a membership's state)")
+@rule(ATTENDANCE, PERSONS, MEMBERSHIPS, targets=("attendance.person_id",))
 def attends_for_own_state(frames: Frames) -> Found:
     """A person attends for their own state (persons.state_id or a membership's state).
 
@@ -246,8 +248,7 @@ def attends_for_own_state(frames: Frames) -> Found:
     yield ATTENDANCE, "person_id", fails(attendance["person_id"].is_not_null() & ~wanted.is_in(pairs.implode()))
 
 
-@rule(INDICATORS, hint="point baseline_observation_id at a level of the same indicator (without "
-      "'_growth'), scope and states")
+@rule(INDICATORS, targets=("indicators.baseline_observation_id",))
 def baseline_comparable(frames: Frames) -> Found:
     """A figure's baseline has the same indicator family, scope and states as the figure.
 

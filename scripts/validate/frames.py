@@ -16,37 +16,19 @@ import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scripts.package import DESCRIPTOR, Package, Table
+from scripts.model import catalogue
+from scripts.model.names import DESCRIPTOR, KEY_SEPARATOR
+from scripts.model.package import Package
+from scripts.model.spec import Table
 from scripts.report import Problem
 
 if TYPE_CHECKING:
     import polars as pl
 
-HINTS = {
-    "missing-file": "restore the file or fix its path in datapackage.json",
-    "unreadable-file": "check the file's permissions",
-    "unsafe-path": "give the resource a path relative to the package folder, inside it",
-    "byte-order-mark": "save the file as UTF-8 without a byte-order mark (BOM)",
-    "encoding-error": "save the file as UTF-8; the bytes shown are not valid UTF-8",
-    "crlf-line-ending": "save the file with LF (Unix) line endings",
-    "blank-header": "the file needs its header row: the field names, in the schema's order",
-    "missing-label": "add the column to the header, named as in the schema",
-    "extra-label": "remove the column or add it to the schema",
-    "incorrect-label": "name the column as the schema does, in the schema's order",
-    "missing-cell": "the row has fewer cells than the header: add the missing commas",
-    "extra-cell": "the row has more cells than the header: quote text that holds a comma",
-    "blank-row": "delete the empty row",
-}
-MESSAGES = {
-    "byte-order-mark": "the file starts with a UTF-8 byte-order mark",
-    "blank-header": "the file is empty: it has no header row",
-    "blank-row": "the row is empty",
-}
-
-
 def problem(file: str, row: int | None, fld: str | None, value: Any, rule: str, message: str = "") -> Problem:
-    """A file-level problem with this module's hint."""
-    return Problem(file, row, fld, value, rule, message or MESSAGES.get(rule, rule), HINTS.get(rule, ""))
+    """A file-level problem with the catalogue's message (unless one is given) and hint."""
+    entry = catalogue.info(rule)
+    return Problem(file, row, fld, value, rule, message or entry.message, entry.hint)
 
 
 @dataclass
@@ -60,6 +42,7 @@ class Frames:
     package: Package
     raw: dict[str, pl.DataFrame] = field(default_factory=dict)
     missing_columns: dict[str, set[str]] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)  # results computed once per validation
     _typed: dict[str, pl.DataFrame] = field(default_factory=dict)
     _keys: dict[str, pl.Series] = field(default_factory=dict)
 
@@ -73,10 +56,11 @@ class Frames:
         """The table cast through the interpreter: typed values, null where missing or invalid."""
         import polars as pl
 
+        from scripts.model.backends.polars import cast
+
         if name not in self._typed:
             table = self.table(name)
-            self._typed[name] = self.raw[name].select(
-                [f.polars_cast(pl.col(f.name)).alias(f.name) for f in table.fields])
+            self._typed[name] = self.raw[name].select([cast(f, pl.col(f.name)).alias(f.name) for f in table.fields])
         return self._typed[name]
 
     def keys(self, name: str) -> pl.Series:
@@ -85,7 +69,8 @@ class Frames:
 
         if name not in self._keys:
             columns = [pl.col(k).fill_null("") for k in self.table(name).primary_key]
-            self._keys[name] = self.raw[name].select(pl.concat_str(columns, separator="/").alias("key")).to_series()
+            self._keys[name] = self.raw[name].select(
+                pl.concat_str(columns, separator=KEY_SEPARATOR).alias("key")).to_series()
         return self._keys[name]
 
 

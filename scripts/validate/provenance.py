@@ -7,7 +7,9 @@ compared with whitespace folded, so a phrase broken across lines still matches.
 
 Each source file is read once. Citations repeat the same line ranges, evidence and values many
 times, so each distinct (range), (range, evidence) and (range, value) is proved once in Python and
-the verdicts are joined back to the citations.
+the verdicts are joined back to the citations. The findings are computed once per validation and
+reported through pandera like every other rule: each provenance rule is registered (``@rule``,
+``provenance=True``) on the column it reports on, with a message per failing row.
 """
 
 from __future__ import annotations
@@ -19,18 +21,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scripts.package import confinement_problem
+from scripts.model import catalogue
+from scripts.model.names import CITATIONS, SOURCES
+from scripts.model.package import confinement_problem
 from scripts.report import Problem
 
 from .columns import lookup
 from .frames import Frames
+from .registry import Found, rule
 
 if TYPE_CHECKING:
     import polars as pl
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SPACE = re.compile(r"\s+")
-SOURCES, CITATIONS = "sources", "citations"
 
 
 def fold(text: str) -> str:
@@ -62,15 +66,14 @@ def read_sources(frames: Frames, sources_dir: Path) -> tuple[dict[str, list[str]
         path = sources_dir / (name or "")
         if not name or confinement_problem(sources_dir, name) or not path.is_file():
             problems.append(Problem(file, index + 2, "file_name", name, "source-file-missing",
-                                    f"source text {path} not found",
-                                    "restore the file or point --sources at the folder that holds it"))
+                                    f"source text {path} not found", catalogue.hint(catalogue.SOURCE_MISSING)))
             continue
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if digest != recorded:
             problems.append(Problem(file, index + 2, "sha256", recorded, "source-sha256-mismatch",
                                     f"{path.name} has sha256 {digest}, not the recorded one",
-                                    "the text changed: re-check its citations, then record the new sha256"))
+                                    catalogue.hint(catalogue.SOURCE_SHA)))
             continue
         texts[source_id] = data.decode("utf-8", "replace").splitlines()
     return texts, problems
@@ -116,7 +119,7 @@ def check_citations(frames: Frames, texts: dict[str, list[str]]) -> Iterator[Pro
             "row", "source_id", "line_end", "past").iter_rows():
         yield Problem(file, row + 2, "line_end", str(end), "citation-past-end",
                       f"source {source_id} has {count} lines; the citation ends at line {end}",
-                      "check the line numbers with grep -n in the source text")
+                      catalogue.hint(catalogue.PAST_END))
     yield from _evidence(cited, spans, file)
     yield from _values(frames, cited, spans, file)
 
@@ -134,7 +137,7 @@ def _evidence(cited: pl.DataFrame, spans: list[str], file: str) -> Iterator[Prob
             "row", "source_id", "line_start", "line_end", "evidence").iter_rows():
         yield Problem(file, row + 2, "evidence", evidence, "citation-evidence-missing",
                       f"the evidence does not occur in lines {start}-{end} of source {source_id}",
-                      "quote a few words exactly as the cited lines write them, or fix the line range")
+                      catalogue.hint(catalogue.EVIDENCE_MISSING))
 
 
 def _values(frames: Frames, cited: pl.DataFrame, spans: list[str], file: str) -> Iterator[Problem]:
@@ -150,7 +153,7 @@ def _values(frames: Frames, cited: pl.DataFrame, spans: list[str], file: str) ->
         if field_name not in table.field_names:
             for row in group["row"].to_list():
                 yield Problem(file, row + 2, "field_name", field_name, "citation-field-unknown",
-                              f"{table_name} has no field {field_name!r}", "name one of the table's fields")
+                              f"{table_name} has no field {field_name!r}", catalogue.hint(catalogue.FIELD_UNKNOWN))
             continue
         fld = table.field(field_name)
         keys = frames.keys(table_name)  # each citation's record as a row number, then both columns by it
@@ -167,14 +170,48 @@ def _values(frames: Frames, cited: pl.DataFrame, spans: list[str], file: str) ->
         for row, value in bad.select("row", "raw").iter_rows():
             yield Problem(file, row + 2, "field_name", field_name, "citation-value-missing",
                           f"{table_name}.{field_name} = {value!r} does not occur in the cited lines",
-                          "cite the lines that state the value, or mark the citation paraphrase or inferred")
+                          catalogue.hint(catalogue.VALUE_MISSING))
 
 
 def provenance_problems(frames: Frames, sources_dir: Path) -> list[Problem]:
-    """Every provenance problem of the package against the texts in ``sources_dir``; nothing when
-    the sources or citations table could not be read (that is the problem reported)."""
+    """Every provenance problem of the package against the texts in ``sources_dir``, computed once
+    per validation (kept on the frames); nothing when the sources or citations table could not be
+    read (that is the problem reported)."""
     if not {SOURCES, CITATIONS} <= set(frames.raw):
         return []
-    texts, problems = read_sources(frames, Path(sources_dir))
-    problems.extend(check_citations(frames, texts))
-    return problems
+    key = ("provenance", str(sources_dir))
+    if key not in frames.cache:
+        texts, problems = read_sources(frames, Path(sources_dir))
+        problems.extend(check_citations(frames, texts))
+        frames.cache[key] = problems
+    return frames.cache[key]
+
+
+def _findings(frames: Frames, sources: Path, rule_id: str, table: str, column: str) -> Found:
+    """The provenance problems of one rule as a failing mask and a message per row."""
+    import polars as pl
+
+    height = frames.raw[table].height
+    failing, messages = [False] * height, [None] * height
+    for problem in provenance_problems(frames, sources):
+        if problem.rule == rule_id and problem.row is not None:
+            failing[problem.row - 2], messages[problem.row - 2] = True, problem.message  # type: ignore[call-overload]
+    yield table, column, pl.Series(failing, dtype=pl.Boolean), pl.Series(messages, dtype=pl.String)
+
+
+def _provenance_rule(rule_id: str, table: str, column: str) -> None:
+    """Register ``rule_id`` as a provenance rule reporting on ``table.column``."""
+
+    def check(frames: Frames, sources: Path) -> Found:
+        return _findings(frames, sources, rule_id, table, column)
+
+    check.__name__ = rule_id
+    rule(SOURCES, CITATIONS, targets=(f"{table}.{column}",), provenance=True)(check)
+
+
+for _rule_id, _table, _column in (
+    (catalogue.SOURCE_MISSING, SOURCES, "file_name"), (catalogue.SOURCE_SHA, SOURCES, "sha256"),
+    (catalogue.PAST_END, CITATIONS, "line_end"), (catalogue.EVIDENCE_MISSING, CITATIONS, "evidence"),
+    (catalogue.VALUE_MISSING, CITATIONS, "field_name"), (catalogue.FIELD_UNKNOWN, CITATIONS, "field_name"),
+):
+    _provenance_rule(_rule_id, _table, _column)

@@ -1,34 +1,63 @@
-"""Named rules: what the data must satisfy that a Table Schema cannot express, in one registry.
+"""Named rules about form and identity: what the data must satisfy that a Table Schema cannot express.
 
-Each rule is a function named after the rule, with a docstring whose first line is the report's
-message and a ``hint`` saying how to fix it. It yields ``(table, field, fails)`` where ``fails`` is
-a boolean polars Series aligned with the table's rows (True = the row breaks the rule). Rules run
-on the frames read once (:mod:`.frames`); a rule whose tables could not be read is skipped.
-Honest exceptions belong in the data (a field or note a rule reads), never in code.
+Each rule is a function named after its catalogue id (:mod:`scripts.model.catalogue` holds its
+message and hint; the docstring says why the rule holds), registered in :mod:`.registry`. It yields
+``(table, field, fails)`` where ``fails`` is a boolean polars Series aligned with the table's rows
+(True = the row breaks the rule); pandera runs it as a check on that column. Rules run on the
+frames read once (:mod:`.frames`); a rule whose tables could not be read is skipped. Honest
+exceptions belong in the data (a field or note a rule reads), never in code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
-from scripts.report import Problem
-from scripts.schema import Field
+from scripts.model import text
+from scripts.model.dates import common_precision
+from scripts.model.names import (
+    ATTENDANCE,
+    CITATIONS,
+    DOCUMENTS,
+    INDICATORS,
+    MEETINGS,
+    PERSONS,
+    SIGNATORIES,
+    SOURCES,
+    STATES,
+)
+from scripts.model.names import INFERENCE_NOTE as NOTE
+from scripts.model.package import Package
+from scripts.model.spec import Field
 
-from .columns import both, common_precision, fails, lookup
-from .constraints import key_fields
+from .columns import both, fails, lookup
 from .frames import Frames
+from .registry import Found, every_field, rule
 
-if TYPE_CHECKING:
-    import polars as pl
 
-Found = Iterator[tuple[str, str, "pl.Series"]]
-# Table and column names the rules speak about, in one place.
-MEETINGS, ATTENDANCE, CITATIONS, SOURCES = "meetings", "attendance", "citations", "sources"
-DOCUMENTS, SIGNATORIES, INDICATORS, STATES = "documents", "document_signatories", "indicators", "states"
-PERSON_TABLES = ("persons", "leaders")
-NOTE = "inference_note"
+def _date_fields(package: Package) -> Iterator[tuple[str, str]]:
+    """Every reduced-precision date field, as (table, field)."""
+    for table in package.tables.values():
+        for fld in table.fields:
+            if fld.is_reduced_date:
+                yield table.name, fld.name
+
+
+def _date_ranges(package: Package) -> Iterator[tuple[str, str, str]]:
+    """Every (table, X_end, X_start) pair of reduced-date fields forming a range."""
+    for table in package.tables.values():
+        dates = {f.name for f in table.fields if f.is_reduced_date}
+        for end in sorted(d for d in dates if d.endswith("_end")):
+            start = end.removesuffix("_end") + "_start"
+            if start in dates:
+                yield table.name, end, start
+
+
+def _keyed(package: Package) -> Iterator:
+    """The tables whose records citations can name: every keyed table but citations."""
+    for table in package.tables.values():
+        if table.name != CITATIONS and table.primary_key:
+            yield table
+
 
 # Plausible values of an indicator by (unit, scale): (lowest, highest), both inclusive. Anything
 # outside is most likely a figure in the wrong unit or scale; a pair missing here never goes together.
@@ -38,38 +67,6 @@ PLAUSIBLE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("USD", "one"): (1_000_000, 1e14),  # below a million, the scale was dropped
     ("count", "one"): (1, 10_000_000),  # whole milestones of trips or trains
 }
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule a Table Schema cannot express: its name is the one reports and tests use."""
-
-    name: str
-    func: Callable[[Frames], Found]
-    needs: tuple[str, ...]
-    hint: str
-    describe: Callable[[Field, str | None], str] | None = None  # a message naming what is wrong with a cell
-
-    @property
-    def summary(self) -> str:
-        return (self.func.__doc__ or self.name).strip().splitlines()[0]
-
-    def message(self, fld: Field, value: str | None) -> str:
-        """The report's message for a failing cell: the docstring's first line unless ``describe``."""
-        return self.describe(fld, value) if self.describe else self.summary
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(*needs: str, hint: str, describe: Callable[[Field, str | None], str] | None = None) -> Callable:
-    """Register a rule under its function's name; ``needs`` are the tables it reads ('*' = all)."""
-
-    def register(func: Callable) -> Callable:
-        RULES[func.__name__] = Rule(func.__name__, func, needs, hint, describe)
-        return func
-
-    return register
 
 
 def enum_values(frames: Frames, table: str, name: str, *values: str) -> tuple[str, ...]:
@@ -84,8 +81,8 @@ def enum_values(frames: Frames, table: str, name: str, *values: str) -> tuple[st
 
 # --------------------------------------------------------------------------- text and identity
 
-@rule(hint="retype the text without control characters or spaces around it",
-      describe=lambda fld, value: f"{fld.name} {fld.unclean_text(value) or 'has spaces around it'}")
+@rule(targets=every_field,
+      describe=lambda fld, value: f"{fld.name} {text.unclean(value, fld.multiline) or 'has spaces around it'}")
 def clean_text(frames: Frames) -> Found:
     """Text is clean: no control characters (tab and newline only in multi-line fields), no lone
     carriage return, no spaces at the start or end."""
@@ -93,14 +90,15 @@ def clean_text(frames: Frames) -> Found:
 
     for name, raw in frames.raw.items():
         table = frames.table(name)
-        keys = set(key_fields(table))
+        keys = set(table.key_fields())
         for fld in table.fields:
-            text = pl.col(fld.name)
-            expr = fld.polars_unclean_control(text) if fld.name in keys else fld.polars_unclean(text)
+            cell = pl.col(fld.name)
+            expr = (text.polars_refused_chars(cell, fld.multiline) if fld.name in keys
+                    else text.polars_unclean(cell, fld.multiline))
             yield name, fld.name, raw.select(expr.fill_null(False)).to_series()
 
 
-@rule(STATES, hint="use the ISO 3166-1 alpha-3 code of the state (e.g. KAZ for Kazakhstan)")
+@rule(STATES, targets=("states.state_id",))
 def state_codes_are_iso3166(frames: Frames) -> Found:
     """A state code is a real ISO 3166-1 alpha-3 code."""
     import pycountry
@@ -110,53 +108,47 @@ def state_codes_are_iso3166(frames: Frames) -> Found:
     yield STATES, "state_id", codes.is_not_null() & (codes != "") & ~codes.is_in(sorted(known))
 
 
-@rule(hint="one person is one row: merge the two records or correct the name or state")
+@rule(PERSONS, targets=("persons.full_name",))
 def person_is_one_row(frames: Frames) -> Found:
-    """The same person (name and state) appears under two keys."""
+    """The same person (name and state) appears under two keys.
+
+    Why: a person is one row however many meetings they attend (Popolo); a second key splits their
+    attendance, statements and signatures between two people who are one."""
     import polars as pl
 
-    for name in PERSON_TABLES:
-        if name not in frames.raw:
-            continue
-        raw = frames.raw[name]
-        folded = pl.col("full_name").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
-        state = pl.col("state_id").fill_null("") if "state_id" in raw.columns else pl.lit("")
-        repeat = raw.select((~pl.struct(folded, state).is_first_distinct()).alias("r"))["r"]
-        yield name, "full_name", repeat & raw["full_name"].is_not_null() & (raw["full_name"] != "")
+    raw = frames.raw[PERSONS]
+    folded = pl.col("full_name").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+    repeat = raw.select((~pl.struct(folded, pl.col("state_id").fill_null("")).is_first_distinct()).alias("r"))["r"]
+    yield PERSONS, "full_name", repeat & raw["full_name"].is_not_null() & (raw["full_name"] != "")
 
 
 # --------------------------------------------------------------------------- dates
 
-@rule(hint="write a real calendar date (February has 28 or 29 days, April 30)")
+@rule(targets=lambda package: _date_fields(package))
 def dates_are_real(frames: Frames) -> Found:
     """A day-precision date is a real calendar day (no 2022-02-30), which a pattern cannot check."""
     import polars as pl
 
-    for name, raw in frames.raw.items():
-        for fld in frames.table(name).fields:
-            if not fld.is_reduced_date:
-                continue
-            text = pl.col(fld.name)
-            day = text.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(False)
-            parsed = text.str.to_date("%Y-%m-%d", strict=False)
-            yield name, fld.name, raw.select((day & parsed.is_null()).alias("x"))["x"]
+    for name, column in _date_fields(frames.package):
+        if name not in frames.raw:
+            continue
+        cell = pl.col(column)
+        day = cell.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(False)
+        parsed = cell.str.to_date("%Y-%m-%d", strict=False)
+        yield name, column, frames.raw[name].select((day & parsed.is_null()).alias("x"))["x"]
 
 
-@rule(hint="put the earlier date in the *_start field and the later one in *_end")
+@rule(targets=lambda package: ((t, end) for t, end, _ in _date_ranges(package)))
 def date_ranges_ordered(frames: Frames) -> Found:
     """A range ends on or after its start (X_end >= X_start, compared at the coarser precision)."""
-    for name in frames.raw:
-        table = frames.table(name)
-        dates = {f.name for f in table.fields if f.is_reduced_date}
-        for end in sorted(d for d in dates if d.endswith("_end")):
-            start = end.removesuffix("_end") + "_start"
-            if start in dates:
-                typed = frames.typed(name)
-                a, b = common_precision(typed[start], typed[end])
-                yield name, end, fails(both(a, b) & (b < a))
+    for name, end, start in _date_ranges(frames.package):
+        if name in frames.raw:
+            typed = frames.typed(name)
+            a, b = common_precision(typed[start], typed[end])
+            yield name, end, fails(both(a, b) & (b < a))
 
 
-@rule(MEETINGS, hint="each meeting of a format has its own number: check the ordinal and format_id")
+@rule(MEETINGS, targets=("meetings.ordinal",))
 def ordinals_unique_per_format(frames: Frames) -> Found:
     """Two meetings of one format cannot both be its n-th (the later row in the file is reported)."""
     import polars as pl
@@ -167,7 +159,7 @@ def ordinals_unique_per_format(frames: Frames) -> Found:
     yield MEETINGS, "ordinal", repeat.to_series()
 
 
-@rule(MEETINGS, hint="a higher ordinal cannot predate a lower one: check the ordinal and date_start")
+@rule(MEETINGS, targets=("meetings.ordinal",))
 def ordinals_increase_with_date(frames: Frames) -> Found:
     """Within a format, the n+1-th meeting does not start before the n-th (coarser precision)."""
     import polars as pl
@@ -183,7 +175,7 @@ def ordinals_increase_with_date(frames: Frames) -> Found:
     yield MEETINGS, "ordinal", meetings["row"].is_in(sorted(bad))
 
 
-@rule(MEETINGS, ATTENDANCE, hint="add the state to attendance for this meeting, or fix the state code")
+@rule(MEETINGS, ATTENDANCE, targets=("meetings.chair_state_id", "meetings.host_state_id"))
 def chair_and_host_attend(frames: Frames) -> Found:
     """A meeting's chair and host states are among the states attending it (any attendance status)."""
     import polars as pl
@@ -196,8 +188,7 @@ def chair_and_host_attend(frames: Frames) -> Found:
         yield MEETINGS, column, set_ & ~pair.is_in(attending.to_series().implode())
 
 
-@rule(ATTENDANCE, CITATIONS, SOURCES, MEETINGS,
-      hint="'expected' needs a source from before the meeting, 'reported' one from after it")
+@rule(ATTENDANCE, CITATIONS, SOURCES, MEETINGS, targets=("attendance.attendance_status",))
 def attendance_status_fits_sources(frames: Frames) -> Found:
     """An 'expected' attendance is cited only from sources published on or before the meeting date,
     and a 'reported' one only from sources published on or after it (coarser precision)."""
@@ -218,8 +209,7 @@ def attendance_status_fits_sources(frames: Frames) -> Found:
     yield ATTENDANCE, "attendance_status", keys.is_in(record.filter(wrong).unique().to_list())
 
 
-@rule(DOCUMENTS, SIGNATORIES, MEETINGS,
-      hint="use the meeting's date (at the same or a coarser precision) or fix meeting_id")
+@rule(DOCUMENTS, SIGNATORIES, MEETINGS, targets=("document_signatories.signature_date", "documents.status_date"))
 def signed_on_meeting_date(frames: Frames) -> Found:
     """Signing or adopting at a meeting happens on that meeting's date (within its dates, each pair
     cut to the coarser precision); meetings without a date are not checked."""
@@ -243,7 +233,7 @@ def signed_on_meeting_date(frames: Frames) -> Found:
 
 # --------------------------------------------------------------------------- indicators
 
-@rule(INDICATORS, hint="a target's period_start must come after the period of its baseline actual")
+@rule(INDICATORS, targets=("indicators.period_start",))
 def target_after_baseline(frames: Frames) -> Found:
     """A target with a period points to a later period than the actual it is set against."""
     indicators = frames.typed(INDICATORS)
@@ -255,7 +245,7 @@ def target_after_baseline(frames: Frames) -> Found:
     yield INDICATORS, "period_start", fails(applies & (period <= base))
 
 
-@rule(INDICATORS, hint="point baseline_observation_id at an observation whose value_kind is 'actual'")
+@rule(INDICATORS, targets=("indicators.baseline_observation_id",))
 def baseline_is_actual(frames: Frames) -> Found:
     """A baseline is an actual figure: a target or growth rate is set against an outcome, not a goal."""
     indicators = frames.typed(INDICATORS)
@@ -264,7 +254,7 @@ def baseline_is_actual(frames: Frames) -> Found:
     yield INDICATORS, "baseline_observation_id", fails(kind.is_not_null() & (kind != actual))
 
 
-@rule(INDICATORS, hint="check the unit and scale: see PLAUSIBLE_RANGES in scripts/validate/rules.py")
+@rule(INDICATORS, targets=("indicators.value",))
 def value_in_plausible_range(frames: Frames) -> Found:
     """A figure lies in the plausible range of its unit and scale (PLAUSIBLE_RANGES)."""
     import polars as pl
@@ -284,9 +274,9 @@ def value_in_plausible_range(frames: Frames) -> Found:
 
 def keyed_tables(frames: Frames) -> Iterator[str]:
     """The read tables whose records citations can name: every keyed table but citations."""
-    for name in frames.raw:
-        if name != CITATIONS and frames.table(name).primary_key:
-            yield name
+    for table in _keyed(frames.package):
+        if table.name in frames.raw:
+            yield table.name
 
 
 def is_inference_flag(fld: Field) -> bool:
@@ -294,7 +284,7 @@ def is_inference_flag(fld: Field) -> bool:
     return fld.type == "boolean" and fld.name.startswith("is_") and fld.name.endswith("_inferred")
 
 
-@rule("*", hint="add a row to citations naming this table and record, with the source lines")
+@rule("*", targets=lambda package: ((t.name, t.primary_key[0]) for t in _keyed(package)))
 def record_is_cited(frames: Frames) -> Found:
     """Every record of every table (but citations) is cited at least once: a fact without a source
     cannot be checked."""
@@ -306,7 +296,7 @@ def record_is_cited(frames: Frames) -> Found:
         yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited.implode())
 
 
-@rule("*", hint="say in inference_note how the inferred value follows from the cited lines")
+@rule("*", targets=lambda package: ((t.name, NOTE) for t in package.tables.values() if NOTE in t.field_names))
 def inference_is_explained(frames: Frames) -> Found:
     """A record that marks a value as inferred (an ``is_*_inferred`` flag set, or an ``inferred``
     citation) explains the inference in its inference_note."""
@@ -327,7 +317,7 @@ def inference_is_explained(frames: Frames) -> Found:
         yield name, NOTE, needs & (raw[NOTE].fill_null("").str.strip_chars() == "")
 
 
-@rule("*", hint="write the cited record's primary key exactly, several fields joined by '/'")
+@rule("*", targets=("citations.record_id",))
 def citation_record_exists(frames: Frames) -> Found:
     """A citation points to a record that exists (table_name + record_id)."""
     import polars as pl
@@ -340,26 +330,3 @@ def citation_record_exists(frames: Frames) -> Found:
     known_pairs = known.select(pl.concat_str(["t", "k"], separator="\x00")).to_series()
     keyed = citations["table_name"].is_in(list(keyed_tables(frames)))
     yield CITATIONS, "record_id", keyed & ~pairs.is_in(known_pairs.implode())
-
-
-# --------------------------------------------------------------------------- running the rules
-
-def rule_problems(frames: Frames) -> Iterator[Problem]:
-    """Run every rule whose tables could be read; one Problem per failing cell."""
-    available = set(frames.raw)
-    for item in RULES.values():
-        needs = set(frames.package.tables) if item.needs == ("*",) else set(item.needs)
-        if not needs <= available:
-            continue
-        for table, column, mask in item.func(frames):
-            yield from _located(frames, item, table, column, mask)
-
-
-def _located(frames: Frames, item: Rule, table: str, column: str, mask: pl.Series) -> Iterator[Problem]:
-    rows = mask.fill_null(False).arg_true().to_list()
-    if not rows:
-        return
-    values = frames.raw[table][column].gather(rows).to_list()
-    fld = frames.table(table).field(column)
-    for row, value in zip(rows, values, strict=True):
-        yield Problem(frames.file(table), row + 2, column, value, item.name, item.message(fld, value), item.hint)

@@ -1,18 +1,22 @@
 """One workbook cell as its CSV text, or a refusal in plain words.
 
-The interpreter (:meth:`Field.from_workbook`) does the converting and every cell-level check; this
-module only decides what the interpreter cannot know from the value alone: that a cell holds a
-formula or an error value, and what a calendar date in a reduced-precision date field means. A
-spreadsheet turns ``2024-08`` typed into a General cell into the first of August, losing the
-precision; such a date is kept only when it is exactly the value the cell held before (read the
-same way), and refused with what to type otherwise.
+The model's Excel backend (:func:`scripts.model.backends.excel.from_workbook`) does the converting
+and every cell-level check; this module only decides what the model cannot know from the value
+alone: that a cell holds a formula or an error value, and what a calendar date in a reduced-
+precision date field means. A spreadsheet turns ``2024-08`` typed into a General cell into the
+first of August, losing the precision; such a date is kept only when it is exactly the value the
+cell held before (read the same way), and refused with what to type otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from scripts.schema import TYPE, CellError, Field
+from scripts.model.backends.excel import from_workbook
+from scripts.model.catalogue import TYPE
+from scripts.model.cells import CellError
+from scripts.model.dates import as_calendar_date
+from scripts.model.spec import Field
 from scripts.xlsx.reader import Cell
 
 FORMULA, CELL_ERROR = "formula", "cell-error"
@@ -34,25 +38,10 @@ def cell_text(fld: Field, cell: Cell | None, old: str | None = None) -> str:
         if constant is None:
             raise CellError(FORMULA, f"holds a formula (={cell.formula}); the import reads typed values only",
                             "type the value itself, or copy the cell and paste it as a value")
-        return fld.from_workbook(constant)
+        return from_workbook(fld, constant)
     if cell.kind in ("date", "datetime") and fld.is_reduced_date:
         return _reduced_date(fld, cell.value, old)  # type: ignore[arg-type]
-    return fld.from_workbook(cell.value)
-
-
-def as_calendar_date(text: str) -> dt.date | None:
-    """The calendar date a spreadsheet makes of a reduced-precision date: 2024 → 2024-01-01,
-    2024-08 → 2024-08-01, 2024-08-09 → itself; None when the text is not such a date."""
-    parts = text.split("-")
-    try:
-        numbers = [int(p) for p in parts]
-        if len(numbers) == 1:
-            return dt.date(numbers[0], 1, 1)
-        if len(numbers) == 2:
-            return dt.date(numbers[0], numbers[1], 1)
-        return dt.date.fromisoformat(text) if len(numbers) == 3 else None
-    except ValueError:
-        return None
+    return from_workbook(fld, cell.value)
 
 
 def _reduced_date(fld: Field, value: dt.date | dt.datetime, old: str | None) -> str:

@@ -13,8 +13,9 @@ import heapq
 from collections import Counter
 from typing import Any
 
-from scripts.package import Package
-from scripts.schema import Table
+from scripts.model import cells
+from scripts.model.package import Package
+from scripts.model.spec import Table
 from scripts.xlsx import styles
 from scripts.xlsx.sheets import append, text_cell
 
@@ -79,7 +80,7 @@ def _chart_sheet(wb: Any) -> Any:
 
 
 def _figure_cell(ws: Any, table: Table, row: dict[str, str]) -> Any:
-    value = table.field("value").read_cell(row["value"])
+    value = cells.read_cell(table.field("value"), row["value"])
     fmt = styles.figure_format(row["value"], row["unit"], row["scale"])
     return text_cell(ws, value, number_format=fmt)
 

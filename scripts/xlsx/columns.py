@@ -1,9 +1,9 @@
 """A fast-read sheet's columns as CSV records: each column converted at once, not cell by cell.
 
 Why by columns: a column repeats few distinct values (codes, years, units, keys that share a
-prefix are still distinct but cheap), so each distinct value goes once through the interpreter's
-:meth:`Field.from_workbook` — the same call, messages and rules as the streaming path — and the
-column is then mapped through that table at C speed. A refused value gives one problem per cell
+prefix are still distinct but cheap), so each distinct value goes once through the model's
+:func:`~scripts.model.backends.excel.from_workbook` — the same call, messages and rules as the
+streaming path — and the column is then mapped through that table at C speed. A refused value gives one problem per cell
 holding it, in the order the streaming path reports them (by row, then by field).
 """
 
@@ -12,8 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from scripts.model import text as clean
+from scripts.model.backends import polars as exprs
+from scripts.model.backends.excel import from_workbook
+from scripts.model.catalogue import REQUIRED
+from scripts.model.cells import CellError
+from scripts.model.spec import Field, Table
 from scripts.report import Problem
-from scripts.schema import REQUIRED, CellError, Field, Table
 from scripts.xlsx.fast import FastSheet
 from scripts.xlsx.reader import column_letter
 
@@ -58,7 +63,7 @@ def _rows_with_fields(sheet: FastSheet, positions: dict[str, int]) -> list[int] 
 def _convert(fld: Field, column: tuple[Any, ...], place: _Place, found: list[tuple[int, int, Problem]]) -> list[str]:
     """The column's CSV texts: each distinct value converted once; refusals noted per cell."""
     column, kinds = _as_streamed(column)
-    if fld.type == "string" and kinds <= {str}:
+    if fld.kind in ("text", "date") and kinds <= {str}:
         return _convert_texts(fld, column, place, found)
     # True == 1.0 would share a table entry: a column mixing them is keyed by type as well
     keys: tuple[Any, ...] | list[Any] = [(type(v), v) for v in column] if bool in kinds and float in kinds else column
@@ -71,7 +76,7 @@ def _convert(fld: Field, column: tuple[Any, ...], place: _Place, found: list[tup
 
 def _as_streamed(column: tuple[Any, ...]) -> tuple[tuple[Any, ...], set[type]]:
     """The column with its whole numbers as floats, as the streaming reader reads them, and the
-    types of its values: so both readers hand the same values to :meth:`Field.from_workbook`."""
+    types of its values: so both readers hand the same values to :func:`from_workbook`."""
     kinds = set(map(type, column))
     if int in kinds:
         column = tuple(float(v) if type(v) is int else v for v in column)
@@ -88,7 +93,7 @@ def _convert_distinct(fld: Field, keys: tuple[Any, ...] | list[Any]) -> tuple[di
     for key in set(keys):
         if key not in table:
             try:
-                table[key] = fld.from_workbook(key[1] if type(key) is tuple else key)
+                table[key] = from_workbook(fld, key[1] if type(key) is tuple else key)
             except CellError as exc:
                 table[key], refused[key] = "", exc
     return table, refused
@@ -99,17 +104,18 @@ def _convert_texts(fld: Field, column: tuple[Any, ...], place: _Place,
     """A text column of a string field: a text is its own CSV text when it is clean and meets the
     field's cell constraints, checked for the whole column by the interpreter's polars expressions
     (an empty cell is not checked, as in the streaming path). Only the texts that fail go through
-    :meth:`Field.from_workbook`, for its exact message."""
+    :func:`from_workbook`, for its exact message."""
     import polars as pl
 
     text = pl.col("t")
-    checks = [fld.polars_unclean(text), *(expr for rule, expr in fld.polars_checks(text, text) if rule != REQUIRED)]
+    checks = [clean.polars_unclean(text, fld.multiline),
+              *(expr for rule, expr in exprs.failures(fld, text, text) if rule != REQUIRED)]
     frame = pl.DataFrame({"t": pl.Series(column, dtype=pl.String)}).select(pl.when(text != "").then(text).alias("t"))
     failing = frame.select(pl.any_horizontal([c.fill_null(False) for c in checks]).arg_true()).to_series().to_list()
     out = list(column)
     for index in failing:
         try:
-            out[index] = fld.from_workbook(column[index])
+            out[index] = from_workbook(fld, column[index])
         except CellError as exc:
             out[index] = ""
             found.append(_problem(fld, column[index], place, index, exc))

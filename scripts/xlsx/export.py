@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.files import atomic_write, tables_fingerprint
-from scripts.package import DESCRIPTOR, Package
+from scripts.model.package import DESCRIPTOR, Package
 from scripts.xlsx import chart, guide, sheets, stream, styles
 from scripts.xlsx.scan import ExportError, Scan, scan_table
 

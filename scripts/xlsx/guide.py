@@ -13,8 +13,9 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from scripts.package import Package
-from scripts.schema import Table
+from scripts.model.backends import words
+from scripts.model.package import Package
+from scripts.model.spec import Table
 from scripts.xlsx import styles
 from scripts.xlsx.reader import column_letter
 from scripts.xlsx.scan import Scan, read_table
@@ -127,7 +128,7 @@ def _reading_values(ws: Any, package: Package) -> None:
         for fld in table.fields:
             if fld.name not in READING_FIELDS or not fld.categories:
                 continue
-            for value, label in fld.categories.items():
+            for value, label in fld.categories:
                 append(ws, [text_cell(ws, f"{table.name}.{fld.name}", alignment=styles.top()),
                             text_cell(ws, value, alignment=styles.top()), None,
                             text_cell(ws, label, alignment=styles.wrap())], {3: README_WIDTHS[3]})
@@ -205,23 +206,23 @@ def write_fields(wb: Any, package: Package) -> None:
     for table in package.tables.values():
         for fld in table.fields:
             append(ws, [text_cell(ws, v, alignment=styles.wrap()) for v in (
-                table.name, fld.name, fld.title, fld.type_words(), "; ".join(_rules(table, fld)),
+                table.name, fld.name, fld.title, words.type_words(fld), "; ".join(_rules(table, fld)),
                 _description(fld))], dict(enumerate(FIELDS_WIDTHS)))
             rows += 1
     add_table(ws, "tbl_fields", f"A1:{column_letter(len(header))}{rows}", header)
 
 
 def _rules(table: Table, fld: Any) -> list[str]:
-    words = [w for w in fld.constraint_words() if w]
+    found = [w for w in words.constraint_words(fld) if w]
     if fld.in_primary_key:
-        words.insert(0, "identifies the row" + (" with " + ", ".join(k for k in table.primary_key if k != fld.name)
+        found.insert(0, "identifies the row" + (" with " + ", ".join(k for k in table.primary_key if k != fld.name)
                                                 if len(table.primary_key) > 1 else ""))
-    words.extend(f"a {', '.join(fk.ref_fields)} of the {fk.resource} sheet"
+    found.extend(f"a {', '.join(fk.ref_fields)} of the {fk.resource} sheet"
                  for fk in table.foreign_keys if fld.name in fk.fields)
-    return words
+    return found
 
 
 def _description(fld: Any) -> str:
     lines = [fld.description]
-    lines.extend(f"{value}: {label}" for value, label in fld.categories.items() if label)
+    lines.extend(f"{value}: {label}" for value, label in fld.categories if label)
     return "\n".join(line for line in lines if line)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import files
-from scripts.package import Package, load_package
+from scripts.model.package import Package, check_patterns, load_package
 from scripts.report import Problem
 from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
 from scripts.xlsx.export import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
@@ -55,6 +55,7 @@ def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None
     provenance); ``caps`` bound the workbook (raise them for a big package: ``--max-rows``).
     Nothing is written unless every cell reads and the staged package validates."""
     package = load_package(root)
+    check_patterns(package)  # a pattern polars cannot run is refused before any cell meets it
     reading = read_sheets(package, Path(workbook), STATE_SHEET, caps)
     result = ImportResult(notes=reading.notes)
     recorded = _recorded_fingerprint(reading, workbook, result)

@@ -16,9 +16,10 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.package import Package, read_rows
+from scripts.model.cells import CellError
+from scripts.model.package import Package, read_rows
+from scripts.model.spec import Field, Table
 from scripts.report import Problem
-from scripts.schema import CellError, Field, Table
 from scripts.xlsx.archive import check_archive
 from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
 from scripts.xlsx.cells import cell_text

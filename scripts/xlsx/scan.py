@@ -17,11 +17,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts.schema import CellError, Field, Table
+from scripts.model import cells
+from scripts.model import text as clean
+from scripts.model.cells import CellError
+from scripts.model.limits import CELL_CHARS
+from scripts.model.spec import Field, Table
 from scripts.xlsx import styles
 from scripts.xlsx.reader import column_letter
 
-MAX_CELL_CHARS = 32_767
+MAX_CELL_CHARS = CELL_CHARS
 MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows less the header
 MAX_SAFE_INTEGER = 2**53  # Excel stores numbers as doubles
 WIDTH_CAP = 60  # characters; longer text wraps
@@ -175,14 +179,14 @@ def _check_cell(scan: Scan, col: Column, row: list[str], number: int) -> None:
     if text == "":
         return
     where = f"{scan.table.path.name} row {number}, field {col.field.name}"
-    unclean = col.field.unclean_text(text) if col.kind == TEXT else None
+    unclean = clean.unclean(text, col.field.multiline) if col.kind == TEXT else None
     if unclean:
         raise ExportError(f"{where}: the value {unclean}; a spreadsheet cannot hold it faithfully, "
                           "so correct the CSV and export again")
     if col.kind == TEXT:
         return
     try:
-        value = col.field.read_cell(text)
+        value = cells.read_cell(col.field, text)
     except CellError as exc:
         raise ExportError(f"{where}: {exc.message}; run validate") from None
     if not math.isfinite(value) or abs(value) > MAX_SAFE_INTEGER:

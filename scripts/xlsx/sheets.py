@@ -1,11 +1,12 @@
 """A table's sheet around its rows: header with notes, Excel table, dropdowns, highlighting, print.
 
-Every rule comes from the interpreter (:meth:`Field.excel_validation`, :meth:`Field.input_message`,
-the table's keys): nothing here reads a constraint keyword. Dropdowns and bounds cover the whole
-column below the header, so a row typed under the table is checked like the rows above it; key
-dropdowns read a defined name that grows with the lookup sheet (OFFSET over COUNTA), so a key
-added there appears at once. Empty required cells are highlighted with ISBLANK (LibreOffice cannot
-print a sheet whose conditional formats use ``LEN(...)=0``).
+Every rule comes from the model's backends (:func:`scripts.model.backends.excel.validation`,
+:func:`scripts.model.backends.words.input_message`, the table's keys): nothing here reads a
+constraint keyword. Dropdowns and bounds cover the whole column below the header, so a row typed
+under the table is checked like the rows above it; key dropdowns read a defined name that grows
+with the lookup sheet (OFFSET over COUNTA), so a key added there appears at once. Empty required
+cells are highlighted with ISBLANK (LibreOffice cannot print a sheet whose conditional formats use
+``LEN(...)=0``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from scripts.schema import Field, ForeignKey, Table
+from scripts.model.backends import excel, words
+from scripts.model.spec import Field, ForeignKey, Table
 from scripts.xlsx import styles
 from scripts.xlsx.reader import column_letter
 from scripts.xlsx.scan import Column, Scan
@@ -156,7 +158,7 @@ def _header_cell(ws: Any, table: Table, col: Column) -> Any:
     from openpyxl.comments import Comment
 
     fld = col.field
-    note = "\n\n".join(x for x in (f"{fld.title}: {fld.description}", fld.input_message(),
+    note = "\n\n".join(x for x in (f"{fld.title}: {fld.description}", words.input_message(fld),
                                    _key_words(table, fld)) if x)
     comment = Comment(note, "Read me")
     comment.width, comment.height = 320, 180
@@ -181,7 +183,7 @@ def _add_validation(ws: Any, scan: Scan, lists: EnumLists) -> None:
         rule = _rule(scan.table, col.field, references.get(col.field.name), lists)
         if rule is None:
             continue
-        prompt = col.field.input_message()[:255]
+        prompt = words.input_message(col.field)[:255]
         dv = DataValidation(type=rule["type"], operator=rule.get("operator"), allow_blank=True,
                             formula1=rule.get("formula1"), formula2=rule.get("formula2"),
                             showErrorMessage=True, errorTitle=col.field.name[:32], error=prompt,
@@ -195,7 +197,7 @@ def _rule(table: Table, fld: Field, fk: ForeignKey | None, lists: EnumLists) -> 
     on the lists sheet), or None when the interpreter asks for none."""
     if fk is not None:
         return {"type": "list", "formula1": key_name(fk.resource, fk.ref_fields[0])}
-    rule = fld.excel_validation()
+    rule = excel.validation(fld)
     if rule["type"] == "any":
         return None
     if rule["type"] != "list":

@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 from typing import Any
 
+from scripts.model import cells
 from scripts.xlsx import styles
 from scripts.xlsx.reader import column_letter, escape_xml_text
 from scripts.xlsx.scan import NUMBER, TEXT, WIDTH_CAP, Column, Scan, read_table
@@ -88,7 +89,7 @@ def _cell(col: Column, ref: str, text: str, style: int, row: list[str], scan: Sc
         return f'<c r="{ref}" s="{style}" t="inlineStr"><is>{_xml_text(text)}</is></c>'
     if col.kind == NUMBER:
         style = col.format_ids.get(scan.figure_format(row, col), style)
-    value = col.field.write_cell(col.field.read_cell(text))
+    value = cells.write_cell(col.field, cells.read_cell(col.field, text))
     return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
 
 

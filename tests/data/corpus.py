@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import csv_text, load_package, read_rows
+from scripts.model.package import csv_text, load_package, read_rows
 from scripts.validate import validate_package
 
 Expected = set[tuple[str, str, int | None, str | None]]

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.package import Package, csv_text, load_package, read_rows
+from scripts.model.package import Package, csv_text, load_package, read_rows
 from scripts.release.build import ReleaseResult, release
 from scripts.release.generated import write_generated
 from tests.conftest import ROOT, sources_dir

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import PackageError
+from scripts.model.package import PackageError
 from scripts.validate import validate_package
 from tests.data.corpus import Copy, Expected, as_of_table, fingerprint, found, person_column
 

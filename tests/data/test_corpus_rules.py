@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import load_package
+from scripts.model.package import load_package
 from tests.data.corpus import Copy, Expected, found, person_column
 
 

@@ -7,7 +7,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from scripts.package import Package, csv_text, load_package, read_rows
+from scripts.model import cells
+from scripts.model.package import Package, csv_text, load_package, read_rows
 from scripts.validate.frames import read_package
 from scripts.validate.provenance import provenance_problems
 from tests.conftest import ROOT
@@ -18,7 +19,7 @@ CORE_TABLES = {"states", "persons", "meetings", "attendance", "documents", "indi
 
 def rows(package: Package, name: str) -> list[dict]:
     table = package.table(name)
-    return [{f.name: f.read_cell(raw[f.name]) for f in table.fields} for raw in read_rows(table)]
+    return [{f.name: cells.read_cell(f, raw[f.name]) for f in table.fields} for raw in read_rows(table)]
 
 
 def by_key(package: Package, name: str) -> dict[str, dict]:
@@ -68,7 +69,7 @@ def test_enums_are_documented_value_by_value(package: Package) -> None:
         for fld in table.fields:
             if fld.enum is None:
                 continue
-            labels = fld.categories
+            labels = fld.labels
             assert list(labels) == [str(v) for v in fld.enum], f"{table.name}.{fld.name}"
             assert all(label.strip() for label in labels.values()), f"{table.name}.{fld.name}"
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import load_package, read_rows
+from scripts.model import cells
+from scripts.model.backends import sqlite as sqlite_backend
+from scripts.model.package import load_package, read_rows
 from scripts.release.build import CHECKSUMS, ZIP_TIME
 from tests.data.release_support import CHANGED_MEETING, Build
 
@@ -76,8 +78,8 @@ def test_parquet_columns_are_typed_and_equal_the_csv(build: Build) -> None:
         key = {tuple(r[k] for k in table.sort_names()): r for r in read_rows(table)}
         assert data.num_rows == len(key)
         for row in data.to_pylist():
-            csv_row = key[tuple(table.field(k).write_cell(row[k]) for k in table.sort_names())]
-            assert row == {f.name: f.read_cell(csv_row[f.name]) for f in table.fields}
+            csv_row = key[tuple(cells.write_cell(table.field(k), row[k]) for k in table.sort_names())]
+            assert row == {f.name: cells.read_cell(f, csv_row[f.name]) for f in table.fields}
     meetings = pq.read_table(build.file("meetings.parquet")).to_pylist()
     sixth = next(r for r in meetings if r["meeting_id"] == CHANGED_MEETING)
     raw = next(r for r in read_rows(build.package.table("meetings")) if r["meeting_id"] == CHANGED_MEETING)
@@ -111,10 +113,10 @@ def test_sqlite_describes_itself(build: Build, db: sqlite3.Connection) -> None:
     assert sources == {s["path"]: s["version"].removeprefix("sha256:") for s in desc["sources"]}
 
 
-def test_sqlite_tables_use_the_interpreters_ddl_and_values(build: Build, db: sqlite3.Connection) -> None:
+def test_sqlite_tables_use_the_models_ddl_and_values(build: Build, db: sqlite3.Connection) -> None:
     for table in build.package.tables.values():
         ddl = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)).fetchone()
-        assert ddl[0] == table.sql_ddl()
+        assert ddl[0] == sqlite_backend.ddl(table)
         count = db.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
         assert count == len(read_rows(table))
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []

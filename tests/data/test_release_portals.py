@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from scripts.package import read_rows
+from scripts.model.package import read_rows
 from scripts.release.generated import ZENODO
 from tests.conftest import ROOT
 from tests.data.release_support import Build
@@ -80,7 +80,7 @@ def test_zenodo_record_passes_the_invenio_rdm_schema_and_types_the_organisation(
 
 
 def test_zenodo_record_turns_a_person_into_a_personal_creator() -> None:
-    from scripts.release.meta import meta_from_descriptor
+    from scripts.model.meta import meta_from_descriptor
     from scripts.release.portals import zenodo_record
 
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
@@ -160,7 +160,7 @@ def test_schema_org_expands_as_json_ld_to_absolute_iris(build: Build) -> None:
 
 def test_committed_generated_files_are_fresh() -> None:
     """CITATION.cff, .zenodo.json and docs/ as datapackage.json and the schemas generate them."""
-    from scripts.package import load_package
+    from scripts.model.package import load_package
     from scripts.release.generated import generated_files
 
     package = load_package(ROOT)

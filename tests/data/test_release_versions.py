@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scripts.cli import main
-from scripts.package import read_rows
+from scripts.model.package import read_rows
 from tests.conftest import ROOT, sources_dir
 from tests.data.release_support import (
     CHANGED_MEETING,

@@ -54,7 +54,7 @@ def test_repository_is_reuse_compliant() -> None:
 
 def test_code_is_mit_and_data_is_cc_by(project_copy: Path) -> None:
     licences = _licences(project_copy)
-    assert licences["scripts/package.py"] == "MIT"
+    assert licences["scripts/model/package.py"] == "MIT"
     assert licences["Makefile"] == "MIT"
     assert licences["pyproject.toml"] == "MIT"
     assert licences["datapackage.json"] == "CC-BY-4.0"

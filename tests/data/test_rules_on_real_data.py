@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import csv_text, load_package, read_rows
+from scripts.model.package import csv_text, load_package, read_rows
 from scripts.validate import validate_package
 from scripts.validate.frames import read_package
-from scripts.validate.rules import RULES
+from scripts.validate.registry import RULES
 from tests.conftest import ROOT
 
 FACT_RULES = ("figure_not_after_report", "status_as_of_source", "inference_marked_one_way",
@@ -85,7 +85,7 @@ def test_each_semantic_rule_runs_on_the_real_package_and_finds_nothing(package) 
     for name in FACT_RULES:
         masks = list(RULES[name].func(frames))
         assert masks, name
-        for table, column, mask in masks:
+        for table, column, mask, *_ in masks:
             assert len(mask) == frames.raw[table].height, (name, table, column)
             assert not mask.any(), (name, table, column, mask.arg_true().to_list())
 

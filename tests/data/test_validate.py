@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts.cli import main
-from scripts.package import csv_text, load_package, read_rows
+from scripts.model.package import csv_text, load_package, read_rows
 from scripts.validate import validate_package
 from tests.conftest import ROOT
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import Package, load_package, read_rows
+from scripts.model.backends import sqlite as sqlite_backend
+from scripts.model.package import Package, load_package, read_rows
 from scripts.release.build import release
 from tests.conftest import sources_dir
 from tests.data.release_support import copy_release_inputs
@@ -92,7 +93,7 @@ def test_datasette_serves_the_meeting_typed(server: Server) -> None:
     raw = next(r for r in read_rows(table) if r["meeting_id"] == MEETING)
     [row] = server.sql("select * from meetings where meeting_id = :id", id=MEETING)
     assert (row["ordinal"], row["city"], row["status"]) == (6, "Astana", "held")
-    assert row == {f.name: table.sql_value(f, raw[f.name]) for f in table.fields}
+    assert row == {f.name: sqlite_backend.value(f, raw[f.name]) for f in table.fields}
 
 
 def test_datasette_joins_the_meeting_and_its_attendees(server: Server) -> None:
@@ -123,7 +124,7 @@ def test_datasette_shows_licence_source_and_descriptions(server: Server) -> None
     assert desc["homepage"] in page
 
 
-def test_datasette_serves_the_release_metadata_table(server: Server) -> None:
+def test_datasette_serves_the_package_metadata_table(server: Server) -> None:
     rows = {r["key"]: r["value"] for r in server.sql("select key, value from _metadata")}
     assert (rows["version"], rows["license"]) == (server.package.version, "CC-BY-4.0")
     tables = json.loads(get(f"{server.base}/{server.database}.json"))["tables"]

@@ -35,8 +35,8 @@ sys.path.insert(0, sys.argv[1])
 import scripts.cli, scripts.files as files
 import scripts.release.build, scripts.release.parquet, scripts.release.sqlite, scripts.site
 import scripts.xlsx.importer, scripts.xlsx.export
-import scripts.validate.constraints, scripts.validate.rules, scripts.validate.provenance
-from scripts.package import load_package
+import scripts.validate.checks, scripts.validate.rules, scripts.validate.provenance, pandera.polars
+from scripts.model.package import load_package
 from scripts.validate import metadata_problems
 import shutil, tempfile
 from scripts.site import build_site

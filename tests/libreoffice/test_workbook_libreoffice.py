@@ -21,7 +21,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from scripts.package import load_package
+from scripts.model.package import load_package
 from scripts.xlsx.importer import import_workbook
 from scripts.xlsx.reader import escape_ooxml_text
 from tests.unit.xlsx_support import cell_changes, checksums, column_of, copy_package, edit, export, row_of

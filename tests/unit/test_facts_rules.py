@@ -11,10 +11,11 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from scripts.package import Package
+from scripts.model.dates import polars_last_day
+from scripts.model.package import Package
 from scripts.validate import facts
 from scripts.validate.frames import Frames, read_package
-from scripts.validate.rules import RULES
+from scripts.validate.registry import RULES
 
 
 def frames_of(package: Package) -> Frames:
@@ -48,7 +49,7 @@ def add_row(frames: Frames, table: str, **cells: str) -> None:
 
 def flagged(frames: Frames, name: str) -> set[tuple[str, str, str]]:
     """(table, field, record key) of every failing cell of rule ``name``."""
-    return {(table, column, key) for table, column, mask in RULES[name].func(frames)
+    return {(table, column, key) for table, column, mask, *_ in RULES[name].func(frames)
             for key in frames.keys(table).filter(mask.fill_null(False)).to_list()}
 
 
@@ -62,7 +63,7 @@ def test_the_semantic_rules_are_in_the_one_registry() -> None:
 
 def test_last_day_of_a_reduced_date() -> None:
     dates = pl.DataFrame({"d": ["2024", "2024-02", "2023-02", "2024-08-09", None, "2024-13"]})
-    got = dates.select(facts.last_day(pl.col("d")))["d"].to_list()
+    got = dates.select(polars_last_day(pl.col("d")).alias("d"))["d"].to_list()
     assert got == [dt.date(2024, 12, 31), dt.date(2024, 2, 29), dt.date(2023, 2, 28), dt.date(2024, 8, 9),
                    None, None]
 

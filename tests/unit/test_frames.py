@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from scripts.package import Package
+from scripts.model.package import Package
 from scripts.validate.frames import read_table
 
 HEADER = b"state_id,name,is_central_asian\n"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.package import PackageError, load_package
+from scripts.model.meta import meta_from_descriptor
+from scripts.model.package import PackageError, load_package
 from scripts.release import version
 from scripts.release.erd import render_erd_svg
 from scripts.release.generated import citation_cff
-from scripts.release.meta import meta_from_descriptor
 from scripts.release.refs import open_version, split_range
 from tests.conftest import ROOT
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from scripts.package import Package
-from scripts.validate.columns import common_precision, lookup
+from scripts.model.dates import common_precision
+from scripts.model.package import Package
+from scripts.validate.checks import rule_problems
+from scripts.validate.columns import lookup
 from scripts.validate.frames import Frames, read_package
-from scripts.validate.rules import PLAUSIBLE_RANGES, RULES, enum_values, rule_problems
+from scripts.validate.registry import RULES
+from scripts.validate.rules import PLAUSIBLE_RANGES, enum_values
 
 
 def frames_of(package: Package) -> Frames:
@@ -57,8 +60,9 @@ def test_lookup_keeps_order_and_the_first_of_repeated_keys() -> None:
 
 def test_every_rule_is_documented_and_hinted() -> None:
     for name, item in RULES.items():
-        assert item.func.__doc__ and len(item.summary) > 20, name
-        assert item.hint and "[" not in item.hint, name
+        assert item.func.__doc__ or item.provenance, name
+        assert len(item.info.message) > 20, name
+        assert item.info.hint and "[" not in item.info.hint, name
 
 
 def test_plausible_ranges_use_schema_units_and_scales(package: Package) -> None:

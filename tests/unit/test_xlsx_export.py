@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scripts.package import load_package
+from scripts.model.package import load_package
 from scripts.xlsx.export import STATE_SHEET, ExportError, export_workbook, fingerprint
 from scripts.xlsx.guide import README_SHEET
 from tests.unit.xlsx_support import ROOT, column_of, copy_package, export, row_of

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.package import csv_text, load_package, read_rows
+from scripts.model.package import csv_text, load_package, read_rows
 from scripts.xlsx.archive import DEFAULT_CAPS
 from scripts.xlsx.caps import DEFAULT_READ_CAPS, DEFAULT_WORKBOOK_CAPS, WorkbookCaps
 from scripts.xlsx.export import STATE_SHEET

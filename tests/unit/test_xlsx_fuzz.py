@@ -19,7 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from scripts.package import load_package
+from scripts.model.package import load_package
 from scripts.validate import validate_package
 from scripts.xlsx.importer import import_workbook
 from tests.unit.xlsx_support import checksums, copy_package, export

@@ -1,4 +1,4 @@
-"""The Table Schema interpreter: field classes, cells, workbook values and the derived forms."""
+"""The model layer: the spec read from Table Schemas, CSV cells, workbook values and the backends."""
 
 from __future__ import annotations
 
@@ -10,81 +10,74 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from scripts import patterns
-from scripts.package import Package
-from scripts.schema import (
-    CLEAN_TEXT,
-    ENUM,
-    MAX_LENGTH,
-    PATTERN,
-    TYPE,
-    BooleanField,
-    CellError,
-    IntegerField,
-    NumberField,
-    ReducedDateField,
-    StringField,
-    make_field,
-    make_table,
-)
-
-DATE = patterns.REDUCED_DATE
+from scripts.model import cells, patterns
+from scripts.model.backends import arrow, excel, sqlite, words
+from scripts.model.backends.excel import from_workbook
+from scripts.model.catalogue import CLEAN_TEXT, TYPE
+from scripts.model.cells import CellError
+from scripts.model.dates import REDUCED_DATE as DATE
+from scripts.model.package import Package
+from scripts.model.spec import ENUM, MAX_LENGTH, PATTERN, make_field, make_table
 
 
 def refused(fld, value) -> tuple[str, str, str]:
     with pytest.raises(CellError) as info:
-        fld.from_workbook(value)
+        from_workbook(fld, value)
     return info.value.rule, info.value.message, info.value.hint
 
 
-def test_each_type_gets_its_class_and_dates_are_found_by_pattern() -> None:
-    assert isinstance(make_field({"name": "a", "type": "integer"}), IntegerField)
-    assert isinstance(make_field({"name": "a", "type": "number"}), NumberField)
-    assert isinstance(make_field({"name": "a", "type": "boolean"}), BooleanField)
-    assert isinstance(make_field({"name": "a"}), StringField)
-    assert isinstance(make_field({"name": "a", "constraints": {"pattern": DATE}}), ReducedDateField)
-    assert not isinstance(make_field({"name": "a", "constraints": {"pattern": patterns.SLUG}}), ReducedDateField)
+def test_each_type_gets_its_kind_and_dates_are_found_by_pattern() -> None:
+    assert make_field({"name": "a", "type": "integer"}).kind == "integer"
+    assert make_field({"name": "a", "type": "number"}).kind == "number"
+    assert make_field({"name": "a", "type": "boolean"}).kind == "boolean"
+    assert make_field({"name": "a"}).kind == "text"
+    assert make_field({"name": "a", "type": "geopoint"}).kind == "text"
+    assert make_field({"name": "a", "constraints": {"pattern": DATE}}).kind == "date"
+    assert make_field({"name": "a", "constraints": {"pattern": "^[0-9]{4}(-[0-9]{2}){0,2}$"}}).kind == "text"
+    assert make_field({"name": "a", "constraints": {"pattern": patterns.SLUG}}).kind == "text"
 
 
 def test_table_schema_defaults_as_frictionless_reads_them() -> None:
     flag = make_field({"name": "f", "type": "boolean"})
-    assert flag.true_values == ["true", "True", "TRUE", "1"] and flag.false_values == ["false", "False", "FALSE", "0"]
-    assert flag.read_cell("TRUE") is True and flag.read_cell("0") is False and flag.write_cell(True) == "true"
+    assert flag.true_values == ("true", "True", "TRUE", "1") and flag.false_values == ("false", "False", "FALSE", "0")
+    assert cells.read_cell(flag, "TRUE") is True and cells.read_cell(flag, "0") is False
+    assert cells.write_cell(flag, True) == "true"
     key = make_field({"name": "k"}, primary_key=("k",))
     assert key.required and key.unique
     part = make_field({"name": "k"}, primary_key=("k", "j"))
     assert part.required and not part.unique
-    assert make_field({"name": "x"}).read_cell("") is None
+    assert cells.read_cell(make_field({"name": "x"}), "") is None
 
 
 def test_cells_read_and_write_canonically() -> None:
     number = make_field({"name": "n", "type": "number"})
-    assert number.read_cell("11.5") == 11.5 and number.write_cell(5000.0) == "5000" and number.write_cell(0.1) == "0.1"
+    assert cells.read_cell(number, "11.5") == 11.5 and cells.write_cell(number, 5000.0) == "5000"
+    assert cells.write_cell(number, 0.1) == "0.1"
     integer = make_field({"name": "i", "type": "integer"})
-    assert integer.read_cell("-7") == -7
+    assert cells.read_cell(integer, "-7") == -7
     for bad in ("1.0", "1e3", " 1", "+1", "٥"):
         with pytest.raises(CellError, match="not a whole number"):
-            integer.read_cell(bad)
+            cells.read_cell(integer, bad)
     for bad in ("1,5", "nan", "inf", "1.5.2"):
         with pytest.raises(CellError):
-            number.read_cell(bad)
+            cells.read_cell(number, bad)
 
 
 def test_workbook_values_become_csv_text_or_a_plain_refusal() -> None:
     integer = make_field({"name": "ordinal", "type": "integer", "constraints": {"minimum": 1}})
-    assert integer.from_workbook(5000.0) == "5000" and integer.from_workbook(7) == "7"
+    assert from_workbook(integer, 5000.0) == "5000" and from_workbook(integer, 7) == "7"
     assert refused(integer, 5.5)[0] == TYPE
     assert refused(integer, 0)[:2] == ("minimum", "0 is below the minimum 1")
     date = make_field({"name": "date_start", "constraints": {"pattern": DATE}})
-    assert date.from_workbook(dt.datetime(2024, 8, 9)) == "2024-08-09"
-    assert date.from_workbook(dt.date(2024, 8, 9)) == "2024-08-09"
-    assert date.from_workbook(2024) == "2024" and date.from_workbook("2024-08") == "2024-08"
+    assert from_workbook(date, dt.datetime(2024, 8, 9)) == "2024-08-09"
+    assert from_workbook(date, dt.date(2024, 8, 9)) == "2024-08-09"
+    assert from_workbook(date, 2024) == "2024" and from_workbook(date, "2024-08") == "2024-08"
     rule, message, hint = refused(date, dt.datetime(2024, 8, 9, 14, 30))
     assert (rule, hint) == (TYPE, "type the date as text: 2024-08-09, 2024-08 or 2024")
     assert "has a time of day" in message
     assert refused(date, "2024-13")[0] == PATTERN
     flag = make_field({"name": "is_x", "type": "boolean", "trueValues": ["true"], "falseValues": ["false"]})
-    assert flag.from_workbook(True) == "true" and flag.from_workbook(False) == "false"
+    assert from_workbook(flag, True) == "true" and from_workbook(flag, False) == "false"
     assert refused(flag, "yes") == (TYPE, "'yes' is not true or false", "write true or false")
     assert refused(flag, 1)[0] == TYPE
     text = make_field({"name": "status", "constraints": {"enum": ["held", "planned"]}})
@@ -97,59 +90,59 @@ def test_unclean_text_is_refused_unless_the_field_is_multiline(value: str) -> No
     assert refused(make_field({"name": "t"}), value)[0] == CLEAN_TEXT
     multiline = make_field({"name": "t", "multiline": True})
     if value in ("a\tb", "a\nb"):
-        assert multiline.from_workbook(value) == value
+        assert from_workbook(multiline, value) == value
     else:
         assert refused(multiline, value)[0] == CLEAN_TEXT
 
 
 def test_lengths_count_characters_not_bytes() -> None:
     fld = make_field({"name": "t", "constraints": {"maxLength": 3}})
-    assert fld.check_cell("ÄÖÜ") == []
-    assert fld.check_cell("ÄÖÜß") == [(MAX_LENGTH, "4 characters; at most 3 allowed")]
+    assert cells.check_cell(fld, "ÄÖÜ") == []
+    assert cells.check_cell(fld, "ÄÖÜß") == [(MAX_LENGTH, "4 characters; at most 3 allowed")]
 
 
 def test_excel_validation_and_messages_never_show_a_regex(package: Package) -> None:
     regex_bits = re.compile(r"[\^$\\]|\[[^\]]*-[^\]]*\]|\{\d")
     for table in package.tables.values():
         for fld in table.fields:
-            rule = fld.excel_validation()
+            rule = excel.validation(fld)
             assert not regex_bits.search(rule["prompt"]), (table.name, fld.name, rule["prompt"])
             assert rule["allow_blank"] is (not fld.required)
             if fld.pattern:
-                assert not regex_bits.search(fld.hint(PATTERN)), fld.hint(PATTERN)
+                assert not regex_bits.search(words.hint(fld, PATTERN)), words.hint(fld, PATTERN)
     ordinal = make_field({"name": "ordinal", "type": "integer", "constraints": {"minimum": 1, "maximum": 100}})
-    assert {k: v for k, v in ordinal.excel_validation().items() if k != "prompt"} == {
+    assert {k: v for k, v in excel.validation(ordinal).items() if k != "prompt"} == {
         "type": "whole", "allow_blank": True, "operator": "between", "formula1": "1", "formula2": "100"}
     status = make_field({"name": "s", "constraints": {"required": True, "enum": ["held", "planned"]}})
-    assert status.excel_validation()["list"] == ["held", "planned"]
-    assert status.input_message() == "s: text; required; one of: held, planned."
+    assert excel.validation(status)["list"] == ["held", "planned"]
+    assert words.input_message(status) == "s: text; required; one of: held, planned."
 
 
 def test_sqlite_ddl_of_every_table_runs_and_enforces_its_checks(package: Package) -> None:
     db = sqlite3.connect(":memory:")
     for table in package.tables.values():
-        db.execute(table.sql_ddl())
+        db.execute(sqlite.ddl(table))
     states = package.table("states")
     db.execute('INSERT INTO "states" VALUES (?, ?, ?)', ("KAZ", "Kazakhstan", 1))
     with pytest.raises(sqlite3.IntegrityError):
         db.execute('INSERT INTO "states" VALUES (?, ?, ?)', ("kaz", "Kazakhstan", 1))
     with pytest.raises(sqlite3.IntegrityError):
         db.execute('INSERT INTO "states" VALUES (?, ?, ?)', ("UZB", "Uzbekistan", "yes"))
-    assert states.sql_value(states.field("is_central_asian"), "true") == 1
+    assert sqlite.value(states.field("is_central_asian"), "true") == 1
 
 
 def test_arrow_types_keep_reduced_dates_as_text(package: Package) -> None:
-    meetings = package.table("meetings").arrow_schema()
+    meetings = arrow.arrow_schema(package.table("meetings"))
     assert meetings.field("date_start").type == pa.string()
     assert meetings.field("ordinal").type == pa.int64()
     assert meetings.field("is_date_inferred").type == pa.bool_()
-    assert package.table("indicators").arrow_schema().field("value").type == pa.float64()
+    assert arrow.arrow_schema(package.table("indicators")).field("value").type == pa.float64()
 
 
 def test_constraint_words_for_the_data_dictionary() -> None:
     fld = make_field({"name": "c", "constraints": {"required": True, "pattern": "^C[0-9]{4,}$", "maxLength": 80}},
                      primary_key=("c",))
-    assert fld.constraint_words() == ["required", "unique in its column", "'C', then 4 or more digits",
+    assert words.constraint_words(fld) == ["required", "unique in its column", "'C', then 4 or more digits",
                                       "at most 80 characters"]
 
 

@@ -1,4 +1,4 @@
-"""Release metadata, read from ONE place: the top level of ``datapackage.json``.
+"""Package-level metadata, typed, read from ONE place: the top level of ``datapackage.json``.
 
 Name, title, version, release date (``created``), homepage, licences, contributors and the base URL
 of the downloads (``cac:download_base``, a template with ``{version}``) are stored there only;
@@ -12,8 +12,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from scripts.package import Package
 
 DOWNLOAD_BASE = "cac:download_base"
 MEDIA_TYPES = {
@@ -62,7 +60,7 @@ class License:
 
 
 @dataclass(frozen=True)
-class ReleaseMeta:
+class PackageMeta:
     """Everything about a release that is not data, as stored in datapackage.json."""
 
     name: str
@@ -102,11 +100,11 @@ def _party(entry: dict[str, Any]) -> Party:
                  email=str(entry.get("email") or ""), organization=str(entry.get("organization") or ""))
 
 
-def meta_from_descriptor(descriptor: dict[str, Any]) -> ReleaseMeta:
+def meta_from_descriptor(descriptor: dict[str, Any]) -> PackageMeta:
     """The release record of a descriptor; KeyError names a missing key the release needs."""
     licenses = tuple(License(str(x["name"]), str(x.get("path", "")), str(x.get("title", x["name"])))
                      for x in descriptor["licenses"])
-    return ReleaseMeta(
+    return PackageMeta(
         name=descriptor["name"], title=descriptor.get("title", descriptor["name"]),
         description=" ".join(str(descriptor.get("description", "")).split()),
         version=descriptor["version"], date=str(descriptor["created"])[:10],
@@ -115,7 +113,8 @@ def meta_from_descriptor(descriptor: dict[str, Any]) -> ReleaseMeta:
         licenses=licenses, contributors=tuple(_party(c) for c in descriptor.get("contributors", [])))
 
 
-def release_meta(package: Package) -> ReleaseMeta:
+def package_meta(package: Any) -> PackageMeta:
+    """The metadata of a loaded :class:`scripts.model.package.Package`."""
     return meta_from_descriptor(package.descriptor)
 
 
@@ -132,7 +131,7 @@ def json_text(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def citation_text(meta: ReleaseMeta) -> str:
+def citation_text(meta: PackageMeta) -> str:
     """The recommended citation, one line (the same words as CITATION.cff's fields)."""
     names = "; ".join(p.inverted_name for p in meta.creators)
     return (f"{names} ({meta.date[:4]}). {meta.title} (version {meta.version}) [Data set]. "

@@ -1,4 +1,11 @@
-"""Table Schema ``pattern`` constraints turned into plain words and SQLite GLOB checks.
+"""Table Schema ``pattern`` constraints: matched in linear time, and turned into plain words and
+SQLite GLOB checks.
+
+Matching: a pattern comes from the package, which may be a stranger's; Python's backtracking
+``re`` takes exponential time on a pattern such as ``^(a+)+$`` and a cell built for it. Every
+pattern is therefore run by ONE engine, polars' Rust regex, which guarantees time linear in the
+cell (:func:`matches`, :func:`polars_matches`); a pattern that engine cannot run (look-around,
+back-references) is refused when the schema is loaded (:func:`engine_problem`).
 
 Users never see a regular expression: the workbook's input messages, the data dictionary and the
 validation hints describe a pattern in words. SQLite has no regular expressions, so each pattern is
@@ -17,8 +24,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-REDUCED_DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+from scripts.model.dates import REDUCED_DATE
+from scripts.model.dates import WORDS as DATE_WORDS
+
+if TYPE_CHECKING:
+    import polars as pl
+
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 _YEAR = "[0-9][0-9][0-9][0-9]"
@@ -31,7 +45,7 @@ KNOWN_SQL = {
            " AND {c} NOT GLOB '*--*')"),
 }
 KNOWN_WORDS = {
-    REDUCED_DATE: "a date written as a year (2024), a year and month (2024-08) or a full date (2024-08-09)",
+    REDUCED_DATE: DATE_WORDS,
     SLUG: "lowercase letters and digits in words joined by single hyphens, e.g. ca-consultative-6",
 }
 CLASS_WORDS = {  # singular, plural
@@ -43,6 +57,36 @@ CLASS_WORDS = {  # singular, plural
     "A-Za-z": ("letter", "letters"), "A-Z0-9": ("capital letter or digit", "capital letters or digits"),
 }
 _ATOM = re.compile(r"(\[[^\]^]+\]|\\.|[^\\\[\](){}*+?|^$.])(\{(\d+)(,(\d*))?\}|[*+?])?")
+
+
+def anchored(pattern: str) -> str:
+    """The pattern matching whole cells only (Table Schema patterns are implicitly anchored)."""
+    return "^(?:" + pattern.removeprefix("^").removesuffix("$") + ")$"
+
+
+@lru_cache(maxsize=256)
+def engine_problem(pattern: str) -> str | None:
+    """Why the linear-time engine cannot run ``pattern`` (None when it can)."""
+    import polars as pl
+
+    try:
+        pl.Series([""], dtype=pl.String).str.contains(anchored(pattern))
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"the pattern {pattern!r} cannot be run in linear time ({first[:120]})"
+    return None
+
+
+def polars_matches(text: pl.Expr, pattern: str) -> pl.Expr:
+    """True where the whole cell matches ``pattern`` (null where the cell is null)."""
+    return text.str.contains(anchored(pattern))
+
+
+def matches(pattern: str, texts: list[str]) -> list[bool]:
+    """Whether each text matches ``pattern`` as a whole, in time linear in the text."""
+    import polars as pl
+
+    return pl.Series(texts, dtype=pl.String).str.contains(anchored(pattern)).to_list()
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """Load the data package: the one reader of ``datapackage.json`` and the schema files it names.
 
-The Table Schemas are interpreted by :mod:`scripts.schema` (types, constraints, keys); this module
-finds them, builds the :class:`Package`, and confines every resource path to the package: a path
-that is absolute, climbs with ``..``, is a URL or is a symlink leading outside is refused and its
-file never opened. It also keeps the small CSV helpers (raw rows, primary-key order, canonical
-text) that the workbook and release modules import from here. Only the standard library is imported at
-module level, so that commands start fast.
+The Table Schemas are read into the spec by :mod:`scripts.model.spec` (types, constraints, keys);
+this module finds them, builds the :class:`Package`, and confines every resource path to the
+package: a path that is absolute, climbs with ``..``, is a URL or is a symlink leading outside is
+refused and its file never opened. A pattern the linear-time engine cannot run is refused here,
+before any cell meets it. It also keeps the small CSV helpers (raw rows, primary-key order,
+canonical text) that the workbook and release modules use. Only the standard library is imported
+at module level, so that commands start fast.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.schema import Field, Table, make_table
+from scripts.model import limits, patterns
+from scripts.model.names import DESCRIPTOR
+from scripts.model.spec import Field, Table, make_table
 
 __all__ = ["DESCRIPTOR", "Field", "Package", "PackageError", "Table", "confinement_problem", "csv_text",
            "load_package", "read_rows", "sort_key"]
-
-DESCRIPTOR = "datapackage.json"
 
 
 class PackageError(Exception):
@@ -166,8 +167,21 @@ def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) ->
     return package
 
 
+def check_patterns(package: Package) -> None:
+    """Refuse (PackageError naming the schema and field) a pattern the linear-time engine cannot
+    run, before any cell meets it. Called by validate and import, not by loading: it starts
+    polars, which a process that forks must not have done yet."""
+    for table in package.tables.values():
+        for fld in table.fields:
+            slow = patterns.engine_problem(fld.pattern) if isinstance(fld.pattern, str) else None
+            if slow:
+                raise PackageError(f"{table.schema_path}: field {fld.name!r}: {slow}; write it without "
+                                   "look-around or back-references")
+
+
 def read_rows(table: Table) -> list[dict[str, str]]:
     """Read a table's CSV as raw strings keyed by header (no casting, no cleaning)."""
+    limits.raise_csv_field_limit()
     with table.path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 

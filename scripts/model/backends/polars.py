@@ -1,0 +1,105 @@
+"""Polars: a text column cast to its field's type, and each constraint as an expression that is
+true where a cell FAILS it. pandera's checks and the workbook import's column checks are built
+from these, so a column is judged by one set of expressions wherever it is checked.
+
+polars is imported inside the functions, so that importing the model costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from scripts.model import catalogue, patterns
+from scripts.model.cells import INTEGER_TEXT, NUMBER_TEXT
+from scripts.model.spec import ENUM, MAX_LENGTH, MAXIMUM, MIN_LENGTH, MINIMUM, PATTERN, Field
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+def dtype(fld: Field) -> pl.DataType:
+    """The polars type of the field's typed column."""
+    import polars as pl
+
+    return {"integer": pl.Int64(), "number": pl.Float64(), "boolean": pl.Boolean()}.get(fld.kind, pl.String())
+
+
+def present(fld: Field, text: pl.Expr) -> pl.Expr:
+    """True where the cell holds a value (not null and not one of ``missingValues``)."""
+    return text.is_not_null() & ~text.is_in(list(fld.missing_values))
+
+
+def _parse(fld: Field, text: pl.Expr) -> pl.Expr:
+    import polars as pl
+
+    if fld.kind == "integer":
+        return pl.when(text.str.contains(INTEGER_TEXT)).then(text.cast(pl.Int64, strict=False))
+    if fld.kind == "number":
+        return pl.when(text.str.contains(NUMBER_TEXT)).then(text.cast(pl.Float64, strict=False))
+    if fld.kind == "boolean":
+        return (pl.when(text.is_in(list(fld.true_values))).then(pl.lit(True))
+                .when(text.is_in(list(fld.false_values))).then(pl.lit(False)))
+    return text
+
+
+def cast(fld: Field, text: pl.Expr) -> pl.Expr:
+    """Typed column from a text column: null where missing or not of the type."""
+    import polars as pl
+
+    return pl.when(present(fld, text)).then(_parse(fld, text))
+
+
+def _enum(fld: Field, typed: pl.Expr, allowed: Any) -> pl.Expr:
+    import polars as pl
+
+    return ~typed.is_in(pl.Series(list(allowed), dtype=dtype(fld), strict=False).implode())
+
+
+def _textual(build: Callable[[pl.Expr, Any], pl.Expr]) -> Callable[[Field, pl.Expr, Any], pl.Expr | None]:
+    """A constraint that only text fields have (patterns and lengths)."""
+    return lambda fld, typed, value: build(typed, value) if fld.kind in ("text", "date") else None
+
+
+# One entry per constraint: true where a present, typed value breaks it.
+CONSTRAINTS: dict[str, Callable[[Field, pl.Expr, Any], pl.Expr | None]] = {
+    ENUM: _enum,
+    MINIMUM: lambda fld, typed, low: typed < low,
+    MAXIMUM: lambda fld, typed, high: typed > high,
+    PATTERN: _textual(lambda typed, pattern: ~patterns.polars_matches(typed, pattern)),
+    MIN_LENGTH: _textual(lambda typed, low: typed.str.len_chars() < low),
+    MAX_LENGTH: _textual(lambda typed, high: typed.str.len_chars() > high),
+}
+
+
+def failures(fld: Field, typed: pl.Expr, text: pl.Expr | None = None) -> list[tuple[str, pl.Expr]]:
+    """(rule, expression true where the cell FAILS) for the type, ``required`` and every cell
+    constraint, in the order :func:`scripts.model.cells.check_cell` reports them.
+
+    With ``text`` (the CSV's text column beside the typed one), a present text that did not cast is a
+    type error and ``required`` asks for a present text; without it (a frame already typed, such as
+    the release's Parquet), the dtype is the type check and ``required`` asks for a non-null value."""
+    checks = []
+    if text is not None:
+        is_present = present(fld, text)
+        if fld.kind not in ("text", "date"):
+            checks.append((catalogue.TYPE, is_present & typed.is_null()))
+    else:
+        is_present = typed.is_not_null()
+    if fld.required:
+        checks.append((catalogue.REQUIRED, ~is_present))
+    ok = typed.is_not_null()
+    for item in fld.constraints:
+        expr = CONSTRAINTS[item.rule](fld, typed, item.value)
+        if expr is not None:
+            checks.append((item.rule, ok & expr))
+    return checks
+
+
+def repeated(columns: list[str]) -> pl.Expr:
+    """True on every row whose (all present) values of ``columns`` occurred on an earlier row."""
+    import polars as pl
+
+    filled = pl.all_horizontal([pl.col(c).is_not_null() for c in columns])
+    first = pl.col(columns[0]).is_first_distinct() if len(columns) == 1 else pl.struct(columns).is_first_distinct()
+    return filled & ~first
