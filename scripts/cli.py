@@ -34,6 +34,7 @@ VERBS = {
     "docs": "Regenerate docs/, CITATION.cff and .zenodo.json from datapackage.json and the Table Schemas.",
     "bump": "Cut the next version: update it everywhere, date the CHANGELOG section, print the git tag command.",
     "bench": "Benchmark validate, import and export against frictionless, calamine and XlsxWriter.",
+    "schema": "Print a table's checks as the pandera schema an analyst applies to their own frame.",
     "coverage": "Show which sentences of the source texts no record cites, per source (source coverage). "
                 "Exit 0 when every sentence is cited or excluded with a reason, 1 otherwise.",
 }
@@ -92,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                               help="parts of the benchmark to leave out")
     _root(sub["bench"])
     _sources(sub["bench"])
+    sub["schema"].add_argument("table", help="the table (resource) name, e.g. meetings")
+    _root(sub["schema"])
+    sub["schema"].add_argument("--pandera", action="store_true", required=True,
+                               help="print the pandera.polars.DataFrameSchema (the one form offered today)")
     _root(sub["coverage"])
     _format(sub["coverage"])
     sub["coverage"].add_argument("--sources", type=Path, metavar="DIR", help="folder of source texts "
@@ -128,6 +133,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, list[str]], int]] = {
     "bump": release_verbs.bump,
     "bench": commands.bench,
     "coverage": coverage.verb,
+    "schema": commands.schema,
 }
 
 

@@ -81,6 +81,17 @@ def import_(args: argparse.Namespace, notes: list[str]) -> int:
     return 0
 
 
+def schema(args: argparse.Namespace, notes: list[str]) -> int:
+    """The pandera schema of one table, as text (exit 2 naming the tables when it is unknown)."""
+    from scripts.model.backends.pandera import describe, table_schema
+
+    package = load_package(args.root)
+    if args.table not in package.tables:
+        raise UsageError(f"no table {args.table!r}; the tables are: {', '.join(package.tables)}")
+    sys.stdout.write(describe(table_schema(package.table(args.table))))
+    return 0
+
+
 def bench(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.bench import run_bench
 

@@ -1,19 +1,25 @@
 """Every check of a table's frame, run by pandera: the Table Schema's, the CSV's and the named rules.
 
-For each table, validation builds one ``pandera.polars.DataFrameSchema``: the model's schema of
-the typed frame (types, required, unique, primary and foreign keys, enums, patterns, ranges,
-lengths: :mod:`scripts.model.backends.pandera`), with the CSV's text columns beside the typed ones
-so a cell that is not of its type is caught, plus the checks only a CSV has (spaces around a key,
-rows sorted by key) and one check per named rule and column it reports on (:mod:`.registry`).
-pandera validates lazily, collecting every failure case; each case becomes one
-:class:`~scripts.report.Problem` with file, row, field, value, rule, message and hint — none
-dropped, none duplicated. Messages are built only for failing cells, so a valid table costs a
-handful of vectorised passes.
+For each table, validation builds one ``pandera.polars.DataFrameSchema`` with one check per rule:
+the Table Schema's (types, required, unique, primary and foreign keys, enums, patterns, ranges,
+lengths: the model's expressions, :func:`scripts.model.backends.pandera.expressions`), the CSV's
+(spaces around a key, rows sorted by key) and the named rules (:mod:`.registry`), each given the
+CSV's text columns beside the typed ones. pandera validates lazily, collecting every failing row
+of every rule; each becomes one :class:`~scripts.report.Problem` per failing column with file, row,
+field, value, rule, message and hint — none dropped, none duplicated.
+
+Why one check per rule and not per column and rule (as the analyst's schema has): a pandera check
+costs about a millisecond whatever the table's size (polars plans and runs several small queries
+for it), and the package has ~730 column-rule pairs over ~900 rows, so the fixed cost would be
+most of validation. The rule's expressions for all its columns are evaluated together, in one
+``select`` per table (:class:`Plan`), and the failing rows are attributed back to their columns
+from the same masks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +37,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 TEXT = "\x00text"  # suffix of the CSV's text columns beside the typed ones
+Mask = Callable[[], "pl.Series"]
 
 
 def _key_whitespace(table: Table, column: str) -> pl.Expr:
@@ -42,7 +49,7 @@ def _key_whitespace(table: Table, column: str) -> pl.Expr:
     return (raw != raw.str.strip_chars()) & ~text.polars_refused_chars(raw, table.field(column).multiline)
 
 
-def _unsorted(table: Table, names: list[str]) -> pl.Expr:
+def _unsorted(names: list[str]) -> pl.Expr:
     """The first row that sorts before the row above it by primary key (as the CSVs are written)."""
     import polars as pl
 
@@ -54,32 +61,69 @@ def _unsorted(table: Table, names: list[str]) -> pl.Expr:
     return before & (before.cast(pl.Int32).cum_sum() == 1)
 
 
-def csv_checks(frames: Frames, name: str) -> dict[str, list[pa.Check]]:
+def csv_expressions(frames: Frames, name: str) -> list[tuple[str, str, pl.Expr]]:
     """The checks only a CSV has: no spaces around key values, rows sorted by primary key."""
     table, missing = frames.table(name), frames.missing_columns.get(name, set())
-    found: dict[str, list[pa.Check]] = {}
-    for column in table.key_fields():
-        if column not in missing:
-            found.setdefault(column, []).append(schemas.check(catalogue.KEY_WHITESPACE,
-                                                              _key_whitespace(table, column)))
+    found = [(column, catalogue.KEY_WHITESPACE, _key_whitespace(table, column))
+             for column in table.key_fields() if column not in missing]
     order = [n for n in table.sort_names() if n not in missing]
     if order and frames.raw[name].height > 1:
-        found.setdefault(order[0], []).append(schemas.check(catalogue.NOT_SORTED, _unsorted(table, order)))
+        found.append((order[0], catalogue.NOT_SORTED, _unsorted(order)))
     return found
 
 
-def rule_checks(run: RuleRun, name: str, rules: list[tuple[Rule, str, str]]) -> dict[str, list[pa.Check]]:
-    """One check per named rule and column of this table; the rule runs when pandera first asks."""
-    found: dict[str, list[pa.Check]] = {}
-    for item, table, column in rules:
-        if table == name:
-            found.setdefault(column, []).append(schemas.check(item.name, _deferred(run, item, name, column)))
-    return found
+@dataclass
+class Plan:
+    """A table's checks grouped by rule: each rule's (column, mask) pairs, where a mask is an
+    expression evaluated with all the others in one pass, or a named rule's result."""
+
+    frame: pl.DataFrame
+    exprs: list[pl.Expr] = field(default_factory=list)
+    by_rule: dict[str, list[tuple[str, Mask]]] = field(default_factory=dict)
+    _evaluated: pl.DataFrame | None = None
+
+    def add_expression(self, column: str, rule: str, failing: pl.Expr) -> None:
+        slot = f"c{len(self.exprs)}"
+        self.exprs.append(failing.fill_null(False).alias(slot))
+        self.by_rule.setdefault(rule, []).append((column, lambda: self._column(slot)))
+
+    def add_mask(self, column: str, rule: str, mask: Mask) -> None:
+        self.by_rule.setdefault(rule, []).append((column, mask))
+
+    def _column(self, slot: str) -> pl.Series:
+        if self._evaluated is None:
+            self._evaluated = self.frame.select(self.exprs)
+        return self._evaluated.get_column(slot)
+
+    def rule_mask(self, rule: str) -> pl.Series:
+        """True on every row where one of the rule's columns fails."""
+        masks = [mask().fill_null(False) for _, mask in self.by_rule[rule]]
+        combined = masks[0]
+        for mask in masks[1:]:
+            combined = combined | mask
+        return combined
+
+    def failing_columns(self, rule: str, index: int) -> list[str]:
+        return [column for column, mask in self.by_rule[rule] if mask()[index]]
+
+    def checks(self) -> list[pa.Check]:
+        """One pandera check per rule, named by its id."""
+        return [schemas.check(rule, lambda _frame, rule=rule: self.rule_mask(rule)) for rule in self.by_rule]
 
 
-def _deferred(run: RuleRun, item: Rule, table: str, column: str) -> Any:
-    """The rule's failing mask for one column, computed when pandera runs the check."""
-    return lambda _frame: run.result(item, table, column)[0]
+def _plan(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Rule, str, str]], only_rules: bool,
+          frame: pl.DataFrame) -> Plan:
+    table, plan = frames.table(name), Plan(frame)
+    if not only_rules:
+        parents = {fk.resource: frames.typed(fk.resource) for fk in table.foreign_keys if fk.resource in frames.raw}
+        missing = frozenset(frames.missing_columns.get(name, set()))
+        for column, rule, failing in [*schemas.expressions(table, parents, TEXT, missing),
+                                      *csv_expressions(frames, name)]:
+            plan.add_expression(column, rule, failing)
+    for item, target, column in rules:
+        if target == name:
+            plan.add_mask(column, item.name, lambda item=item, column=column: run.result(item, name, column)[0])
+    return plan
 
 
 def table_problems(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Rule, str, str]],
@@ -90,23 +134,16 @@ def table_problems(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Ru
     import polars as pl
 
     table = frames.table(name)
-    extra = {} if only_rules else csv_checks(frames, name)
-    for column, more in rule_checks(run, name, rules).items():
-        extra.setdefault(column, []).extend(more)
-    if only_rules:
-        schema = pa.DataFrameSchema({c: pa.Column(checks=checks, nullable=True) for c, checks in extra.items()},
-                                    strict=False)
-    else:
-        parents = {fk.resource: frames.typed(fk.resource) for fk in table.foreign_keys if fk.resource in frames.raw}
-        missing = frozenset(frames.missing_columns.get(name, set()))
-        schema = schemas.table_schema(table, parents, TEXT, extra, missing)
     frame = frames.typed(name).hstack(frames.raw[name].select(pl.all().name.suffix(TEXT)))
+    plan = _plan(frames, run, name, rules, only_rules, frame)
+    schema = pa.DataFrameSchema(schemas.columns(table), checks=plan.checks(), strict=False, name=name)
     cases = schemas.failure_cases(schema, frame)
     by_name = {item.name: item for item, _, _ in rules}
-    for column, rule, index in cases.select("column", "check", "index").iter_rows():
+    for rule, index in cases.select("check", "index").unique(maintain_order=True).iter_rows():
         if index is None:
-            raise RuntimeError(f"{name}.{column}: pandera reported {rule!r} for the whole column")
-        yield _problem(frames, run, table, column, rule, index, by_name.get(rule))
+            raise RuntimeError(f"{name}: pandera reported {rule!r} for the whole table")
+        for failing in plan.failing_columns(rule, index):
+            yield _problem(frames, run, table, failing, rule, index, by_name.get(rule))
 
 
 def rule_problems(frames: Frames, sources: Path | None = None) -> list[Problem]:

@@ -7,12 +7,12 @@ lengths) and, when the referenced tables' frames are given, the foreign keys. Ev
 by its rule id (``required``, ``pattern``, ``primary-key`` ...), so a failure case reads the same
 as a line of ``python -m scripts validate``. An analyst applies it to a frame loaded from the
 release's Parquet (``scripts.model.pandera_schema("meetings").validate(frame, lazy=True)``);
-validate applies it to each CSV's frame, with the CSV's text columns beside the typed ones
-(``text_suffix``) so that a cell that is not of its type is caught too, plus the checks only a
-CSV needs and the named rules (``extra``).
+validate checks each CSV's frame with the same expressions (:func:`expressions`), given the CSV's
+text columns beside the typed ones (``text_suffix``) so that a cell not of its type is caught too.
 
 Each check's polars expression comes from :mod:`scripts.model.backends.polars`; pandera runs it,
-lazily, and collects the failure cases with their row index.
+lazily, and collects the failure cases with their row index. (Validation groups the same
+expressions by rule, see :mod:`scripts.validate.checks`.)
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from scripts.model import catalogue
 from scripts.model.backends import polars as exprs
+from scripts.model.backends import words
 from scripts.model.spec import ForeignKey, Table
 
 if TYPE_CHECKING:
@@ -31,22 +32,32 @@ if TYPE_CHECKING:
 OK = "ok"  # the name of a check's output column (True = the row passes)
 
 
-def check(rule: str, failing: pl.Expr | Any, **options: Any) -> pa.Check:
+def verdict(mask: pl.Series) -> bool | pl.LazyFrame:
+    """What a check returns to pandera: True when no row fails (pandera then builds no failure
+    cases), else the passing rows."""
+    import polars as pl
+
+    failing = mask.fill_null(False)
+    return True if not failing.any() else pl.LazyFrame({OK: ~failing})
+
+
+def check(rule: str, failing: pl.Expr | Any, description: str | None = None, **options: Any) -> pa.Check:
     """A pandera check named ``rule`` that passes where ``failing`` is false (or null).
 
     ``failing`` is a polars expression over the frame, or a callable taking the frame (a
-    ``LazyFrame``) and returning a boolean Series or expression (for checks fed other frames)."""
+    ``LazyFrame``) and returning a boolean Series (for checks fed other frames, such as the named
+    rules)."""
     import pandera.polars as pa
     import polars as pl
 
-    def run(data: Any) -> pl.LazyFrame:
-        mask = failing if isinstance(failing, pl.Expr) else failing(data.lazyframe)
-        if isinstance(mask, pl.Series):
-            return pl.LazyFrame({OK: ~mask.fill_null(False)})
-        return data.lazyframe.select((~mask.fill_null(False)).alias(OK))
+    def run(data: Any) -> bool | pl.LazyFrame:
+        if isinstance(failing, pl.Expr):
+            return data.lazyframe.select((~failing.fill_null(False)).alias(OK))
+        return verdict(failing(data.lazyframe))
 
-    words = catalogue.info(rule).message if rule in catalogue.CATALOGUE else rule
-    return pa.Check(run, name=rule, description=words, **options)
+    if description is None:
+        description = catalogue.info(rule).message if rule in catalogue.CATALOGUE else rule
+    return pa.Check(run, name=rule, description=description, **options)
 
 
 def _key_text(columns: Sequence[str]) -> pl.Expr:
@@ -65,46 +76,51 @@ def _foreign_key(fk: ForeignKey, parent: pl.DataFrame) -> pl.Expr:
     return filled & ~_key_text(fk.fields).is_in(known.implode())
 
 
-def column_checks(table: Table, parents: Mapping[str, pl.DataFrame] | None = None,
-                  text_suffix: str | None = None, skip: frozenset[str] = frozenset()) -> dict[str, list[pa.Check]]:
-    """Every check the Table Schema implies, by the column it reports on; none that involves a
-    column in ``skip`` (a column the CSV lacks: its missing label is the finding)."""
+def expressions(table: Table, parents: Mapping[str, pl.DataFrame] | None = None, text_suffix: str | None = None,
+                skip: frozenset[str] = frozenset()) -> list[tuple[str, str, pl.Expr]]:
+    """(column, rule, expression true where a row FAILS) for every check the Table Schema implies:
+    type (with ``text_suffix``: the CSV's text columns beside the typed ones), required, every
+    cell constraint, unique, the primary key and the foreign keys to the ``parents`` given. None
+    involves a column in ``skip`` (a column the CSV lacks: its missing label is the finding)."""
     import polars as pl
 
-    checks: dict[str, list[pa.Check]] = {f.name: [] for f in table.fields}
+    found = []
     for fld in table.fields:
         if fld.name in skip:
             continue
         text = pl.col(fld.name + text_suffix) if text_suffix else None
-        for rule, failing in exprs.failures(fld, pl.col(fld.name), text):
-            checks[fld.name].append(check(rule, failing))
+        found.extend((fld.name, rule, failing) for rule, failing in exprs.failures(fld, pl.col(fld.name), text))
         if fld.unique and not fld.sole_primary_key:  # a repeated sole key is the primary-key finding
-            checks[fld.name].append(check(catalogue.UNIQUE, exprs.repeated([fld.name])))
+            found.append((fld.name, catalogue.UNIQUE, exprs.repeated([fld.name])))
     if table.primary_key and not skip & set(table.primary_key):
-        checks[table.primary_key[0]].append(check(catalogue.PRIMARY_KEY, exprs.repeated(list(table.primary_key))))
+        found.append((table.primary_key[0], catalogue.PRIMARY_KEY, exprs.repeated(list(table.primary_key))))
     for fk in table.foreign_keys:
         if parents is not None and fk.resource in parents and not skip & set(fk.fields):
-            checks[fk.fields[0]].append(check(catalogue.FOREIGN_KEY, _foreign_key(fk, parents[fk.resource])))
-    return checks
+            found.append((fk.fields[0], catalogue.FOREIGN_KEY, _foreign_key(fk, parents[fk.resource])))
+    return found
 
 
-def table_schema(table: Table, parents: Mapping[str, pl.DataFrame] | None = None, text_suffix: str | None = None,
-                 extra: Mapping[str, Sequence[pa.Check]] | None = None,
-                 skip: frozenset[str] = frozenset()) -> pa.DataFrameSchema:
-    """The pandera schema of ``table``'s typed frame.
-
-    ``parents`` maps referenced table names to their typed frames (foreign keys are checked only
-    for those given); ``text_suffix`` names the CSV text columns beside the typed ones (validation);
-    ``extra`` adds checks by column (validation's CSV-only checks and named rules); ``skip`` names
-    columns the frame lacks."""
+def columns(table: Table, checks: Mapping[str, Sequence[pa.Check]] | None = None) -> dict[str, pa.Column]:
+    """The table's columns for a pandera schema: typed, nullable (``required`` is a check), titled."""
     import pandera.polars as pa
 
-    checks = column_checks(table, parents, text_suffix, skip)
-    for name, more in (extra or {}).items():
-        checks.setdefault(name, []).extend(more)
-    columns = {f.name: pa.Column(exprs.dtype(f), checks=checks[f.name], nullable=True, title=f.title,
-                                 description=f.description or None) for f in table.fields}
-    return pa.DataFrameSchema(columns, strict=False, name=table.name, title=table.title,
+    return {f.name: pa.Column(exprs.dtype(f), checks=list((checks or {}).get(f.name, ())), nullable=True,
+                              title=f.title, description=f.description or None) for f in table.fields}
+
+
+def table_schema(table: Table, parents: Mapping[str, pl.DataFrame] | None = None,
+                 text_suffix: str | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of ``table``'s typed frame, one check per column and rule.
+
+    ``parents`` maps referenced table names to their typed frames (foreign keys are checked only
+    for those given); with ``text_suffix``, the frame also holds each column's CSV text under the
+    column's name plus the suffix, and a text that is not of its type fails ``type-error``."""
+    import pandera.polars as pa
+
+    checks: dict[str, list[pa.Check]] = {}
+    for column, rule, failing in expressions(table, parents, text_suffix):
+        checks.setdefault(column, []).append(check(rule, failing, words.rule_words(table, table.field(column), rule)))
+    return pa.DataFrameSchema(columns(table, checks), strict=False, name=table.name, title=table.title,
                               description=table.description or None)
 
 
@@ -124,3 +140,17 @@ def failure_cases(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFra
     return pl.DataFrame({"column": [], "check": [], "index": [], "failure_case": []},
                         schema={"column": pl.String, "check": pl.String, "index": pl.Int64,
                                 "failure_case": pl.String})
+
+
+def describe(schema: pa.DataFrameSchema) -> str:
+    """The schema as a reader checks it: how to apply it, then each column's dtype and its checks,
+    each by rule id and in words (pandera's YAML form cannot carry checks it did not define)."""
+    lines = [f"# pandera.polars.DataFrameSchema {schema.name!r}: {schema.title or ''}",
+             "#   from scripts.model import pandera_schema",
+             f"#   pandera_schema({schema.name!r}).validate(frame, lazy=True)   # frame: typed, as the Parquet file",
+             "# foreign keys are checked for the tables passed as parents={name: frame}"]
+    width = max(len(name) for name in schema.columns)
+    for name, column in schema.columns.items():
+        checks = "; ".join(f"{c.name}: {c.description}" for c in column.checks) or "no checks"
+        lines.append(f"{name:<{width}}  {column.dtype!s:<8} {checks}")
+    return "\n".join(lines) + "\n"

@@ -80,6 +80,23 @@ def _dictionary_order(fld: Field) -> list[Any]:
     return sorted(fld.constraints, key=lambda c: order.index(c.rule))
 
 
+def rule_words(table: Any, fld: Field, rule: str) -> str:
+    """What the check of ``rule`` on ``fld`` asks for, in words (for the pandera schema's listing)."""
+    if rule in CONSTRAINT_WORDS:
+        return length_words(fld) if rule in (MIN_LENGTH, MAX_LENGTH) else str(
+            CONSTRAINT_WORDS[rule](fld, fld.constraint(rule)))
+    fixed = {catalogue.REQUIRED: "a value in every row", catalogue.UNIQUE: "unique in its column",
+             catalogue.TYPE: type_words(fld)}
+    if rule in fixed:
+        return fixed[rule]
+    if rule == catalogue.PRIMARY_KEY:
+        return "the primary key (" + ", ".join(table.primary_key) + ") occurs once"
+    if rule == catalogue.FOREIGN_KEY:
+        found = [fk for fk in table.foreign_keys if fk.fields[0] == fld.name]
+        return "; ".join(f"({', '.join(fk.fields)}) is a key of {fk.resource}" for fk in found)
+    return catalogue.info(rule).message
+
+
 def input_message(fld: Field) -> str:
     return f"{fld.title}: {type_words(fld)}; " + "; ".join(constraint_words(fld)) + "."
 
