@@ -31,7 +31,7 @@ from scripts.package import DESCRIPTOR, Package, PackageError, load_package
 from scripts.report import Problem, merge
 from scripts.schema import CONSTRAINT_RULES, FOREIGN_KEY, PRIMARY_KEY, TYPE, UNIQUE
 
-from . import facts  # noqa: F401  (registers the semantic rules in the one registry)
+from . import facts, records  # noqa: F401  (register the semantic and cross-record rules in the one registry)
 from .frames import read_package
 
 __all__ = ["FATAL_RULES", "merge", "metadata_problems", "rank", "validate_package"]

@@ -1,0 +1,90 @@
+"""The cross-record rules (scripts/validate/records.py) on the real package and on broken copies.
+
+Each rule runs on the real package and finds nothing; then a copy is broken the way the issue
+describes (or the way 0.2.0 was), and validation must report exactly (rule, file, row, field).
+Rows are looked up by record key, never hard-coded.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts.package import Package
+from scripts.validate.frames import read_package
+from scripts.validate.rules import RULES
+from tests.data.corpus import Copy, found
+
+RECORD_RULES = ("within_knowledge_horizon",)
+HORIZON = "within_knowledge_horizon"
+
+
+@pytest.mark.parametrize("name", RECORD_RULES)
+def test_each_record_rule_runs_on_the_real_package_and_finds_nothing(package: Package, name: str) -> None:
+    frames, problems = read_package(package)
+    assert problems == []
+    masks = list(RULES[name].func(frames))
+    assert masks, name
+    for table, column, mask in masks:
+        assert len(mask) == frames.raw[table].height, (name, table, column)
+        assert not mask.any(), (name, table, column, frames.keys(table).filter(mask).to_list())
+
+
+# --------------------------------------------------------------------------- within_knowledge_horizon
+
+def test_meeting_held_after_every_source_that_cites_it(pkg: Copy) -> None:
+    """No citation names the status: status_as_of_source cannot see it, the horizon does."""
+    pkg.add("meetings", meeting_id="ca-consultative-8", format_id="ca-consultative", ordinal="8",
+            is_ordinal_inferred="false", name="8th meeting", date_start="2027", is_date_inferred="false",
+            is_host_inferred="false", is_chair_inferred="false", status="held", description="A meeting.")
+    pkg.cite("meetings", "ca-consultative-8", "src-003", field="name")
+    assert found(pkg.root) == {(HORIZON, "tables/meetings.csv", pkg.row_of("meetings", "ca-consultative-8"),
+                                "status")}
+
+
+def test_attendance_reported_after_its_sources(pkg: Copy) -> None:
+    """Cited for its role only, from a 2024 source, at the 2025 meeting."""
+    pkg.add("attendance", meeting_id="ca-consultative-7", state_id="JPN", attendance_status="reported",
+            is_person_inferred="false", role="guest")
+    key = "ca-consultative-7/JPN/reported"
+    pkg.cite("attendance", key, "src-001", field="role")
+    assert found(pkg.root) == {(HORIZON, "tables/attendance.csv", pkg.row_of("attendance", key),
+                                "attendance_status")}
+
+
+def test_topic_discussed_after_its_sources_is_reported_once(pkg: Copy) -> None:
+    """The claim is part of the key, so every citation supports it: status_as_of_source's line."""
+    pkg.add("meeting_topics", meeting_id="ca-consultative-7", topic_id="borders", claim="discussed")
+    key = "ca-consultative-7/borders/discussed"
+    pkg.cite("meeting_topics", key, "src-001", field="topic_id")
+    assert found(pkg.root) == {("status_as_of_source", "tables/meeting_topics.csv",
+                                pkg.row_of("meeting_topics", key), "claim")}
+
+
+def test_document_signed_after_its_sources(pkg: Copy) -> None:
+    key = "roadmap-regional-cooperation-2027"
+    pkg.uncite("documents", key, "status")
+    row = pkg.edit("documents", key, status_date="2025", meeting_id="")
+    assert found(pkg.root) == {(HORIZON, "tables/documents.csv", row, "status")}
+
+
+def test_signature_after_its_sources(pkg: Copy) -> None:
+    """The signature's citations name the person and the date, not the status."""
+    row = pkg.edit("document_signatories", "treaty-friendship-central-asia-21st-century/KGZ",
+                   signature_date="2025-01", meeting_id="")
+    assert found(pkg.root) == {(HORIZON, "tables/document_signatories.csv", row, "signature_status")}
+
+
+def test_current_chairmanship_of_a_year_after_its_sources(pkg: Copy) -> None:
+    row = pkg.edit("chairmanships", "ca-consultative-2026", status="current")
+    assert found(pkg.root) == {(HORIZON, "tables/chairmanships.csv", row, "status")}
+
+
+def test_membership_as_of_after_its_sources(pkg: Copy) -> None:
+    row = pkg.edit("memberships", "wang-yi/foreign-minister", as_of="2025")
+    assert found(pkg.root) == {(HORIZON, "tables/memberships.csv", row, "as_of")}
+
+
+def test_statement_dated_after_its_sources(pkg: Copy) -> None:
+    row = pkg.edit("statements", "tazhibayev-japan-visit-2024", statement_date="2024-09", meeting_id="",
+                   meeting_relation="")
+    assert found(pkg.root) == {(HORIZON, "tables/statements.csv", row, "statement_date")}

@@ -1,0 +1,62 @@
+"""The cross-record rules of scripts/validate/records.py on in-memory frames of the real package.
+
+Cells are edited in memory (no files), so these tests pin the rules' edges: which dates count as
+"after", which citations make a horizon, which descriptions are read against which status.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from scripts.package import Package
+from scripts.validate import records
+from tests.unit.test_facts_rules import add_row, flagged, forget, frames_of, set_cell
+
+HORIZON = "within_knowledge_horizon"
+
+
+@pytest.mark.parametrize(("date", "horizon", "late"), [
+    ("2024", "2024-08", False),           # the year may mean January to August
+    ("2024-09", "2024-08-09", True),
+    ("2024-08-10", "2024-08", False),     # a day inside the horizon's month
+    ("2024-08", "2024-08-09", False),     # the month may mean 1 to 9 August
+    ("2025", "2024", True),
+    ("2024-08-09", "2024-08-09", False),  # the same day is not after
+    (None, "2024", False),
+    ("2025", None, False),                # no horizon: nothing to compare
+])
+def test_after_compares_first_day_with_last_day(date: str | None, horizon: str | None, late: bool) -> None:
+    got = records.after(pl.Series([date], dtype=pl.String), pl.Series([horizon], dtype=pl.String))
+    assert got.to_list() == [late]
+
+
+def test_a_later_citation_of_any_field_moves_the_horizon(package: Package) -> None:
+    """A membership as of 2025 is refused while its sources are of 2024; one citation of another
+    field from a 2025 source makes it possible."""
+    frames = frames_of(package)
+    set_cell(frames, "memberships", "wang-yi/foreign-minister", "as_of", "2025")
+    assert flagged(frames, HORIZON) == {("memberships", "as_of", "wang-yi/foreign-minister")}
+    add_row(frames, "citations", citation_id="C9999", table_name="memberships",
+            record_id="wang-yi/foreign-minister", field_name="state_id", source_id="src-003", line_start="1",
+            line_end="1", support="paraphrase", evidence="x")
+    assert flagged(frames, HORIZON) == set()
+
+
+def test_an_undated_source_leaves_the_horizon_unknown(package: Package) -> None:
+    frames = frames_of(package)
+    set_cell(frames, "memberships", "wang-yi/foreign-minister", "as_of", "2025")
+    set_cell(frames, "sources", "src-002", "published", "")
+    assert flagged(frames, HORIZON) == set()
+
+
+def test_a_document_without_its_own_date_is_dated_by_its_meeting(package: Package) -> None:
+    """The roadmap has no status citation; moved to a 2025 meeting without a date, it is late."""
+    frames = frames_of(package)
+    citations = frames.raw["citations"]
+    frames.raw["citations"] = citations.filter(~((pl.col("record_id") == "roadmap-regional-cooperation-2027")
+                                                 & (pl.col("field_name") == "status")))
+    forget(frames, "citations")
+    set_cell(frames, "documents", "roadmap-regional-cooperation-2027", "status_date", "")
+    set_cell(frames, "documents", "roadmap-regional-cooperation-2027", "meeting_id", "ca-consultative-7")
+    assert flagged(frames, HORIZON) == {("documents", "status", "roadmap-regional-cooperation-2027")}
