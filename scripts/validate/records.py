@@ -26,7 +26,8 @@ from .rules import ATTENDANCE, CITATIONS, DOCUMENTS, MEETINGS, RULES, SIGNATORIE
 if TYPE_CHECKING:
     import polars as pl
 
-CHAIRMANSHIPS = "chairmanships"
+CHAIRMANSHIPS, FORMATS = "chairmanships", "meeting_formats"
+SEP = "\x00"
 
 # A claim that something happened, by table: (status field, the statuses that say it happened,
 # the record's own date field or None for its meeting's start). The field reported is the status.
@@ -59,6 +60,13 @@ def after(a: pl.Series, b: pl.Series) -> pl.Series:
 
     frame = pl.DataFrame({"a": a.cast(pl.String), "b": b.cast(pl.String)})
     return fails(frame.select(first_day(pl.col("a")) > last_day(pl.col("b"))).to_series())
+
+
+def pairs(frame: pl.DataFrame, *columns: str) -> pl.Series:
+    """Each row's ``columns`` joined into one text key (null when one of them is null)."""
+    import polars as pl
+
+    return frame.select(pl.concat_str(list(columns), separator=SEP)).to_series()
 
 
 # --------------------------------------------------------------------------- knowledge horizon
@@ -119,3 +127,49 @@ def within_knowledge_horizon(frames: Frames) -> Found:
         yield table, status_field, fails(late) & ~already.get((table, status_field), late & False)
     for table, date_field in DATED:
         yield table, date_field, after(frames.typed(table)[date_field], horizon(frames, table))
+
+
+# --------------------------------------------------------------------------- who chaired
+
+@rule(MEETINGS, CHAIRMANSHIPS, FORMATS, hint="a format's chairmanship of a year and the chair of its meetings "
+      "that year name the same state: correct one, or leave both open where the sources do not say")
+def chair_agrees_with_chairmanship(frames: Frames) -> Found:
+    """A meeting's chair is the state holding its format's chairmanship in the meeting's year.
+
+    The chairmanship of a format covers the meetings of that format and of the formats directly
+    under it (a ministers' meeting within the consultative process), compared by year. A held
+    meeting in a chaired year with no chair_state_id leaves open what chairmanships answers: that
+    is a disagreement too. A planned meeting may leave its chair open."""
+    import polars as pl
+
+    (held,) = enum_values(frames, MEETINGS, "status", "held")
+    meetings, formats, chairs = frames.typed(MEETINGS), frames.typed(FORMATS), frames.typed(CHAIRMANSHIPS)
+    year = meetings["date_start"].str.slice(0, 4)
+    parent = lookup(meetings["format_id"], formats["format_id"], formats["parent_format_id"])
+    by_year = pairs(chairs.with_columns(pl.col("period").str.slice(0, 4)), "format_id", "period")
+    own = pairs(pl.DataFrame({"f": meetings["format_id"], "y": year}), "f", "y")
+    above = pairs(pl.DataFrame({"f": parent, "y": year}), "f", "y")
+    state = lookup(own, by_year, chairs["state_id"]).fill_null(lookup(above, by_year, chairs["state_id"]))
+    chair = meetings["chair_state_id"]
+    open_ = (meetings["status"] == held) & chair.is_null()
+    yield MEETINGS, "chair_state_id", fails(state.is_not_null() & (open_ | (chair != state)))
+
+
+@rule(MEETINGS, ATTENDANCE, hint="give the role 'chair' to the attendance of the meeting's chair_state_id, "
+      "and to no other state")
+def chair_role_agrees(frames: Frames) -> Found:
+    """The attendance role 'chair' belongs to the meeting's chair state, and the chair state has it.
+
+    Attendance and meetings both answer who chaired a meeting. A state whose attendance says
+    'chair' while the meeting names another chair or none is a second answer; so is a chair state
+    that attends without the role (a chair state absent from attendance is chair_and_host_attend's)."""
+    (chair_role,) = enum_values(frames, ATTENDANCE, "role", "chair")
+    meetings, attendance = frames.typed(MEETINGS), frames.typed(ATTENDANCE)
+    chair = lookup(attendance["meeting_id"], meetings["meeting_id"], meetings["chair_state_id"])
+    is_chair = attendance["role"] == chair_role
+    yield ATTENDANCE, "role", fails(is_chair & (chair.is_null() | (chair != attendance["state_id"])))
+    attending = pairs(attendance, "meeting_id", "state_id")
+    as_chair = attending.filter(fails(is_chair))
+    wanted = pairs(meetings, "meeting_id", "chair_state_id")
+    attends = wanted.is_in(attending.implode())
+    yield MEETINGS, "chair_state_id", fails(attends & ~wanted.is_in(as_chair.implode()))

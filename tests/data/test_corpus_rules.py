@@ -48,7 +48,8 @@ def _absent_state(c: Copy, meeting: str) -> str:
 
 
 def chair_absent(c: Copy) -> Expected:
-    row = c.edit("meetings", "ca-consultative-6", chair_state_id=_absent_state(c, "ca-consultative-6"))
+    """The seventh meeting has no chairmanship of its year and no chair role: only the absence shows."""
+    row = c.edit("meetings", "ca-consultative-7", chair_state_id=_absent_state(c, "ca-consultative-7"))
     return {("chair_and_host_attend", c.file("meetings"), row, "chair_state_id")}
 
 

@@ -171,9 +171,18 @@ def test_chairmanships_by_year() -> None:
     assert [(r["period"], r["state_id"], r["status"], r["is_state_inferred"], r["is_period_inferred"])
             for r in rows("chairmanships")] == [
         ("2024", "KAZ", "current", "false", "true"),
-        ("2025", "UZB", "current", "true", "true"),
         ("2026", "TKM", "announced", "false", "true"),
     ]
+
+
+def test_the_2025_chair_is_left_open_everywhere() -> None:
+    """No source names the 2025 chair: no chairmanship row, no chair on the seventh meeting, and
+    Uzbekistan's attendance there is the host's, not the chair's."""
+    assert "ca-consultative-2025" not in by_key("chairmanships")
+    seventh = by_key("meetings")["ca-consultative-7"]
+    assert (seventh["chair_state_id"], seventh["is_chair_inferred"]) == ("", "false")
+    roles = {r["state_id"]: r["role"] for r in rows("attendance") if r["meeting_id"] == "ca-consultative-7"}
+    assert roles["UZB"] == "host" and "chair" not in roles.values()
 
 
 # --------------------------------------------------------------------------- claims as of their sources

@@ -14,7 +14,7 @@ from scripts.validate.frames import read_package
 from scripts.validate.rules import RULES
 from tests.data.corpus import Copy, found
 
-RECORD_RULES = ("within_knowledge_horizon",)
+RECORD_RULES = ("within_knowledge_horizon", "chair_agrees_with_chairmanship", "chair_role_agrees")
 HORIZON = "within_knowledge_horizon"
 
 
@@ -88,3 +88,33 @@ def test_statement_dated_after_its_sources(pkg: Copy) -> None:
     row = pkg.edit("statements", "tazhibayev-japan-visit-2024", statement_date="2024-09", meeting_id="",
                    meeting_relation="")
     assert found(pkg.root) == {(HORIZON, "tables/statements.csv", row, "statement_date")}
+
+
+# --------------------------------------------------------------------------- who chaired
+
+def test_chairmanship_naming_another_state_than_the_chair_of_that_years_meetings(pkg: Copy) -> None:
+    """The 2024 chairmanship covers the summit and the foreign ministers' meeting within its process."""
+    pkg.edit("chairmanships", "ca-consultative-2024", state_id="UZB")
+    assert found(pkg.root) == {("chair_agrees_with_chairmanship", "tables/meetings.csv", pkg.row_of("meetings", m),
+                                "chair_state_id") for m in ("ca-consultative-6", "ca-foreign-ministers-2024")}
+
+
+def test_the_2025_chairmanship_of_0_2_0_against_a_meeting_without_a_chair(pkg: Copy) -> None:
+    """0.2.0 gave 2025 to Uzbekistan in chairmanships while the seventh meeting left its chair open."""
+    pkg.add("chairmanships", chairmanship_id="ca-consultative-2025", format_id="ca-consultative", period="2025",
+            state_id="UZB", status="current", is_state_inferred="true", is_period_inferred="true",
+            inference_note="The host is read as the chair.")
+    for field in ("state_id", "period"):
+        pkg.cite("chairmanships", "ca-consultative-2025", "src-003", field=field, support="inferred")
+    assert found(pkg.root) == {("chair_agrees_with_chairmanship", "tables/meetings.csv",
+                                pkg.row_of("meetings", "ca-consultative-7"), "chair_state_id")}
+
+
+def test_chair_role_for_a_state_the_meeting_does_not_name_as_chair(pkg: Copy) -> None:
+    row = pkg.edit("attendance", "ca-consultative-7/UZB/reported", role="chair")
+    assert found(pkg.root) == {("chair_role_agrees", "tables/attendance.csv", row, "role")}
+
+
+def test_chair_state_attending_without_the_chair_role(pkg: Copy) -> None:
+    row = pkg.edit("meetings", "ca-consultative-7", chair_state_id="UZB")
+    assert found(pkg.root) == {("chair_role_agrees", "tables/meetings.csv", row, "chair_state_id")}

@@ -60,3 +60,23 @@ def test_a_document_without_its_own_date_is_dated_by_its_meeting(package: Packag
     set_cell(frames, "documents", "roadmap-regional-cooperation-2027", "status_date", "")
     set_cell(frames, "documents", "roadmap-regional-cooperation-2027", "meeting_id", "ca-consultative-7")
     assert flagged(frames, HORIZON) == {("documents", "status", "roadmap-regional-cooperation-2027")}
+
+
+# --------------------------------------------------------------------------- who chaired
+
+def test_a_chairmanship_covers_the_formats_under_its_format(package: Package) -> None:
+    """ca-foreign-ministers is under ca-consultative: its 2024 meeting is chaired by the 2024 chair."""
+    frames = frames_of(package)
+    set_cell(frames, "meetings", "ca-foreign-ministers-2024", "chair_state_id", "UZB")
+    assert flagged(frames, "chair_agrees_with_chairmanship") == {
+        ("meetings", "chair_state_id", "ca-foreign-ministers-2024")}
+    set_cell(frames, "meeting_formats", "ca-foreign-ministers", "parent_format_id", "")
+    assert flagged(frames, "chair_agrees_with_chairmanship") == set()
+
+
+def test_a_planned_meeting_may_leave_its_chair_open(package: Package) -> None:
+    frames = frames_of(package)
+    set_cell(frames, "meetings", "ca-consultative-2026", "chair_state_id", "")
+    assert flagged(frames, "chair_agrees_with_chairmanship") == set()
+    set_cell(frames, "meetings", "ca-consultative-2026", "status", "held")
+    assert flagged(frames, "chair_agrees_with_chairmanship") == {("meetings", "chair_state_id", "ca-consultative-2026")}
