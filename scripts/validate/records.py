@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .columns import fails, lookup
-from .facts import MEMBERSHIPS, STATEMENTS, TOPICS, last_day
+from .columns import both, common_precision, fails, lookup
+from .facts import MEMBERSHIPS, PERSONS, STATEMENTS, TOPICS, last_day
 from .frames import Frames
 from .rules import ATTENDANCE, CITATIONS, DOCUMENTS, MEETINGS, RULES, SIGNATORIES, SOURCES, Found, enum_values, rule
 
@@ -173,3 +173,44 @@ def chair_role_agrees(frames: Frames) -> Found:
     wanted = pairs(meetings, "meeting_id", "chair_state_id")
     attends = wanted.is_in(attending.implode())
     yield MEETINGS, "chair_state_id", fails(attends & ~wanted.is_in(as_chair.implode()))
+
+
+# --------------------------------------------------------------------------- when it was said
+
+@rule(STATEMENTS, MEETINGS, hint="date the statement within the meeting's dates ('at') or not after it "
+      "('ahead_of'), at the same or a coarser precision, or fix meeting_id or meeting_relation")
+def said_within_meeting_dates(frames: Frames) -> Found:
+    """A statement is dated within the dates of the meeting it was made at, or not after one it preceded.
+
+    Each pair of dates is compared at the coarser precision ('2024-08' is within a meeting of
+    '2024-08-09'). Signatures and documents signed at a meeting are signed_on_meeting_date's."""
+    at, ahead = enum_values(frames, STATEMENTS, "meeting_relation", "at", "ahead_of")
+    meetings, statements = frames.typed(MEETINGS), frames.typed(STATEMENTS)
+    start, end = meetings["date_start"], meetings["date_end"].fill_null(meetings["date_start"])
+    first = lookup(statements["meeting_id"], meetings["meeting_id"], start)
+    last = lookup(statements["meeting_id"], meetings["meeting_id"], end)
+    date, relation = statements["statement_date"], statements["meeting_relation"]
+    a, lo = common_precision(date, first)
+    b, hi = common_precision(date, last)
+    outside = both(a, lo) & ((a < lo) | (b > hi))
+    yield STATEMENTS, "statement_date", fails(((relation == at) & outside) | ((relation == ahead) & (a > lo)))
+
+
+# --------------------------------------------------------------------------- who acted for whom
+
+@rule(ATTENDANCE, STATEMENTS, SIGNATORIES, PERSONS, MEMBERSHIPS, hint="name a person of that state, or fix "
+      "the state (a person's state is persons.state_id or the state of one of their memberships)")
+def acts_for_own_state(frames: Frames) -> Found:
+    """A person attends, speaks or signs for their own state (persons.state_id or a membership's).
+
+    Why: a leader listed under another state's attendance, statement or signature is a false claim
+    about who acted for whom."""
+    import polars as pl
+
+    persons, memberships = frames.typed(PERSONS), frames.typed(MEMBERSHIPS)
+    own = pl.concat([persons.select("person_id", "state_id"), memberships.select("person_id", "state_id")])
+    known = pairs(own.drop_nulls(), "person_id", "state_id").implode()
+    for table in (ATTENDANCE, STATEMENTS, SIGNATORIES):
+        rows = frames.typed(table)
+        acting = both(rows["person_id"], rows["state_id"])
+        yield table, "person_id", fails(acting & ~pairs(rows, "person_id", "state_id").is_in(known))

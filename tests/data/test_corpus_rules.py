@@ -30,15 +30,16 @@ def ordinal_repeated(c: Copy) -> Expected:
 
 
 def ordinal_before_predecessor(c: Copy) -> Expected:
-    previous = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-6")["date_start"]
-    row = c.edit("meetings", "ca-consultative-7", date_start=str(int(previous[:4]) - 1))
-    return {("ordinals_increase_with_date", c.file("meetings"), row, "ordinal")}
+    """The first meeting moved after the fourth (no record hangs on the first meeting's date)."""
+    fourth = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-4")["date_start"]
+    c.edit("meetings", "ca-consultative-1", date_start=str(int(fourth[:4]) + 1))
+    return {("ordinals_increase_with_date", c.file("meetings"), c.row_of("meetings", "ca-consultative-4"), "ordinal")}
 
 
 def ordinal_repeated_and_earlier(c: Copy) -> Expected:
     """One mistake, one line: the repeat is not also reported as predating the n-th it repeats."""
-    previous = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-6")["date_start"]
-    row = c.edit("meetings", "ca-consultative-7", ordinal="6", date_start=str(int(previous[:4]) - 1))
+    fourth = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-4")["date_start"]
+    row = c.edit("meetings", "ca-consultative-5", ordinal="4", date_start=str(int(fourth[:4]) - 1))
     return {("ordinals_unique_per_format", c.file("meetings"), row, "ordinal")}
 
 

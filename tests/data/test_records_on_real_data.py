@@ -14,7 +14,8 @@ from scripts.validate.frames import read_package
 from scripts.validate.rules import RULES
 from tests.data.corpus import Copy, found
 
-RECORD_RULES = ("within_knowledge_horizon", "chair_agrees_with_chairmanship", "chair_role_agrees")
+RECORD_RULES = ("within_knowledge_horizon", "chair_agrees_with_chairmanship", "chair_role_agrees",
+                "said_within_meeting_dates", "acts_for_own_state")
 HORIZON = "within_knowledge_horizon"
 
 
@@ -118,3 +119,35 @@ def test_chair_role_for_a_state_the_meeting_does_not_name_as_chair(pkg: Copy) ->
 def test_chair_state_attending_without_the_chair_role(pkg: Copy) -> None:
     row = pkg.edit("meetings", "ca-consultative-7", chair_state_id="UZB")
     assert found(pkg.root) == {("chair_role_agrees", "tables/meetings.csv", row, "chair_state_id")}
+
+
+# --------------------------------------------------------------------------- when it was said
+
+def test_statement_at_a_meeting_dated_outside_it(pkg: Copy) -> None:
+    """July 2024 is within what its August 2024 source can say, but not the sixth meeting's month."""
+    row = pkg.edit("statements", "tokayev-border-hubs-2024", statement_date="2024-07")
+    assert found(pkg.root) == {("said_within_meeting_dates", "tables/statements.csv", row, "statement_date")}
+
+
+def test_statement_ahead_of_a_meeting_made_after_it(pkg: Copy) -> None:
+    """A hope voiced in May 2024 cannot precede the fourth meeting of July 2022."""
+    row = pkg.edit("statements", "nurtleu-hope-treaty-signing-2024", meeting_id="ca-consultative-4")
+    assert found(pkg.root) == {("said_within_meeting_dates", "tables/statements.csv", row, "statement_date")}
+
+
+# --------------------------------------------------------------------------- who acted for whom
+
+def test_person_attending_for_another_state(pkg: Copy) -> None:
+    row = pkg.edit("attendance", "ca-consultative-7/UZB/reported", person_id="kassym-jomart-tokayev")
+    assert found(pkg.root) == {("acts_for_own_state", "tables/attendance.csv", row, "person_id")}
+
+
+def test_statement_for_a_state_that_is_not_the_speakers(pkg: Copy) -> None:
+    row = pkg.edit("statements", "kaz-rare-earth-centre-2025", state_id="UZB")
+    assert found(pkg.root) == {("acts_for_own_state", "tables/statements.csv", row, "person_id")}
+
+
+def test_signature_for_a_state_that_is_not_the_signers(pkg: Copy) -> None:
+    row = pkg.edit("document_signatories", "treaty-friendship-central-asia-21st-century/KGZ",
+                   person_id="shavkat-mirziyoyev")
+    assert found(pkg.root) == {("acts_for_own_state", "tables/document_signatories.csv", row, "person_id")}

@@ -54,7 +54,7 @@ def flagged(frames: Frames, name: str) -> set[tuple[str, str, str]]:
 
 def test_the_semantic_rules_are_in_the_one_registry() -> None:
     assert {"figure_not_after_report", "status_as_of_source", "inference_marked_one_way",
-            "attends_for_own_state", "baseline_comparable"} <= set(RULES)
+            "baseline_comparable"} <= set(RULES)
     assert RULES["baseline_comparable"].needs == ("indicators",)
 
 
@@ -179,17 +179,7 @@ def test_an_inferred_citation_of_an_unflagged_field_needs_only_the_note(package:
     assert flagged(frames, "inference_marked_one_way") == set()
 
 
-# --------------------------------------------------------------------------- identity
-
-def test_a_person_without_a_state_attends_for_the_state_of_a_membership(package: Package) -> None:
-    """alibek-tazhibayev has no persons.state_id; his membership is with a KAZ organisation."""
-    frames = frames_of(package)
-    set_cell(frames, "attendance", "ca-consultative-7/KAZ/reported", "person_id", "alibek-tazhibayev")
-    assert flagged(frames, "attends_for_own_state") == set()
-    set_cell(frames, "attendance", "ca-consultative-7/UZB/reported", "person_id", "alibek-tazhibayev")
-    assert flagged(frames, "attends_for_own_state") == {
-        ("attendance", "person_id", "ca-consultative-7/UZB/reported")}
-
+# --------------------------------------------------------------------------- baselines
 
 def test_a_baseline_of_another_state_pair_is_not_comparable(package: Package) -> None:
     frames = frames_of(package)

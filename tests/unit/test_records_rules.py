@@ -80,3 +80,57 @@ def test_a_planned_meeting_may_leave_its_chair_open(package: Package) -> None:
     assert flagged(frames, "chair_agrees_with_chairmanship") == set()
     set_cell(frames, "meetings", "ca-consultative-2026", "status", "held")
     assert flagged(frames, "chair_agrees_with_chairmanship") == {("meetings", "chair_state_id", "ca-consultative-2026")}
+
+
+# --------------------------------------------------------------------------- who acted for whom
+
+def test_a_person_without_a_state_acts_for_the_state_of_a_membership(package: Package) -> None:
+    """alibek-tazhibayev has no persons.state_id; his membership is with a KAZ organisation."""
+    frames = frames_of(package)
+    set_cell(frames, "attendance", "ca-consultative-7/KAZ/reported", "person_id", "alibek-tazhibayev")
+    set_cell(frames, "statements", "tazhibayev-japan-visit-2024", "state_id", "KAZ")
+    assert flagged(frames, "acts_for_own_state") == set()
+    set_cell(frames, "attendance", "ca-consultative-7/UZB/reported", "person_id", "alibek-tazhibayev")
+    set_cell(frames, "statements", "tazhibayev-japan-visit-2024", "state_id", "JPN")
+    assert flagged(frames, "acts_for_own_state") == {
+        ("attendance", "person_id", "ca-consultative-7/UZB/reported"),
+        ("statements", "person_id", "tazhibayev-japan-visit-2024")}
+
+
+def test_a_joint_statement_acts_for_no_one(package: Package) -> None:
+    """A statement without a speaker or without a state names no person acting for a state."""
+    frames = frames_of(package)
+    set_cell(frames, "statements", "ministers-next-meeting-2024", "state_id", "CHN")
+    set_cell(frames, "statements", "tazhibayev-japan-visit-2024", "state_id", "")
+    assert flagged(frames, "acts_for_own_state") == set()
+
+
+# --------------------------------------------------------------------------- when it was said
+
+@pytest.mark.parametrize(("relation", "date", "outside"), [
+    ("at", "2024-08", False),        # the meeting's month
+    ("at", "2024", False),           # coarser than the meeting: cannot tell
+    ("at", "2024-07", True),
+    ("at", "2024-08-31", False),     # a day of the meeting's month
+    ("ahead_of", "2024-05", False),
+    ("ahead_of", "2024-08", False),  # the meeting's month: not after it
+    ("ahead_of", "2024-09", True),
+])
+def test_a_statement_is_dated_by_its_meeting(package: Package, relation: str, date: str, outside: bool) -> None:
+    """tokayev-border-hubs-2024 is tied to the sixth meeting, dated 2024-08."""
+    frames = frames_of(package)
+    set_cell(frames, "statements", "tokayev-border-hubs-2024", "meeting_relation", relation)
+    set_cell(frames, "statements", "tokayev-border-hubs-2024", "statement_date", date)
+    expected = {("statements", "statement_date", "tokayev-border-hubs-2024")} if outside else set()
+    assert flagged(frames, "said_within_meeting_dates") == expected
+
+
+def test_a_statement_at_a_meeting_of_several_days(package: Package) -> None:
+    """ca-plus-japan-1 runs 2024-08-09 to 2024-08-10: the second day is within, the eleventh is not."""
+    frames = frames_of(package)
+    set_cell(frames, "statements", "tazhibayev-japan-visit-2024", "meeting_relation", "at")
+    set_cell(frames, "statements", "tazhibayev-japan-visit-2024", "statement_date", "2024-08-10")
+    assert flagged(frames, "said_within_meeting_dates") == set()
+    set_cell(frames, "statements", "tazhibayev-japan-visit-2024", "statement_date", "2024-08-11")
+    assert flagged(frames, "said_within_meeting_dates") == {
+        ("statements", "statement_date", "tazhibayev-japan-visit-2024")}
