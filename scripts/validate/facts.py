@@ -69,6 +69,7 @@ class AsOf:
 # the few whose field has another name are listed here.
 IRREGULAR_FLAGS: dict[tuple[str, str], tuple[str, ...]] = {
     (STATEMENTS, "is_date_inferred"): ("statement_date",),
+    (SIGNATORIES, "is_capacity_inferred"): ("capacity_office_id",),
 }
 FLAG_SUFFIXES = ("", "_id", "_state_id", "_start", "_end")
 

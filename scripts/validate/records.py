@@ -214,3 +214,19 @@ def acts_for_own_state(frames: Frames) -> Found:
         rows = frames.typed(table)
         acting = both(rows["person_id"], rows["state_id"])
         yield table, "person_id", fails(acting & ~pairs(rows, "person_id", "state_id").is_in(known))
+
+
+@rule(SIGNATORIES, MEMBERSHIPS, hint="the capacity must be an office the person holds in memberships, as of "
+      "no later than the signature: add or correct the membership, or leave the capacity empty")
+def capacity_is_held(frames: Frames) -> Found:
+    """A signature's capacity is an office the signer holds in memberships, as of no later than the act.
+
+    "Later" as for the knowledge horizon: the first day the membership's as_of can mean is after
+    the last day the signature date can mean. An expected signature has no date: only the office
+    is checked."""
+    signatures, memberships = frames.typed(SIGNATORIES), frames.typed(MEMBERSHIPS)
+    wanted = pairs(signatures, "person_id", "capacity_office_id")
+    held = pairs(memberships, "person_id", "office_id")
+    as_of = lookup(wanted, held, memberships["as_of"])
+    missing = wanted.is_not_null() & ~wanted.is_in(held.implode())
+    yield SIGNATORIES, "capacity_office_id", fails(missing) | after(as_of, signatures["signature_date"])

@@ -101,7 +101,12 @@ def _signed_at_meeting_on(c: Copy, date: str) -> Expected:
 
 
 def signature_off_meeting_date(c: Copy) -> Expected:
-    return _signed_at_meeting_on(c, "2001")
+    """Later in the meeting's year: still within the signer's office and the sources' dates."""
+    record = c.find("document_signatories", signature_status="signed", meeting_id="*")
+    held = next(r for r in c.rows("meetings") if r["meeting_id"] == record["meeting_id"])["date_start"]
+    if len(held) != 7 or held.endswith("-12"):
+        pytest.fail("the signing meeting is not dated to a month before December: pick another date for this variant")
+    return _signed_at_meeting_on(c, held[:4] + "-12")
 
 
 def signature_without_date(c: Copy) -> Expected:

@@ -29,6 +29,8 @@ INFERENCE_FLAGS = {  # is_*_inferred flag -> the fields an inferred citation of 
     "is_published_inferred": {"published"},
     "is_status_date_inferred": {"status_date"},
     "is_state_inferred": {"state_id"},
+    "is_as_of_inferred": {"as_of"},
+    "is_capacity_inferred": {"capacity_office_id"},
 }
 
 
@@ -156,6 +158,22 @@ def test_analyst_is_a_person_with_an_affiliation() -> None:
     assert (post["organization_id"], post["state_id"], post["as_of"]) == ("eurasian-monitoring", "KAZ", "2024-08-09")
     org = by_key("organizations")["eurasian-monitoring"]
     assert (org["organization_kind"], org["state_id"]) == ("research_centre", "KAZ")
+
+
+def test_worked_out_posts_and_signers_are_marked() -> None:
+    """as_of carried from a source whose year is inferred (10 of 12 memberships), the 2022 signers'
+    office read from the 2024 list of presidents, and Berdimuhamedov read as Serdar: each marked."""
+    posts = by_key("memberships")
+    assert sorted(k for k, r in posts.items() if r["is_as_of_inferred"] == "false") == [
+        "murat-nurtleu/deputy-prime-minister", "murat-nurtleu/foreign-minister"]
+    assert all(r["inference_note"] for r in posts.values() if r["is_as_of_inferred"] == "true")
+    signed = {k.split("/")[1]: r for k, r in by_key("document_signatories").items()}
+    for state in ("KAZ", "KGZ", "UZB"):
+        person = signed[state]["person_id"]
+        assert (signed[state]["signature_date"], posts[f"{person}/president"]["as_of"]) == ("2022-07", "2022-07")
+    assert {s: r["is_capacity_inferred"] for s, r in signed.items()} == dict.fromkeys(signed, "true")
+    assert {s for s, r in signed.items() if r["is_person_inferred"] == "true"} == {"TKM"}
+    assert signed["TKM"]["person_id"] == "serdar-berdimuhamedov"
 
 
 def test_source_organisations_are_keys_with_roles() -> None:

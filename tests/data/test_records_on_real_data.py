@@ -15,7 +15,7 @@ from scripts.validate.rules import RULES
 from tests.data.corpus import Copy, found
 
 RECORD_RULES = ("within_knowledge_horizon", "chair_agrees_with_chairmanship", "chair_role_agrees",
-                "said_within_meeting_dates", "acts_for_own_state")
+                "said_within_meeting_dates", "acts_for_own_state", "capacity_is_held")
 HORIZON = "within_knowledge_horizon"
 
 
@@ -151,3 +151,20 @@ def test_signature_for_a_state_that_is_not_the_signers(pkg: Copy) -> None:
     row = pkg.edit("document_signatories", "treaty-friendship-central-asia-21st-century/KGZ",
                    person_id="shavkat-mirziyoyev")
     assert found(pkg.root) == {("acts_for_own_state", "tables/document_signatories.csv", row, "person_id")}
+
+
+# --------------------------------------------------------------------------- capacity_is_held
+
+TREATY = "treaty-friendship-central-asia-21st-century"
+
+
+def test_signature_in_an_office_the_signer_does_not_hold(pkg: Copy) -> None:
+    row = pkg.edit("document_signatories", f"{TREATY}/KAZ", capacity_office_id="foreign-minister")
+    assert found(pkg.root) == {("capacity_is_held", "tables/document_signatories.csv", row, "capacity_office_id")}
+
+
+def test_signature_before_the_membership_of_0_2_0(pkg: Copy) -> None:
+    """0.2.0 put Tokayev in office from 9 August 2024 while he signed as president in July 2022."""
+    pkg.edit("memberships", "kassym-jomart-tokayev/president", as_of="2024-08-09")
+    assert found(pkg.root) == {("capacity_is_held", "tables/document_signatories.csv",
+                                pkg.row_of("document_signatories", f"{TREATY}/KAZ"), "capacity_office_id")}

@@ -145,8 +145,11 @@ def test_each_flag_qualifies_the_fields_its_name_says(package: Package) -> None:
     assert got == {
         "attendance": {"is_person_inferred": ("person_id",)},
         "chairmanships": {"is_state_inferred": ("state_id",), "is_period_inferred": ("period",)},
+        "document_signatories": {"is_person_inferred": ("person_id",),
+                                 "is_capacity_inferred": ("capacity_office_id",)},
         "documents": {"is_status_date_inferred": ("status_date",)},
         "indicators": {"is_period_inferred": ("period_start", "period_end")},
+        "memberships": {"is_as_of_inferred": ("as_of",)},
         "meetings": {"is_ordinal_inferred": ("ordinal",), "is_date_inferred": ("date_start", "date_end"),
                      "is_host_inferred": ("host_state_id",), "is_chair_inferred": ("chair_state_id",)},
         "sources": {"is_published_inferred": ("published",)},

@@ -134,3 +134,27 @@ def test_a_statement_at_a_meeting_of_several_days(package: Package) -> None:
     set_cell(frames, "statements", "tazhibayev-japan-visit-2024", "statement_date", "2024-08-11")
     assert flagged(frames, "said_within_meeting_dates") == {
         ("statements", "statement_date", "tazhibayev-japan-visit-2024")}
+
+
+# --------------------------------------------------------------------------- capacity_is_held
+
+def test_an_expected_signature_checks_the_office_only(package: Package) -> None:
+    """Rahmon's expected signature has no date: a membership as of any date will do, a missing one not."""
+    frames = frames_of(package)
+    set_cell(frames, "memberships", "emomali-rahmon/president", "as_of", "2024-08-09")
+    assert flagged(frames, "capacity_is_held") == set()
+    set_cell(frames, "document_signatories", "treaty-friendship-central-asia-21st-century/TJK",
+             "capacity_office_id", "prime-minister")
+    assert flagged(frames, "capacity_is_held") == {
+        ("document_signatories", "capacity_office_id", "treaty-friendship-central-asia-21st-century/TJK")}
+
+
+@pytest.mark.parametrize(("as_of", "late"), [("2022-07", False), ("2022", False), ("2022-07-31", False),
+                                             ("2022-08", True), ("2023", True)])
+def test_a_membership_may_not_start_after_the_signature(package: Package, as_of: str, late: bool) -> None:
+    """The treaty was signed in 2022-07: a membership as of any day that month, or of 2022, may hold."""
+    frames = frames_of(package)
+    set_cell(frames, "memberships", "sadyr-zhaparov/president", "as_of", as_of)
+    key = "treaty-friendship-central-asia-21st-century/KGZ"
+    assert flagged(frames, "capacity_is_held") == ({("document_signatories", "capacity_office_id", key)}
+                                                   if late else set())
