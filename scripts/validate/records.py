@@ -26,7 +26,7 @@ from .rules import ATTENDANCE, CITATIONS, DOCUMENTS, MEETINGS, RULES, SIGNATORIE
 if TYPE_CHECKING:
     import polars as pl
 
-CHAIRMANSHIPS, FORMATS = "chairmanships", "meeting_formats"
+CHAIRMANSHIPS, FORMATS, PROJECTS = "chairmanships", "meeting_formats", "projects"
 SEP = "\x00"
 
 # A claim that something happened, by table: (status field, the statuses that say it happened,
@@ -43,6 +43,22 @@ HAPPENED: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
 DATED: tuple[tuple[str, str], ...] = ((MEMBERSHIPS, "as_of"), (STATEMENTS, "statement_date"))
 # Rules that already report a status a cited source contradicts (one mistake, one line).
 STATUS_RULES = ("status_as_of_source", "attendance_status_fits_sources")
+
+# The words that give a statement's reading, one pattern per statement status (case-insensitive,
+# whole words). Small on purpose: each entry is a verb the sources or the descriptions use.
+READINGS: dict[str, str] = {
+    "proposed": r"\b(?:propos(?:e|es|ed|ing|al|als)|recommend(?:s|ed|ing)?|suggest(?:s|ed|ing)?|put forward"
+                r"|invit(?:e|es|ed|ing))\b",
+    "called_for": r"\b(?:call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|argu(?:e|es|ed|ing) for|press(?:es|ed|ing)? for"
+                  r"|(?:stress|underlin|highlight|emphasi[sz])\w* the (?:need|importance))\b",
+    "hoped_for": r"\bhop(?:e|es|ed|ing)\b",
+    "agreed": r"\b(?:agree(?:s|d)?|decid(?:e|es|ed|ing))\b",
+    "assessed": r"\b(?:not(?:ed|ing)|judg(?:e|es|ed|ing)|assess(?:es|ed|ing)|describ(?:e|es|ed|ing)|saw"
+                r"|pointed to|read)\b",
+}
+# Where a statement's project or document is named: (statements field, table it points into).
+LINKS = (("project_id", PROJECTS), ("document_id", DOCUMENTS), ("in_document_id", DOCUMENTS))
+
 
 def first_day(text: pl.Expr) -> pl.Expr:
     """The first day a reduced date covers: '2024' -> 2024-01-01, '2024-08' -> 2024-08-01."""
@@ -230,3 +246,61 @@ def capacity_is_held(frames: Frames) -> Found:
     as_of = lookup(wanted, held, memberships["as_of"])
     missing = wanted.is_not_null() & ~wanted.is_in(held.implode())
     yield SIGNATORIES, "capacity_office_id", fails(missing) | after(as_of, signatures["signature_date"])
+
+
+# --------------------------------------------------------------------------- one reading per sentence
+
+def _readings(text: pl.Series, status: pl.Series) -> pl.Series:
+    """True where ``text`` uses a status verb (READINGS) and none of them is ``status``'s."""
+    import polars as pl
+
+    frame = pl.DataFrame({"text": text, "status": status})
+    uses = {s: pl.col("text").str.contains("(?i)" + pattern).fill_null(False) for s, pattern in READINGS.items()}
+    any_ = pl.any_horizontal(list(uses.values()))
+    own = pl.any_horizontal([(pl.col("status") == s) & used for s, used in uses.items()])
+    return fails(frame.select(any_ & ~own.fill_null(False)).to_series())
+
+
+def _linked_descriptions(frames: Frames, field: str, table: str) -> pl.DataFrame:
+    """(statement_id, status, description) of each statement and the description of the record its
+    ``field`` points to, where a citation of each names the same source and overlapping lines."""
+    import polars as pl
+
+    cited = frames.typed(CITATIONS).select("table_name", "record_id", "source_id", "line_start", "line_end")
+    said = cited.filter(pl.col("table_name") == STATEMENTS).select(
+        pl.col("record_id").alias("statement_id"), "source_id", pl.col("line_start").alias("a0"),
+        pl.col("line_end").alias("a1"))
+    named = cited.filter(pl.col("table_name") == table).select(
+        pl.col("record_id").alias("target"), "source_id", pl.col("line_start").alias("b0"),
+        pl.col("line_end").alias("b1"))
+    statements = frames.typed(STATEMENTS).select("statement_id", "status", pl.col(field).alias("target"))
+    shared = statements.drop_nulls("target").join(said, on="statement_id").join(named, on=["target", "source_id"])
+    shared = shared.filter((pl.col("a0") <= pl.col("b1")) & (pl.col("b0") <= pl.col("a1")))
+    shared = shared.select("statement_id", "status", "target").unique(maintain_order=True)
+    description = lookup(shared["target"], frames.keys(table), frames.raw[table]["description"])
+    return shared.with_columns(description.alias("description"))
+
+
+@rule(STATEMENTS, DOCUMENTS, PROJECTS, CITATIONS, hint="one act, one reading: make the status and the verbs of "
+      "the descriptions agree (the source's verb decides: 'noted' assessed, 'stressed the need' called_for, "
+      "'agreed' only where the parties agreed)")
+def one_reading_per_sentence(frames: Frames) -> Found:
+    """One act has one reading: a statement's status agrees with the verbs that describe the same act.
+
+    The verbs are those of the statement's description and of the description of its project or
+    document. Mechanics: READINGS holds a few verbs per statement status ('called for', 'stressed the need'
+    for called_for; 'agreed', 'decided' for agreed; 'noted', 'judged' for assessed; ...). A text
+    that uses any of them must use one of the statement's own status. The texts are the
+    statement's description, and the description of the project or document it is about or was
+    made in, but only where a citation of the statement and one of that record name the same
+    source and overlapping lines: then both describe the same sentence. Limits: a description
+    that tells several acts passes if any verb matches the status; a verb outside READINGS, a
+    negation ('did not agree') or a topic (what, not how) is not seen; the words are English."""
+    import polars as pl
+
+    statements = frames.typed(STATEMENTS)
+    wrong = statements["statement_id"].filter(_readings(frames.raw[STATEMENTS]["description"], statements["status"]))
+    for field, table in LINKS:
+        linked = _linked_descriptions(frames, field, table)
+        wrong = pl.concat([wrong, linked["statement_id"].filter(_readings(linked["description"], linked["status"]))])
+    yield STATEMENTS, "status", frames.keys(STATEMENTS).is_in(wrong.unique().implode())

@@ -223,6 +223,29 @@ def test_hopes_are_statements_not_projects() -> None:
                                                        "not_stated"}
 
 
+def test_labels_follow_the_source_verb() -> None:
+    """'noted the potential' is an assessment; 'stressed the need', 'underlined the importance' and
+    'highlighted the importance' are calls; none of them is an agreement."""
+    status = {k: r["status"] for k, r in by_key("statements").items()}
+    assert status["tokayev-transit-hub-2024"] == "assessed"
+    for key in ("ministers-infrastructure-trade-investment-2024", "nurtleu-wang-cooperation-2024",
+                "tokayev-article-security-framework-2024"):
+        assert status[key] == "called_for", key
+    assert sorted(k for k, s in status.items() if s == "agreed") == ["ministers-environment-2024",
+                                                                     "ministers-next-meeting-2024"]
+
+
+def test_the_article_is_described_by_what_is_placed_in_it() -> None:
+    """Only the statements whose in_document_id is the article speak for it: cooperation in many
+    fields, defence and security, the security framework; not economy, food security or transport."""
+    placed = {k for k, r in by_key("statements").items() if r["in_document_id"] == "central-asia-renaissance-article"}
+    assert placed == {"tokayev-article-regional-cooperation-2024", "tokayev-article-defence-cooperation-2024",
+                      "tokayev-article-security-framework-2024"}
+    description = by_key("documents")["central-asia-renaissance-article"]["description"]
+    assert "defence" in description and "security framework" in description
+    assert not {"economy", "economic", "food", "transport"} & set(re.findall(r"[a-z]+", description.lower()))
+
+
 def test_inference_is_marked_in_one_way() -> None:
     """A flag set, an inferred citation of its field and an inference note: all three or none."""
     citations = rows("citations")

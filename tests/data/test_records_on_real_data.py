@@ -15,7 +15,8 @@ from scripts.validate.rules import RULES
 from tests.data.corpus import Copy, found
 
 RECORD_RULES = ("within_knowledge_horizon", "chair_agrees_with_chairmanship", "chair_role_agrees",
-                "said_within_meeting_dates", "acts_for_own_state", "capacity_is_held")
+                "said_within_meeting_dates", "acts_for_own_state", "capacity_is_held",
+                "one_reading_per_sentence")
 HORIZON = "within_knowledge_horizon"
 
 
@@ -168,3 +169,27 @@ def test_signature_before_the_membership_of_0_2_0(pkg: Copy) -> None:
     pkg.edit("memberships", "kassym-jomart-tokayev/president", as_of="2024-08-09")
     assert found(pkg.root) == {("capacity_is_held", "tables/document_signatories.csv",
                                 pkg.row_of("document_signatories", f"{TREATY}/KAZ"), "capacity_office_id")}
+
+
+# --------------------------------------------------------------------------- one_reading_per_sentence
+
+READING = "one_reading_per_sentence"
+
+
+def test_a_call_recorded_as_an_agreement_as_in_0_2_0(pkg: Copy) -> None:
+    """'The officials stressed the need': the statement said 'agreed', the Belt and Road project 'called for'."""
+    row = pkg.edit("statements", "ministers-infrastructure-trade-investment-2024", status="agreed")
+    assert found(pkg.root) == {(READING, "tables/statements.csv", row, "status")}
+
+
+def test_a_reading_recorded_as_a_call_as_in_0_2_0(pkg: Copy) -> None:
+    """'Tokayev noted the potential': an assessment, which 0.2.0 recorded as called_for."""
+    row = pkg.edit("statements", "tokayev-transit-hub-2024", status="called_for")
+    assert found(pkg.root) == {(READING, "tables/statements.csv", row, "status")}
+
+
+def test_a_project_description_giving_another_reading_of_the_same_lines(pkg: Copy) -> None:
+    pkg.edit("projects", "belt-and-road-initiative",
+             description="Framework within which the ministers agreed on joint infrastructure and investment.")
+    assert found(pkg.root) == {(READING, "tables/statements.csv",
+                                pkg.row_of("statements", "ministers-infrastructure-trade-investment-2024"), "status")}

@@ -158,3 +158,39 @@ def test_a_membership_may_not_start_after_the_signature(package: Package, as_of:
     key = "treaty-friendship-central-asia-21st-century/KGZ"
     assert flagged(frames, "capacity_is_held") == ({("document_signatories", "capacity_office_id", key)}
                                                    if late else set())
+
+
+# --------------------------------------------------------------------------- one_reading_per_sentence
+
+@pytest.mark.parametrize(("text", "status", "wrong"), [
+    ("The officials stressed the need for joint projects.", "called_for", False),
+    ("The officials stressed the need for joint projects.", "agreed", True),
+    ("Tokayev noted the potential of the corridors.", "called_for", True),
+    ("Tokayev noted the potential of the corridors.", "assessed", False),
+    ("Hubs along the borders, which Tokayev called a priority.", "assessed", False),  # 'called' alone is no verb
+    ("Beyond monitoring agreements.", "proposed", False),                         # 'agreements' is no verb
+    ("The minister hoped the meeting would see it signed.", "hoped_for", False),
+    ("He invited the states to cooperate and called for defence talks.", "proposed", False),
+    ("He invited the states to cooperate and called for defence talks.", "called_for", False),
+    ("He invited the states to cooperate and called for defence talks.", "agreed", True),
+    ("A hub for industry and trade.", "agreed", False),                           # no verb, no reading
+    (None, "agreed", False),
+])
+def test_readings_of_a_text(text: str | None, status: str, wrong: bool) -> None:
+    got = records._readings(pl.Series([text], dtype=pl.String), pl.Series([status]))
+    assert got.to_list() == [wrong]
+
+
+def test_a_linked_description_counts_only_where_the_citations_share_lines(package: Package) -> None:
+    """The Belt and Road project and the ministers' call are both cited at src-002 line 4; cite the
+    project elsewhere and its description no longer speaks of the same sentence."""
+    frames = frames_of(package)
+    set_cell(frames, "projects", "belt-and-road-initiative", "description", "The ministers agreed on it.")
+    assert flagged(frames, "one_reading_per_sentence") == {
+        ("statements", "status", "ministers-infrastructure-trade-investment-2024")}
+    cited = frames.raw["citations"].filter((pl.col("table_name") == "projects")
+                                           & (pl.col("record_id") == "belt-and-road-initiative"))
+    for cid in cited["citation_id"].to_list():
+        set_cell(frames, "citations", cid, "line_start", "8")
+        set_cell(frames, "citations", cid, "line_end", "8")
+    assert flagged(frames, "one_reading_per_sentence") == set()
