@@ -31,6 +31,7 @@ INFERENCE_FLAGS = {  # is_*_inferred flag -> the fields an inferred citation of 
     "is_state_inferred": {"state_id"},
     "is_as_of_inferred": {"as_of"},
     "is_capacity_inferred": {"capacity_office_id"},
+    "is_meeting_inferred": {"meeting_id"},
 }
 
 
@@ -219,8 +220,8 @@ def test_hopes_are_statements_not_projects() -> None:
         ("nurtleu-hope-central-asia-2040-2024", "murat-nurtleu", "2024-05", "concept-central-asia-2040"),
         ("nurtleu-hope-treaty-signing-2024", "murat-nurtleu", "2024-05", "treaty-friendship-central-asia-21st-century"),
     }
-    assert {r["status"] for r in rows("projects")} <= {"proposed", "under_construction", "established", "operating",
-                                                       "not_stated"}
+    assert {r["status"] for r in rows("projects")} <= {"proposed", "possible", "under_construction", "established",
+                                                       "operating", "not_stated"}
 
 
 def test_labels_follow_the_source_verb() -> None:
@@ -244,6 +245,22 @@ def test_the_article_is_described_by_what_is_placed_in_it() -> None:
     description = by_key("documents")["central-asia-renaissance-article"]["description"]
     assert "defence" in description and "security framework" in description
     assert not {"economy", "economic", "food", "transport"} & set(re.findall(r"[a-z]+", description.lower()))
+
+
+def test_what_the_lines_do_not_say_is_marked_or_left_out() -> None:
+    """The milestones' meeting and origin are worked out (marked); the possible consortium is no
+    one's proposal; the concept's title keeps the source's lower-case 'concept'."""
+    ind = by_key("indicators")
+    for key in ("trucks-dispatched-chn-2024-12-01-src-002", "trains-dispatched-chn-2024-12-01-src-002"):
+        row = ind[key]
+        assert (row["meeting_id"], row["is_meeting_inferred"]) == ("china-central-asia-ministers-5", "true")
+        assert (row["state_id"], row["is_state_inferred"]) == ("CHN", "true")
+    assert by_key("projects")["tianfu-sichuan-cross-border-route"]["meeting_id"] == ""
+    consortium = by_key("projects")["water-energy-consortium"]
+    assert (consortium["status"], consortium["proposed_by_person_id"]) == ("possible", "")
+    assert not any(r["project_id"] == "water-energy-consortium" for r in rows("statements"))
+    title = by_key("documents")["concept-central-asia-2040"]["title"]
+    assert title.startswith("concept for the Development ") and title.endswith("«Central Asia-2040»")
 
 
 def test_inference_is_marked_in_one_way() -> None:

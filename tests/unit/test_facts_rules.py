@@ -93,7 +93,7 @@ def test_moving_a_meeting_after_its_sources_flags_only_what_says_it_happened(pac
     set_cell(frames, "meetings", "ca-consultative-6", "date_start", "2024-09")
     topics = ("borders", "consultative-process", "economy", "energy", "infrastructure", "migration", "security",
               "trade", "transport", "water")
-    statements = ("tokayev-border-hubs-2024", "tokayev-water-energy-consortium-2024", "tokayev-water-policy-2024")
+    statements = ("tokayev-border-hubs-2024", "tokayev-water-policy-2024")
     assert flagged(frames, "status_as_of_source") == {
         ("meetings", "status", "ca-consultative-6"),
         *{("meeting_topics", "claim", f"ca-consultative-6/{t}/discussed") for t in topics},
@@ -148,7 +148,8 @@ def test_each_flag_qualifies_the_fields_its_name_says(package: Package) -> None:
         "document_signatories": {"is_person_inferred": ("person_id",),
                                  "is_capacity_inferred": ("capacity_office_id",)},
         "documents": {"is_status_date_inferred": ("status_date",)},
-        "indicators": {"is_period_inferred": ("period_start", "period_end")},
+        "indicators": {"is_state_inferred": ("state_id",), "is_period_inferred": ("period_start", "period_end"),
+                       "is_meeting_inferred": ("meeting_id",)},
         "memberships": {"is_as_of_inferred": ("as_of",)},
         "meetings": {"is_ordinal_inferred": ("ordinal",), "is_date_inferred": ("date_start", "date_end"),
                      "is_host_inferred": ("host_state_id",), "is_chair_inferred": ("chair_state_id",)},
