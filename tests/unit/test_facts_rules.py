@@ -93,7 +93,9 @@ def test_moving_a_meeting_after_its_sources_flags_only_what_says_it_happened(pac
     set_cell(frames, "meetings", "ca-consultative-6", "date_start", "2024-09")
     topics = ("borders", "consultative-process", "economy", "energy", "infrastructure", "migration", "security",
               "trade", "transport", "water")
-    statements = ("tokayev-border-hubs-2024", "tokayev-water-policy-2024")
+    statements = ("tokayev-border-hubs-2024", "tokayev-water-policy-2024", "tokayev-unprecedented-cooperation-2024",
+                  "tokayev-effective-platform-2024", "tokayev-region-image-2024", "tokayev-cooperation-tasks-2024",
+                  "tokayev-economic-results-2024", "tokayev-growth-points-2024")
     assert flagged(frames, "status_as_of_source") == {
         ("meetings", "status", "ca-consultative-6"),
         *{("meeting_topics", "claim", f"ca-consultative-6/{t}/discussed") for t in topics},
