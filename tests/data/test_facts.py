@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +17,6 @@ import pytest
 from scripts.coverage import coverage_report
 from tests.conftest import ROOT
 
-DOC = ROOT / "docs" / "disagreements.md"
 INFERENCE_FLAGS = {  # is_*_inferred flag -> the fields an inferred citation of it names
     "is_date_inferred": {"date_start", "date_end", "statement_date"},
     "is_period_inferred": {"period_start", "period_end", "period"},
@@ -287,43 +285,6 @@ def test_text_cells_are_clean() -> None:
         for row in rows(res["name"]):
             for field, value in row.items():
                 assert value == value.strip() and not bad.search(value), (res["name"], field, value)
-
-
-# --------------------------------------------------------------------------- disagreements
-
-def _sqlite_from_csvs() -> sqlite3.Connection:
-    """The CSVs as the release's SQLite stores them: empty cells NULL, numbers REAL."""
-    db = sqlite3.connect(":memory:")
-    for res in descriptor()["resources"]:
-        fields = schema(res["name"])["fields"]
-        db.execute(f'CREATE TABLE "{res["name"]}" ({", ".join(chr(34) + f["name"] + chr(34) for f in fields)})')
-        values = [[_typed(f, r[f["name"]]) for f in fields] for r in rows(res["name"])]
-        db.executemany(f'INSERT INTO "{res["name"]}" VALUES ({", ".join("?" * len(fields))})', values)
-    return db
-
-
-def _typed(field: dict, text: str) -> object:
-    if text == "":
-        return None
-    if field["type"] == "number":
-        return float(text)
-    if field["type"] == "integer":
-        return int(text)
-    if field["type"] == "boolean":
-        return int(text == "true")
-    return text
-
-
-def test_disagreement_query_in_the_docs_lists_the_growth_mismatch() -> None:
-    query = re.search(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
-    found = _sqlite_from_csvs().execute(query).fetchall()
-    growth = ("growth does not match levels", "intraregional_trade_growth", "region", "-", "-", "2018", "2023",
-              "intraregional-trade-growth-region-2018-2023-src-000", "src-000", 80.0)
-    assert found == [
-        (*growth, f"intraregional-trade-region-2018-src-004 -> intraregional-trade-region-2023-{s}",
-         f"src-004 -> {s}", 93.0)
-        for s in ("src-000", "src-001", "src-004")
-    ]
 
 
 # --------------------------------------------------------------------------- coverage
