@@ -266,7 +266,10 @@ def _linked_descriptions(frames: Frames, field: str, table: str) -> pl.DataFrame
     ``field`` points to, where a citation of each names the same source and overlapping lines."""
     import polars as pl
 
-    cited = frames.typed(CITATIONS).select("table_name", "record_id", "source_id", "line_start", "line_end")
+    # the raw citations of two small tables, lines cast here: the whole typed table is provenance's
+    lines = (pl.col("line_start").cast(pl.Int64, strict=False), pl.col("line_end").cast(pl.Int64, strict=False))
+    cited = frames.raw[CITATIONS].filter(pl.col("table_name").is_in([STATEMENTS, table])).select(
+        "table_name", "record_id", "source_id", *lines)
     said = cited.filter(pl.col("table_name") == STATEMENTS).select(
         pl.col("record_id").alias("statement_id"), "source_id", pl.col("line_start").alias("a0"),
         pl.col("line_end").alias("a1"))
