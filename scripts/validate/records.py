@@ -127,11 +127,14 @@ def within_knowledge_horizon(frames: Frames) -> Found:
     or signature, a current chairmanship dated after the horizon; a membership as of, or a
     statement made, after it. Every citation of the record counts, whatever field it names.
     "After" means the first day the record's date can mean is later than the last day the horizon
-    can mean: a claim dated '2024' from a source of '2024-08' may be true (the event can lie in
-    January to August), one dated '2024-09' cannot. Comparing at the coarser precision would let
-    '2024-09' against '2024-08-09' through as well as refuse nothing wrongly, but it could not
-    tell '2024' from '2024-08'; the two ends decide it exactly. A status a cited source already
-    contradicts is reported by status_as_of_source or attendance_status_fits_sources, not twice."""
+    can mean. Why: a reduced date is a span of days, and a claim is refused only when no day of
+    its span could lie within what its sources could know. A meeting dated '2024' from a source of
+    '2024-08' may have been held (in January to August) and passes; one dated '2024-09' cannot and
+    fails. (Years, months and days nest, so this equals comparing at the coarser precision, as
+    status_as_of_source does. figure_not_after_report compares last day with last day instead: a
+    figure's whole period must have ended, an event need only have happened.) A status a cited
+    source already contradicts is status_as_of_source's or attendance_status_fits_sources's line,
+    not reported twice."""
     already = _reported_already(frames)
     for table, status_field, statuses, own in HAPPENED:
         enum_values(frames, table, status_field, *statuses)
@@ -290,15 +293,16 @@ def _linked_descriptions(frames: Frames, field: str, table: str) -> pl.DataFrame
 def one_reading_per_sentence(frames: Frames) -> Found:
     """One act has one reading: a statement's status agrees with the verbs that describe the same act.
 
-    The verbs are those of the statement's description and of the description of its project or
-    document. Mechanics: READINGS holds a few verbs per statement status ('called for', 'stressed the need'
-    for called_for; 'agreed', 'decided' for agreed; 'noted', 'judged' for assessed; ...). A text
-    that uses any of them must use one of the statement's own status. The texts are the
-    statement's description, and the description of the project or document it is about or was
-    made in, but only where a citation of the statement and one of that record name the same
-    source and overlapping lines: then both describe the same sentence. Limits: a description
-    that tells several acts passes if any verb matches the status; a verb outside READINGS, a
-    negation ('did not agree') or a topic (what, not how) is not seen; the words are English."""
+    Why: a statement saying 'agreed' and the project it is about saying 'called for' give a query
+    on either table a different answer about one sentence of a source. Mechanics: READINGS holds a
+    few verbs per statement status ('called for', 'stressed the need' for called_for; 'agreed',
+    'decided' for agreed; 'noted', 'judged' for assessed; ...). A text that uses any of them must
+    use one of the statement's own status. The texts are the statement's description, and the
+    description of the project or document it is about or was made in, but only where a citation
+    of the statement and one of that record name the same source and overlapping lines: then both
+    describe the same sentence. Limits: a description that tells several acts passes if any of its
+    verbs matches the status; a verb outside READINGS, a negation ('did not agree') or a topic
+    (what was said, not how) is not seen; the words are English."""
     import polars as pl
 
     statements = frames.typed(STATEMENTS)
