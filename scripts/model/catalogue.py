@@ -177,12 +177,37 @@ STATUS_AS_OF = _add(N, "status_as_of_source", "a status is as of its source: a s
 MARKED_ONE_WAY = _add(N, "inference_marked_one_way", "inference is marked in one way: flag, inferred citation and "
                       "inference note, all or none", "an inference is marked three ways or none: the is_..._inferred "
                       "flag, an inference_note and a citation of the field with support 'inferred'")
-OWN_STATE = _add(N, "attends_for_own_state", "a person attends for their own state (persons.state_id or a "
-                 "membership's state)", "name a person of the attending state, or fix the state (a person's state "
-                 "is persons.state_id or a membership's state)")
 BASELINE_COMPARABLE = _add(N, "baseline_comparable", "a figure's baseline has the same indicator family, scope and "
                            "states as the figure", "point baseline_observation_id at a level of the same indicator "
                            "(without '_growth'), scope and states")
+
+# Between records: tables that answer the same question answer it the same way (records.py).
+HORIZON = _add(N, "within_knowledge_horizon", "a record claims nothing after its knowledge horizon, the latest "
+               "date of the sources cited for it", "nothing in a record may run past the latest source cited for "
+               "it: cite a source from after the event, or record only what was expected, planned or announced "
+               "(and date it no later)")
+CHAIR_CHAIRMANSHIP = _add(N, "chair_agrees_with_chairmanship", "a meeting's chair is the state holding its "
+                          "format's chairmanship in the meeting's year", "a format's chairmanship of a year and the "
+                          "chair of its meetings that year name the same state: correct one, or leave both open "
+                          "where the sources do not say")
+CHAIR_ROLE = _add(N, "chair_role_agrees", "the attendance role 'chair' belongs to the meeting's chair state, and "
+                  "the chair state has it", "give the role 'chair' to the attendance of the meeting's "
+                  "chair_state_id, and to no other state")
+SAID_WITHIN = _add(N, "said_within_meeting_dates", "a statement is dated within the dates of the meeting it was "
+                   "made at, or not after one it preceded", "date the statement within the meeting's dates ('at') "
+                   "or not after it ('ahead_of'), at the same or a coarser precision, or fix meeting_id or "
+                   "meeting_relation")
+OWN_STATE = _add(N, "acts_for_own_state", "a person attends, speaks or signs for their own state (persons.state_id "
+                 "or a membership's)", "name a person of that state, or fix the state (a person's state is "
+                 "persons.state_id or the state of one of their memberships)")
+CAPACITY_HELD = _add(N, "capacity_is_held", "a signature's capacity is an office the signer holds in memberships, "
+                     "as of no later than the act", "the capacity must be an office the person holds in "
+                     "memberships, as of no later than the signature: add or correct the membership, or leave the "
+                     "capacity empty")
+ONE_READING = _add(N, "one_reading_per_sentence", "one act has one reading: a statement's status agrees with the "
+                   "verbs that describe the same act", "one act, one reading: make the status and the verbs of the "
+                   "descriptions agree (the source's verb decides: 'noted' assessed, 'stressed the need' "
+                   "called_for, 'agreed' only where the parties agreed)")
 
 
 def rank(rule_id: str) -> int:

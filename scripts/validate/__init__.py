@@ -33,7 +33,7 @@ from scripts.model.names import DESCRIPTOR
 from scripts.model.package import Package, PackageError, check_patterns, load_package
 from scripts.report import Problem, merge
 
-from . import facts, provenance, rules  # noqa: F401  (register the named rules)
+from . import facts, provenance, records, rules  # noqa: F401  (register the named rules)
 from .frames import read_package
 
 __all__ = ["metadata_problems", "validate_package"]

@@ -49,6 +49,13 @@ class Frames:
     def table(self, name: str) -> Table:
         return self.package.table(name)
 
+    def forget(self, name: str) -> None:
+        """Drop what was derived from table ``name`` (typed frame, keys, every rule's result) after
+        its raw frame changed: tests edit frames cell by cell and run the rules again."""
+        self._typed.pop(name, None)
+        self._keys.pop(name, None)
+        self.cache.clear()
+
     def file(self, name: str) -> str:
         return relative(self.package, self.table(name))
 

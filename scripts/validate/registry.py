@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 Found = Iterator[tuple[Any, ...]]
+Masks = dict[tuple[str, str], tuple["pl.Series", "pl.Series | None"]]
 Targets = Callable[[Package], Iterable[tuple[str, str]]]
 
 
@@ -80,6 +81,30 @@ def every_field(package: Package) -> Iterator[tuple[str, str]]:
             yield table.name, fld.name
 
 
+def cached_masks(frames: Frames, item: Rule, **inputs: Any) -> Masks:
+    """The rule's result for these frames, computed once (kept on the frames), by (table, field):
+    the failing mask and, where the rule gives them, per-row messages. A rule that reads another
+    rule's findings (so as not to report one mistake twice) gets the same result validation uses."""
+    key = ("rule", item.name)
+    if key not in frames.cache:
+        frames.cache[key] = _compute(frames, item, inputs)
+    return frames.cache[key]
+
+
+def _compute(frames: Frames, item: Rule, inputs: dict[str, Any]) -> Masks:
+    declared = set(item.targets(frames.package))
+    out: Masks = {}
+    for table, column, failing, *rest in item.func(frames, **inputs):
+        if (table, column) not in declared:
+            raise RuntimeError(f"rule {item.name} reports on {table}.{column}, which it does not declare")
+        messages = rest[0] if rest else None
+        if (table, column) in out:
+            failing = out[(table, column)][0] | failing
+            messages = out[(table, column)][1] if messages is None else messages
+        out[(table, column)] = (failing.fill_null(False), messages)
+    return out
+
+
 @dataclass
 class RuleRun:
     """One validation's results of the named rules, computed on first use and kept by
@@ -87,30 +112,14 @@ class RuleRun:
 
     frames: Frames
     args: dict[str, Any] = field(default_factory=dict)  # extra inputs (e.g. the sources folder)
-    _results: dict[str, dict[tuple[str, str], tuple[pl.Series, pl.Series | None]]] = field(default_factory=dict)
 
     def result(self, item: Rule, table: str, column: str) -> tuple[pl.Series, pl.Series | None]:
-        if item.name not in self._results:
-            self._results[item.name] = self._compute(item)
-        found = self._results[item.name].get((table, column))
+        found = cached_masks(self.frames, item, **self._inputs(item)).get((table, column))
         if found is None:
             import polars as pl
 
             return pl.Series([False] * self.frames.raw[table].height, dtype=pl.Boolean), None
         return found
-
-    def _compute(self, item: Rule) -> dict[tuple[str, str], tuple[pl.Series, pl.Series | None]]:
-        declared = set(item.targets(self.frames.package))
-        out: dict[tuple[str, str], tuple[pl.Series, pl.Series | None]] = {}
-        for table, column, failing, *rest in item.func(self.frames, **self._inputs(item)):
-            if (table, column) not in declared:
-                raise RuntimeError(f"rule {item.name} reports on {table}.{column}, which it does not declare")
-            messages = rest[0] if rest else None
-            if (table, column) in out:
-                failing = out[(table, column)][0] | failing
-                messages = out[(table, column)][1] if messages is None else messages
-            out[(table, column)] = (failing.fill_null(False), messages)
-        return out
 
     def _inputs(self, item: Rule) -> dict[str, Any]:
         return {"sources": self.args["sources"]} if item.provenance else {}
