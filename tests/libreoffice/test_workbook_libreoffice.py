@@ -22,8 +22,8 @@ import openpyxl
 import pytest
 
 from scripts.package import load_package
-from scripts.xlsx.importer import import_workbook
-from scripts.xlsx.reader import escape_ooxml_text
+from scripts.xlsx.ooxml import escape_ooxml_text
+from scripts.xlsx.read.importer import import_workbook
 from tests.unit.xlsx_support import cell_changes, checksums, column_of, copy_package, edit, export, row_of
 
 pytestmark = pytest.mark.libreoffice

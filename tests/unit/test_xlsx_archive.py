@@ -1,4 +1,4 @@
-"""scripts/xlsx/archive.py: hostile workbooks refused from the central directory and XML prologs,
+"""scripts/xlsx/read/archive.py: hostile workbooks refused from the central directory and XML prologs,
 before any parser sees them — each with its exact message."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scripts.xlsx.archive import ArchiveCaps, check_archive
+from scripts.xlsx.read.archive import ArchiveCaps, check_archive
 
 SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'

@@ -1,4 +1,4 @@
-"""scripts/xlsx/export.py: what the workbook holds for its readers (Read me first, named fonts, one
+"""scripts/xlsx/write/export.py: what the workbook holds for its readers (Read me first, named fonts, one
 boolean convention, formats by unit, dropdowns over whole columns, ISBLANK highlighting, print
 setup, worded chart), what it refuses, and that two exports are byte-identical."""
 
@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 
 from scripts.package import load_package
-from scripts.xlsx.export import STATE_SHEET, ExportError, export_workbook, fingerprint
-from scripts.xlsx.guide import README_SHEET
+from scripts.xlsx.state import STATE_SHEET, fingerprint
+from scripts.xlsx.write.export import ExportError, export_workbook
+from scripts.xlsx.write.guide import README_SHEET
 from tests.unit.xlsx_support import ROOT, column_of, copy_package, export, row_of
 
 

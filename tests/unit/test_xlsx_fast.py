@@ -1,4 +1,4 @@
-"""scripts/xlsx/fast.py, columns.py and caps.py: which sheets calamine may read, that the fast and
+"""scripts/xlsx/read/fast.py, columns.py and caps.py: which sheets calamine may read, that the fast and
 the streaming path give the same CSV texts, and that the caps scale for a big package."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from scripts.package import csv_text, load_package, read_rows
-from scripts.xlsx.archive import DEFAULT_CAPS
-from scripts.xlsx.caps import DEFAULT_READ_CAPS, DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-from scripts.xlsx.export import STATE_SHEET
-from scripts.xlsx.fast import CHUNK, _plain_part, _suspect, read_fast
-from scripts.xlsx.rows import SheetTable, read_sheets
+from scripts.xlsx.read.archive import DEFAULT_CAPS
+from scripts.xlsx.read.caps import DEFAULT_READ_CAPS, DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+from scripts.xlsx.read.fast import CHUNK, _plain_part, _suspect, read_fast
+from scripts.xlsx.read.rows import SheetTable, read_sheets
+from scripts.xlsx.state import STATE_SHEET
 from tests.unit.xlsx_support import copy_package, edit, export
 
 
@@ -44,7 +44,7 @@ def test_fast_read_gives_each_table_byte_for_byte(pkg, exported):
 def test_fast_and_streaming_paths_agree(pkg, exported, monkeypatch):
     package = load_package(pkg)
     fast = read_sheets(package, exported, STATE_SHEET)
-    monkeypatch.setattr("scripts.xlsx.rows.read_fast", lambda *args: {})
+    monkeypatch.setattr("scripts.xlsx.read.rows.read_fast", lambda *args: {})
     slow = read_sheets(package, exported, STATE_SHEET)
     assert slow.state == fast.state
     assert {n: t.columns for n, t in slow.tables.items()} == {n: t.columns for n, t in fast.tables.items()}

@@ -1,4 +1,4 @@
-"""scripts/xlsx/importer.py with workbooks edited through openpyxl: every edit judged, one message
+"""scripts/xlsx/read/importer.py with workbooks edited through openpyxl: every edit judged, one message
 per mistake at the workbook's cell, provenance on by default, lost updates refused, nothing written
 unless everything is valid. (The same edits re-saved by LibreOffice: tests/libreoffice.)"""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.xlsx.importer import import_workbook
-from scripts.xlsx.reader import escape_ooxml_text
+from scripts.xlsx.ooxml import escape_ooxml_text
+from scripts.xlsx.read.importer import import_workbook
 from tests.unit.xlsx_support import (
     ROOT,
     cell_changes,

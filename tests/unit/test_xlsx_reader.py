@@ -1,4 +1,4 @@
-"""scripts/xlsx/reader.py: exact text round trips, typed cells, every malformed or hostile cell
+"""scripts/xlsx/read/reader.py: exact text round trips, typed cells, every malformed or hostile cell
 named with its sheet and reference, and caps that stop the work early (counted, not timed)."""
 
 from __future__ import annotations
@@ -12,16 +12,9 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from scripts.xlsx.archive import ArchiveCaps
-from scripts.xlsx.reader import (
-    Cell,
-    ReadCaps,
-    column_letter,
-    escape_ooxml_text,
-    escape_xml_text,
-    read_workbook,
-    split_ref,
-)
+from scripts.xlsx.ooxml import column_letter, escape_ooxml_text, escape_xml_text, split_ref
+from scripts.xlsx.read.archive import ArchiveCaps
+from scripts.xlsx.read.reader import Cell, ReadCaps, read_workbook
 from tests.unit.xlsx_support import resave
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

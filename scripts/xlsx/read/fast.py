@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.xlsx.archive import read_layout
-from scripts.xlsx.reader import CONTROL, LONE_CR, ReadCaps
+from scripts.xlsx.read.archive import read_layout
+from scripts.xlsx.read.reader import CONTROL, LONE_CR, ReadCaps
 
 CHUNK = 1 << 20
 # A formula, a phonetic run, or a <v> whose text is not one plain number (error, date, formula-string

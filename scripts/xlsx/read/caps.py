@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from scripts.xlsx.archive import DEFAULT_CAPS, ArchiveCaps
-from scripts.xlsx.reader import ReadCaps
+from scripts.xlsx.read.archive import DEFAULT_CAPS, ArchiveCaps
+from scripts.xlsx.read.reader import ReadCaps
 
 DEFAULT_READ_CAPS = ReadCaps()
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from scripts.report import Problem
 from scripts.schema import REQUIRED, CellError, Field, Table
-from scripts.xlsx.fast import FastSheet
-from scripts.xlsx.reader import column_letter
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.read.fast import FastSheet
 
 
 def read_columns(table: Table, sheet: FastSheet, positions: dict[str, int],

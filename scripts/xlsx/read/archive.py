@@ -21,14 +21,13 @@ from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
 from scripts.report import Problem
+from scripts.xlsx.ooxml import NS_MAIN, NS_REL
 
 MiB = 2**20
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 MACRO_MARKERS = (b"macroEnabled", b"vbaProject")
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 DATE_FORMAT_IDS = set(range(14, 23)) | {45, 46, 47}  # Excel's built-in date and time formats
 SAVE_HINT = "save it from Excel or LibreOffice as 'Excel Workbook (.xlsx)'"
 
@@ -36,7 +35,7 @@ SAVE_HINT = "save it from Excel or LibreOffice as 'Excel Workbook (.xlsx)'"
 @dataclass(frozen=True)
 class ArchiveCaps:
     """Limits on a workbook archive; every one is a parameter so tests can use tiny ones, and a big
-    package raises them with :meth:`scripts.xlsx.caps.WorkbookCaps.for_rows` (``--max-rows``)."""
+    package raises them with :meth:`scripts.xlsx.read.caps.WorkbookCaps.for_rows` (``--max-rows``)."""
 
     max_file_bytes: int = 64 * MiB     # the file itself (compressed)
     max_part_bytes: int = 64 * MiB     # one part, unpacked, as the central directory declares it

@@ -19,12 +19,13 @@ from pathlib import Path
 from scripts.package import Package, read_rows
 from scripts.report import Problem
 from scripts.schema import CellError, Field, Table
-from scripts.xlsx.archive import check_archive
-from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-from scripts.xlsx.cells import cell_text
-from scripts.xlsx.columns import read_columns
-from scripts.xlsx.fast import FastSheet, read_fast
-from scripts.xlsx.reader import Cell, Row, SheetData, column_letter, read_workbook
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.read.archive import check_archive
+from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+from scripts.xlsx.read.cells import cell_text
+from scripts.xlsx.read.columns import read_columns
+from scripts.xlsx.read.fast import FastSheet, read_fast
+from scripts.xlsx.read.reader import Cell, Row, SheetData, read_workbook
 
 NOTE_RULES = {"extra-columns"}  # reader findings that are warnings here, not refusals
 HEADER_HINT = ("the header row holds the field names listed on the fields sheet, one per column, in any "

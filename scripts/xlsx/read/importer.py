@@ -24,10 +24,10 @@ from pathlib import Path
 from scripts import files
 from scripts.package import Package, load_package
 from scripts.report import Problem
-from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-from scripts.xlsx.export import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
-from scripts.xlsx.reader import column_letter
-from scripts.xlsx.rows import Reading, SheetTable, at_cell, read_sheets
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+from scripts.xlsx.read.rows import Reading, SheetTable, at_cell, read_sheets
+from scripts.xlsx.state import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
 
 ENVIRONMENT_RULES = {"unreadable"}  # the file could not be read at all: exit 2, not 1
 REEXPORT = "export a fresh workbook, make the edits there and import that one"

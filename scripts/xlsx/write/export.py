@@ -20,27 +20,20 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from scripts.files import atomic_write, tables_fingerprint
+from scripts.files import atomic_write
 from scripts.package import DESCRIPTOR, Package
-from scripts.xlsx import chart, guide, sheets, stream, styles
-from scripts.xlsx.scan import ExportError, Scan, scan_table
+from scripts.xlsx.state import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
+from scripts.xlsx.write import chart, guide, sheets, stream, styles
+from scripts.xlsx.write.scan import ExportError, Scan, scan_table
 
-__all__ = ["STATE_SHEET", "ExportError", "export_workbook", "fingerprint", "helper_sheets"]
+__all__ = ["ExportError", "export_workbook", "helper_sheets"]
 
-STATE_SHEET = "export_state"
-FINGERPRINT_LABEL = "fingerprint"
 ZIP_TIME_FLOOR = (1980, 1, 1, 0, 0, 0)
 
 
 def helper_sheets() -> tuple[str, ...]:
     """Sheets that are not tables: never imported, and no table may take their names."""
     return (guide.README_SHEET, guide.FIELDS_SHEET, chart.CHART_SHEET, sheets.LISTS_SHEET, STATE_SHEET)
-
-
-def fingerprint(package: Package) -> str:
-    """The fingerprint of the package's tables (files named relative to the package root)."""
-    paths = [table.path.relative_to(package.root).as_posix() for table in package.tables.values()]
-    return tables_fingerprint(package.root, paths)
 
 
 def export_workbook(package: Package, dest: Path | str) -> Path:

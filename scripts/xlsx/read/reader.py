@@ -24,13 +24,10 @@ from typing import Any
 from xml.parsers import expat
 
 from scripts.report import Problem
-from scripts.xlsx.archive import DEFAULT_CAPS, NS_MAIN, ArchiveCaps, check_archive, read_layout, stream_part, to_int
+from scripts.xlsx.ooxml import MAX_EXCEL_ROW, NS_MAIN, column_letter, split_ref, unescape_ooxml_text
+from scripts.xlsx.read.archive import DEFAULT_CAPS, ArchiveCaps, check_archive, read_layout, stream_part, to_int
 
-MAX_EXCEL_COLUMN = 16_384
-MAX_EXCEL_ROW = 1_048_576
 T_TAG, RPH_TAG = f"{NS_MAIN} t", f"{NS_MAIN} rPh"
-ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 LONE_CR = re.compile("\r(?!\n)")
 EPOCHS = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}
@@ -88,41 +85,6 @@ class SheetData:
 
 class _Stop(Exception):
     """Internal: a cap was reached; the problem is already recorded."""
-
-
-def escape_ooxml_text(text: str) -> str:
-    """Protect a literal ``_xHHHH_`` as Excel does (``_x005F_xHHHH_``), for writers that do not
-    (openpyxl writes text as is; XlsxWriter already escapes)."""
-    return ESCAPE.sub("_x005F_", text) if "_x" in text else text
-
-
-def escape_xml_text(text: str) -> str:
-    """Text for a raw ``<t>`` element: XML special characters and ``_xHHHH_`` look-alikes escaped."""
-    return escape_ooxml_text(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-
-
-def unescape_ooxml_text(text: str) -> str:
-    """Decode ``_xHHHH_`` exactly once, the inverse of ``escape_ooxml_text``."""
-    return UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
-
-
-def column_letter(number: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def split_ref(ref: str) -> tuple[int, int] | None:
-    """"B7" → (column 2, row 7); None when it is not a valid cell reference."""
-    match = re.fullmatch(r"([A-Z]{1,3})([1-9][0-9]{0,6})", ref)
-    if match is None:
-        return None
-    column = sum((ord(char) - 64) * 26**power for power, char in enumerate(reversed(match.group(1))))
-    row = int(match.group(2))
-    return (column, row) if column <= MAX_EXCEL_COLUMN and row <= MAX_EXCEL_ROW else None
 
 
 def shorten(value: Any, limit: int = 60) -> Any:

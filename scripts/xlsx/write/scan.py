@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scripts.schema import CellError, Field, Table
-from scripts.xlsx import styles
-from scripts.xlsx.reader import column_letter
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.write import styles
 
 MAX_CELL_CHARS = 32_767
 MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows less the header

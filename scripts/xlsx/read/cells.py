@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from scripts.schema import TYPE, CellError, Field
-from scripts.xlsx.reader import Cell
+from scripts.xlsx.read.reader import Cell
 
 FORMULA, CELL_ERROR = "formula", "cell-error"
 # LibreOffice saves a typed TRUE or FALSE as a constant formula, its value cached as the number 1 or 0.
