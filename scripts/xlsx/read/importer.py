@@ -2,10 +2,12 @@
 
 The steps, and why in this order:
 
-1. the workbook is checked as an archive and read by streaming, in bounded memory
-   (:mod:`.archive`, :mod:`.reader`); its sheets become CSV records (:mod:`.rows`). Any problem
-   found here refuses the import before validation, so one slip gives one message rather than a
-   cascade of findings about its consequences;
+1. the workbook is checked as an archive (:mod:`.archive`), its layout resolved once
+   (:mod:`.layout`: one part per sheet name, the one every step reads), each sheet's part scanned
+   for its reach and for what calamine cannot read (:mod:`.prescan`), then read the fast way or
+   by streaming, in bounded memory (:mod:`.fast`, :mod:`.reader`); its sheets become CSV records
+   (:mod:`.rows`). Any problem found here refuses the import before validation, so one slip gives
+   one message rather than a cascade of findings about its consequences;
 2. under the package lock, leftovers of an interrupted import are recovered, and the workbook's
    recorded fingerprint is compared with the tables: if they changed since the export, the
    workbook is refused, since importing it would silently undo those changes;

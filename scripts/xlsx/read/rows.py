@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +22,13 @@ from scripts.report import Problem
 from scripts.schema import CellError, Field, Table
 from scripts.xlsx.ooxml import column_letter
 from scripts.xlsx.read.archive import check_archive
-from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, ReadCaps, WorkbookCaps
 from scripts.xlsx.read.cells import cell_text
 from scripts.xlsx.read.columns import read_columns
-from scripts.xlsx.read.fast import FastSheet, read_fast
-from scripts.xlsx.read.reader import Cell, Row, SheetData, read_workbook
+from scripts.xlsx.read.fast import FastReader, FastSheet
+from scripts.xlsx.read.layout import WorkbookLayout, load_layout
+from scripts.xlsx.read.prescan import scan_part
+from scripts.xlsx.read.reader import Cell, Row, SheetData, read_parts
 
 NOTE_RULES = {"extra-columns"}  # reader findings that are warnings here, not refusals
 HEADER_HINT = ("the header row holds the field names listed on the fields sheet, one per column, in any "
@@ -108,8 +111,10 @@ def read_sheets(package: Package, workbook: Path, state_sheet: str,
                 caps: WorkbookCaps = DEFAULT_WORKBOOK_CAPS) -> Reading:
     """Every table sheet of ``workbook`` as records, and the export state sheet's first row.
 
-    The archive is checked first; then each sheet that holds only plain values is read the fast
-    way (:mod:`.fast`), the others by the streaming reader, which names every fault at its cell."""
+    The archive is checked first, then its layout is resolved once (:mod:`.layout`) and each sheet's
+    part scanned (:mod:`.prescan`): a sheet reaching past the caps refuses the workbook before any
+    reader builds it. Each plain sheet is then read the fast way (:mod:`.fast`), the others by the
+    streaming reader, which names every fault at its cell; all read the parts the layout named."""
     refused = check_archive(workbook, caps.archive)
     if refused:
         return Reading(problems=refused)
@@ -129,16 +134,42 @@ def read_sheets(package: Package, workbook: Path, state_sheet: str,
 
 def _read_both_ways(package: Package, workbook: Path, wanted: list[str],
                     caps: WorkbookCaps) -> tuple[dict[str, SheetData | FastSheet], list[Problem]]:
-    """The wanted sheets, each read the fast way when it can be and by the streaming reader when
-    not, and the streaming reader's problems: one place decides which reader reads a sheet."""
+    """The wanted sheets, each read the fast way when its scan allows and by the streaming reader
+    when not, and the problems that refuse the workbook: one place decides which reader reads a
+    sheet, after the scan that bounds what either reader builds."""
     multiline = {name: [f.name for f in t.fields if f.multiline] for name, t in package.tables.items()}
-    sheets: dict[str, SheetData | FastSheet] = dict(read_fast(workbook, wanted, caps.read, multiline))
-    slow = [name for name in wanted if name not in sheets]
-    problems: list[Problem] = []
-    if slow:
-        read, problems = read_workbook(workbook, slow, caps.read, multiline, caps.archive)
-        sheets.update(read)
+    try:
+        with zipfile.ZipFile(workbook) as archive:
+            layout, problems = load_layout(archive, str(workbook), caps.read.max_part_bytes)
+            if layout is None:
+                return {}, problems
+            sheets, problems = _scan_and_read_fast(archive, layout, workbook, wanted, caps.read, multiline)
+            slow = [name for name in wanted if name not in sheets]
+            if slow and not problems:
+                read, problems = read_parts(archive, str(workbook), layout, slow, caps.read, multiline)
+                sheets.update(read)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        return {}, [Problem(str(workbook), None, None, None, "not-a-workbook",
+                            f"the workbook cannot be read ({exc})", "save it again as .xlsx")]
     return sheets, problems
+
+
+def _scan_and_read_fast(archive: zipfile.ZipFile, layout: WorkbookLayout, workbook: Path, wanted: list[str],
+                        caps: ReadCaps, multiline: dict[str, list[str]]
+                        ) -> tuple[dict[str, SheetData | FastSheet], list[Problem]]:
+    """Scan each wanted sheet's part in turn; a sheet reaching past the caps refuses the workbook
+    (nothing more is read), a plain one is handed to calamine, which parses it while the next
+    part is scanned."""
+    with FastReader(workbook, caps, multiline) as fast:
+        for name in wanted:
+            if name not in layout.sheets:
+                continue  # the streaming reader reports the missing sheet
+            scan = scan_part(archive, layout.sheets[name], name, caps)
+            if scan.beyond is not None:
+                return {}, [scan.beyond]
+            if scan.plain:
+                fast.read(name)
+        return dict(fast.sheets()), []
 
 
 def _read_table(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> SheetTable:
