@@ -11,7 +11,15 @@ import pytest
 
 from scripts.xlsx.ooxml import column_letter
 from scripts.xlsx.read.caps import DEFAULT_READ_CAPS, ReadCaps
-from scripts.xlsx.read.prescan import CHUNK, PartScan, _greater_letters, _greater_number, scan_part
+from scripts.xlsx.read.prescan import (
+    CHUNK,
+    FAST_COLUMNS,
+    PartScan,
+    _greater_letters,
+    _greater_number,
+    _up_to_letters,
+    scan_part,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CELL = b'<c r="A1"><v>3</v></c>'
@@ -63,7 +71,7 @@ def test_cells_calamine_cannot_read_exactly_send_the_sheet_to_the_streaming_read
     b'<c r="A2" s="3"><v>-1.5E-3</v></c>',
     b'<c r="A2" t="b"><v>1</v></c>',
     b'<c r="A2" s="11" t="inlineStr"><is><t>f(x) = 1 &lt;f&gt; r="B9"</t></is></c>',
-    b'<c r="IV2" s="1"/>',
+    b'<c r="BL2" s="1"/>',
 ])
 def test_plain_cells_keep_the_fast_path(tmp_path, xml):
     assert _plain(tmp_path, xml)
@@ -108,18 +116,25 @@ def test_a_sheet_reaching_past_the_caps_is_refused_from_its_bytes(tmp_path, rows
 
 
 def test_the_last_row_and_column_the_caps_allow_are_read(tmp_path):
+    """Within the caps nothing is refused; a cell past FAST_COLUMNS leaves the sheet to the
+    streaming reader, which keeps only the cells, where calamine would build 50,001 x 256 (a
+    164 KB workbook cost 618 MiB)."""
     scan = _scan(tmp_path, _sheet(b'<row r="50001"><c r="IV50001"><v>1</v></c></row>',
                                   b'<dimension ref="A1:IV50001"/>'))
-    assert scan == PartScan(True)
+    assert scan == PartScan(False)
+    last = column_letter(FAST_COLUMNS).encode()
+    assert _scan(tmp_path, _sheet(b'<row r="50001"><c r="' + last + b'50001"><v>1</v></c></row>')) == PartScan(True)
 
 
 @pytest.mark.parametrize("limit", [1, 9, 10, 26, 27, 256, 702, 703, 16_383, 50_001, 240_431, 1_048_575])
 def test_greater_patterns_match_exactly_the_numbers_past_the_limit(limit):
     number, letters = re.compile(_greater_number(limit)), re.compile(_greater_letters(limit))
+    up_to = re.compile(_up_to_letters(limit)) if limit <= 16_384 else None
     for value in {1, limit - 1, limit, limit + 1, limit + 9, 10 * limit, 16_384, 1_048_576} - {0}:
         assert (number.fullmatch(str(value)) is not None) == (value > limit), value
         if value <= 16_384:
             assert (letters.fullmatch(column_letter(value)) is not None) == (value > limit), value
+            assert up_to is None or (up_to.fullmatch(column_letter(value)) is not None) == (value <= limit), value
 
 
 @pytest.mark.parametrize(("tail", "plain"), [(b"", True), (b"<f>A1</f>", False)])

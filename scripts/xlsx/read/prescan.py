@@ -42,6 +42,7 @@ TAIL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row|sheetData)[\s>/]")
 FIRST_CELL = re.compile(rb'[^>]*>\s*<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')  # after a row's start
 DIMENSION = re.compile(rb'<dimension\s+ref="([^"]*)"')
 ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+FAST_COLUMNS = 64  # calamine builds every cell up to the farthest: a wider sheet is read by streaming
 REACH_HINT = ("delete what lies below and right of the table (whole rows and columns) and save again; "
               "a larger package needs import --max-rows")
 
@@ -200,12 +201,13 @@ def _reach_patterns(last_row: int, last_column: int) -> tuple[Patterns, Patterns
     """Patterns for cells and rows, in two sets: while the sheet is plain, group 1 holds a
     reference (or row number) past the caps and a match without it is a cell or row not written
     the usual way; then only the first group. A usual cell is ``<c r="REF"`` with only ``s`` and
-    ``t`` after it, so a second ``r`` cannot hide in it, and a type calamine reads exactly: not an
-    error (``e``) or a date (``d``), and a boolean only with the value 0 or 1."""
+    ``t`` after it, so a second ``r`` cannot hide in it, a type calamine reads exactly (not an
+    error ``e`` or a date ``d``; a boolean only with the value 0 or 1), and a column up to
+    FAST_COLUMNS: calamine's grid is then at most that wide, the widest table having 21 columns."""
     row, column = _greater_number(last_row), _greater_letters(last_column)
     far_ref = rf'((?:{column})[1-9][0-9]{{0,6}}|[A-Z]{{1,3}}(?:{row}))"'
     far_cell, far_row = rf'<c r="{far_ref}', rf'<row r="({row})"'
-    usual_cell = (r'[A-Z]{1,3}[1-9][0-9]{0,6}"(?: s="[0-9]{1,9}")?'
+    usual_cell = (rf'(?:{_up_to_letters(min(FAST_COLUMNS, last_column))})[1-9][0-9]{{0,6}}"(?: s="[0-9]{{1,9}}")?'
                   r'(?:/?>| t="(?:s|n|str|inlineStr)"/?>| t="b">\s*<v>\s*[01]\s*</v>)')
     cells = rf'<c r="(?:{far_ref}|(?!{usual_cell}))'
     rows = rf'<row r="(?:({row})"|(?![1-9][0-9]{{0,6}}"))'
@@ -221,6 +223,18 @@ def _greater_number(limit: int) -> str:
         if char != "9":
             rest = len(text) - at - 1
             options.append(f"{text[:at]}[{int(char) + 1}-9]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "|".join(options)
+
+
+def _up_to_letters(limit: int) -> str:
+    """A pattern for the column letters up to column number ``limit``."""
+    text = column_letter(limit)
+    options = [f"[A-Z]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for at, char in enumerate(text):
+        if char > "A":
+            rest = len(text) - at - 1
+            options.append(f"{text[:at]}[A-{chr(ord(char) - 1)}]" + (f"[A-Z]{{{rest}}}" if rest else ""))
+    options.append(text)
     return "|".join(options)
 
 
