@@ -75,9 +75,7 @@ def import_(args: argparse.Namespace, notes: list[str]) -> int:
         sys.stderr.write(render(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
                                 args.format))
         return result.exit_code
-    for note in [*notes, *result.notes]:
-        print(f"note: {note}")
-    print(f"imported {args.workbook}: {', '.join(result.changed) or 'no table'} changed")
+    sys.stdout.write(result.report(args.workbook, notes, args.format))
     return 0
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
+from scripts.package import load_package
+from scripts.xlsx.state import STATE_SHEET, fingerprint
 from tests.faults.support import cli, leftovers, patch_part, tables
+from tests.unit.xlsx_support import column_of, row_of
 
 REPO = Path(__file__).resolve().parents[2]
 MEETINGS_SHEET = "xl/worksheets/sheet14.xml"  # the meetings sheet of the export
@@ -158,3 +163,33 @@ def test_the_sheet_calamine_would_read_is_the_one_checked(pkg: Path, exported: P
     assert code == 1
     assert [(p["rule"], p["message"]) for p in json.loads(err)["problems"]] == [
         ("bad-sheet-entry", "the sheet 'meetings' is listed in xl/workbook.xml with a damaged relationship id")]
+
+
+def test_a_forged_fingerprint_cannot_undo_an_edit_unseen(pkg: Path, exported: Path, tmp_path: Path, capsys) -> None:
+    """Someone edits a CSV after the export; the stale workbook gets the tables' current
+    fingerprint written into its hidden export_state sheet (a sha256 anyone can compute), so the
+    import takes it and reverts the edit. It cannot be refused, but it is shown, cell by cell:
+    before, the import said only "topics changed"."""
+    csv_path = pkg / "tables" / "topics.csv"
+    csv_path.write_text(csv_path.read_text(encoding="utf-8").replace("\nenergy,Energy,", "\nenergy,Energy policy,"),
+                        encoding="utf-8")
+    wb = openpyxl.load_workbook(exported)
+    wb[STATE_SHEET]["B1"] = fingerprint(load_package(pkg))
+    ws = wb["topics"]
+    cell = f"topics!B{row_of(ws, 'energy')}"
+    assert column_of(ws, "name") == 2 and ws[cell.split("!")[1]].value == "Energy"
+    wb.save(tmp_path / "forged.xlsx")
+    backup = tmp_path / "before"
+    shutil.copytree(pkg, backup)
+
+    code, out, err = cli(capsys, "import", tmp_path / "forged.xlsx", pkg, "--no-provenance")
+    assert code == 0, err
+    assert out.splitlines()[1:] == [f"{cell} (energy, name): 'Energy policy' → 'Energy'",
+                                    f"imported {tmp_path / 'forged.xlsx'}: topics changed"]
+    shutil.rmtree(pkg)
+    shutil.copytree(backup, pkg)
+    code, out, err = cli(capsys, "import", tmp_path / "forged.xlsx", pkg, "--no-provenance", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["changes"] == {
+        "cells": [{"table": "topics", "cell": cell, "key": "energy", "field": "name", "old": "Energy policy",
+                   "new": "Energy"}], "added": [], "removed": []}

@@ -37,7 +37,8 @@ HEADER_HINT = ("the header row holds the field names listed on the fields sheet,
 
 @dataclass
 class SheetTable:
-    """A table read from its sheet: CSV texts by column (sheet order) and the sheet row of each.
+    """A table read from its sheet: CSV texts by column (sheet order), the sheet row of each, and
+    the sheet column (0-based) of each field, which moves when people move columns.
 
     Columns, not records, because the fast path converts whole columns and the CSV is written from
     them at C speed; records are made only when a problem has to be placed at its cell."""
@@ -45,11 +46,13 @@ class SheetTable:
     table: Table
     columns: dict[str, list[str]] = field(default_factory=dict)
     sheet_rows: list[int] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
     _pairs: list[tuple[dict[str, str], int]] | None = None
 
     @classmethod
-    def from_records(cls, table: Table, records: list[dict[str, str]], sheet_rows: list[int]) -> SheetTable:
-        return cls(table, {n: [r[n] for r in records] for n in table.field_names}, sheet_rows)
+    def from_records(cls, table: Table, records: list[dict[str, str]], sheet_rows: list[int],
+                     positions: dict[str, int] | None = None) -> SheetTable:
+        return cls(table, {n: [r[n] for r in records] for n in table.field_names}, sheet_rows, positions or {})
 
     def order(self) -> list[int]:
         """Row indexes in CSV order: sorted by the table's sort key, stably (as csv_text sorts)."""
@@ -175,8 +178,9 @@ def _scan_and_read_fast(archive: zipfile.ZipFile, layout: WorkbookLayout, workbo
 def _read_table(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> SheetTable:
     if isinstance(sheet, FastSheet):
         positions = _columns(table, sheet, reading)
-        return SheetTable(table) if positions is None else SheetTable(table, *read_columns(table, sheet, positions,
-                                                                                           reading.problems))
+        if positions is None:
+            return SheetTable(table)
+        return SheetTable(table, *read_columns(table, sheet, positions, reading.problems), positions)
     refused = _file_reader_problems(sheet, reading)
     positions = _columns(table, sheet, reading)
     if positions is None:
@@ -212,7 +216,7 @@ def _read_records(table: Table, sheet: SheetData, positions: dict[str, int], ref
         if record is not None:
             records.append(record)
             rows.append(row.number)
-    return SheetTable.from_records(table, records, rows)
+    return SheetTable.from_records(table, records, rows, positions)
 
 
 @dataclass
