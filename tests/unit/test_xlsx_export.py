@@ -5,6 +5,8 @@ setup, worded chart), what it refuses, and that two exports are byte-identical."
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -150,3 +152,39 @@ def test_control_character_is_refused_and_nothing_written(tmp_path):
     with pytest.raises(ExportError, match=r"^states.csv row 2, field name: the value .*U\+001B"):
         export_workbook(load_package(pkg), dest)
     assert not dest.exists() and list(tmp_path.glob(".*tmp*")) == []
+
+
+def _run_export(pkg: Path, dest: Path, inject: str = "") -> subprocess.CompletedProcess[str]:
+    """``python -m scripts export`` in a fresh interpreter (tracebacks of objects collected after
+    the error line reach the real stderr only), optionally with a fault injected first; prints
+    the temporary files openpyxl still holds at the end."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n{inject}\n"
+            "from openpyxl.worksheet._writer import ALL_TEMP_FILES\nfrom scripts.cli import main\n"
+            f"code = main(['export', {str(pkg)!r}, '--output', {str(dest)!r}])\n"
+            "import gc; gc.collect(); print(len(ALL_TEMP_FILES)); sys.exit(code)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_an_export_failing_after_its_sheets_exist_prints_one_line(tmp_path):
+    """A control character in a field's description fails the export once sheets exist: before,
+    every open sheet printed two tracebacks after the one error line."""
+    pkg = copy_package(tmp_path / "pkg")
+    schema = pkg / "schemas" / "topics.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"description": "', '"description": "\\u0001', 1),
+                      encoding="utf-8")
+    done = _run_export(pkg, tmp_path / "w.xlsx")
+    assert (done.returncode, done.stderr.splitlines()) == (
+        1, ["error: datapackage.json or a schema: a title or description holds a control character"])
+    assert done.stdout.split() == ["0"] and not (tmp_path / "w.xlsx").exists()
+
+
+def test_a_failure_after_every_sheet_is_created_prints_one_line(tmp_path):
+    """A write that fails after the last sheet (here the disk, injected): one line, exit 2, and
+    no temporary sheet file left behind."""
+    inject = ("import errno, scripts.xlsx.write.export as export\n"
+              "def full(*args): raise OSError(errno.ENOSPC, 'No space left on device')\n"
+              "export._write_state = full")
+    done = _run_export(copy_package(tmp_path / "pkg"), tmp_path / "w.xlsx", inject)
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2, ["error: file system error: the disk is full (free some space and run the command again)"])
+    assert done.stdout.split() == ["0"] and not (tmp_path / "w.xlsx").exists()
