@@ -50,7 +50,7 @@ def validate(args: argparse.Namespace, notes: list[str]) -> int:
 
 
 def export(args: argparse.Namespace, notes: list[str]) -> int:
-    from scripts.xlsx.export import ExportError, export_workbook
+    from scripts.xlsx.write.export import ExportError, export_workbook
 
     package = load_package(args.root)
     dest = args.output or Path(args.root) / "dist" / f"{package.name}.xlsx"
@@ -66,8 +66,8 @@ def export(args: argparse.Namespace, notes: list[str]) -> int:
 
 
 def import_(args: argparse.Namespace, notes: list[str]) -> int:
-    from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-    from scripts.xlsx.importer import import_workbook
+    from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+    from scripts.xlsx.read.importer import import_workbook
 
     caps = WorkbookCaps.for_rows(args.max_rows) if args.max_rows else DEFAULT_WORKBOOK_CAPS
     result = import_workbook(args.root, args.workbook, args.sources, caps)
@@ -75,9 +75,7 @@ def import_(args: argparse.Namespace, notes: list[str]) -> int:
         sys.stderr.write(render(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
                                 args.format))
         return result.exit_code
-    for note in [*notes, *result.notes]:
-        print(f"note: {note}")
-    print(f"imported {args.workbook}: {', '.join(result.changed) or 'no table'} changed")
+    sys.stdout.write(result.report(args.workbook, notes, args.format))
     return 0
 
 

@@ -77,7 +77,7 @@ def checksums(directory: Path) -> str:
 
 
 def _export_workbook(snap: Snapshot, dest: Path) -> None:
-    from scripts.xlsx.export import ExportError, export_workbook
+    from scripts.xlsx.write.export import ExportError, export_workbook
 
     try:
         export_workbook(snap.package, dest)

@@ -34,13 +34,13 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import scripts.cli, scripts.files as files
 import scripts.release.build, scripts.release.parquet, scripts.release.sqlite, scripts.site
-import scripts.xlsx.importer, scripts.xlsx.export
+import scripts.xlsx.read.importer, scripts.xlsx.write.export
 import scripts.validate.checks, scripts.validate.rules, scripts.validate.provenance, pandera.polars
 from scripts.model.package import load_package
 from scripts.validate import metadata_problems
 import shutil, tempfile
 from scripts.site import build_site
-from scripts.xlsx.export import export_workbook
+from scripts.xlsx.write.export import export_workbook
 # Warm the caches that need no thread pool: frictionless' verdict on the descriptor, openpyxl's
 # styles and the site's templates (a child then pays what a second run in one process pays).
 metadata_problems(load_package(sys.argv[1]))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.xlsx.importer import import_workbook
+from scripts.xlsx.read.importer import import_workbook
 from tests.faults.support import cli, leftovers, tables
 from tests.unit.xlsx_support import column_of, edit, row_of
 

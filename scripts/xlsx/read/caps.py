@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from scripts.xlsx.archive import DEFAULT_CAPS, ArchiveCaps
-from scripts.xlsx.reader import ReadCaps
+from scripts.xlsx.read.archive import DEFAULT_CAPS, ArchiveCaps
+
+
+@dataclass(frozen=True)
+class ReadCaps:
+    """Bounds enforced while reading. The package's largest table has ~470 rows, the widest 21
+    columns, the whole export ~6,000 values: these leave a margin of ten to a hundred times. A
+    sheet reaching past row ``max_rows + 1`` or column ``max_columns`` is refused before any
+    reader builds it (:mod:`.prescan`)."""
+
+    max_rows: int = 50_000          # data rows per sheet (row number less the header)
+    max_columns: int = 256          # columns per sheet, the header's and any other
+    max_cells: int = 1_000_000      # non-empty cells kept, all sheets together
+    max_cell_chars: int = 32_767    # Excel's own limit
+    max_extra_cells: int = 1_000    # non-empty cells right of the header before a sheet is given up
+    max_part_bytes: int = 64 << 20  # unpacked bytes fed to the parser per part
+    max_shared_strings: int = 1_000_000
+
 
 DEFAULT_READ_CAPS = ReadCaps()
 

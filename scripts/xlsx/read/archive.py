@@ -13,11 +13,10 @@ also after a LibreOffice re-save. A workbook two hundred times larger still pass
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.parsers import expat
 
 from scripts.report import Problem
@@ -27,16 +26,13 @@ OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 MACRO_MARKERS = (b"macroEnabled", b"vbaProject")
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-DATE_FORMAT_IDS = set(range(14, 23)) | {45, 46, 47}  # Excel's built-in date and time formats
 SAVE_HINT = "save it from Excel or LibreOffice as 'Excel Workbook (.xlsx)'"
 
 
 @dataclass(frozen=True)
 class ArchiveCaps:
     """Limits on a workbook archive; every one is a parameter so tests can use tiny ones, and a big
-    package raises them with :meth:`scripts.xlsx.caps.WorkbookCaps.for_rows` (``--max-rows``)."""
+    package raises them with :meth:`scripts.xlsx.read.caps.WorkbookCaps.for_rows` (``--max-rows``)."""
 
     max_file_bytes: int = 64 * MiB     # the file itself (compressed)
     max_part_bytes: int = 64 * MiB     # one part, unpacked, as the central directory declares it
@@ -114,8 +110,7 @@ def _check_directory(infos: list[zipfile.ZipInfo], caps: ArchiveCaps) -> None:
         raise _Refused("too-many-parts", f"the workbook has {len(infos):,} parts; more than "
                        f"{caps.max_parts:,} is refused")
     names = [i.filename for i in infos]
-    if len(set(names)) != len(names):
-        raise _Refused("duplicate-part", "the workbook holds two parts with the same name", hint=SAVE_HINT)
+    _check_names(names)
     if "xl/workbook.xml" not in names:
         raise _Refused("not-a-workbook", "a zip archive but not an Excel workbook (no xl/workbook.xml)",
                        hint=SAVE_HINT)
@@ -126,6 +121,24 @@ def _check_directory(infos: list[zipfile.ZipInfo], caps: ArchiveCaps) -> None:
     if total > caps.max_total_bytes:
         raise _Refused("unpacked-too-large", f"the workbook unpacks to {total:,} bytes; more than "
                        f"{caps.max_total_bytes:,} is refused")
+
+
+def _check_names(names: list[str]) -> None:
+    """Part names as the Open Packaging Conventions define them: unique ignoring case (Excel's and
+    calamine's lookups ignore it), with no backslash and no empty, "." or ".." segment (calamine
+    and Python's zipfile would resolve such a name differently). So every reader of the workbook
+    finds the same part under a name."""
+    seen: dict[str, str] = {}
+    for name in names:
+        segments = name.rstrip("/").split("/")
+        if "\\" in name or any(s in ("", ".", "..") for s in segments):
+            raise _Refused("bad-part-name", f"the workbook holds a part named {name!r}, which is not a valid "
+                           "part name", name, SAVE_HINT)
+        key = name.lower()
+        if key in seen:
+            raise _Refused("duplicate-part", f"the workbook holds two parts with the same name ({seen[key]!r} "
+                           f"and {name!r})", name, SAVE_HINT)
+        seen[key] = name
 
 
 def _check_part(info: zipfile.ZipInfo, caps: ArchiveCaps) -> None:
@@ -241,74 +254,3 @@ def stream_part(archive: zipfile.ZipFile, part: str, handlers: dict[str, Callabl
 
 def _refuse_dtd(*_: object) -> None:
     raise ValueError("a DTD or entity declaration; workbooks never need one")
-
-
-@dataclass
-class WorkbookLayout:
-    """Where a workbook keeps its sheets and which cell styles show numbers as dates."""
-
-    sheets: dict[str, str]  # sheet name → part name
-    date_styles: set[int]   # xf indices (a cell's ``s``) whose number format is a date
-    date1904: bool          # serials count from 1904-01-01 instead of 1899-12-30
-
-
-def read_layout(archive: zipfile.ZipFile, max_bytes: int) -> WorkbookLayout:
-    """Sheet parts from workbook.xml and its relationships, date styles from styles.xml.
-    Raises as ``stream_part`` does; the caller turns that into a problem."""
-    layout = WorkbookLayout({}, set(), False)
-    rel_ids: list[tuple[str, str]] = []
-    targets: dict[str, str] = {}
-
-    def workbook(tag: str, attrs: dict[str, str]) -> None:
-        if tag == f"{NS_MAIN} sheet":
-            rel_ids.append((attrs.get("name", ""), attrs.get(f"{NS_REL} id", "")))
-        elif tag == f"{NS_MAIN} workbookPr":
-            layout.date1904 = attrs.get("date1904", "0") in ("1", "true")
-
-    def rels(tag: str, attrs: dict[str, str]) -> None:
-        if tag.endswith(" Relationship"):
-            targets[attrs.get("Id", "")] = attrs.get("Target", "")
-
-    stream_part(archive, "xl/workbook.xml", {"start": workbook}, max_bytes)
-    stream_part(archive, "xl/_rels/workbook.xml.rels", {"start": rels}, max_bytes)
-    for name, rel in rel_ids:
-        target = targets.get(rel, "")
-        layout.sheets[name] = target[1:] if target.startswith("/") else str(PurePosixPath("xl") / target)
-    if "xl/styles.xml" in archive.namelist():
-        layout.date_styles = _date_styles(archive, max_bytes)
-    return layout
-
-
-def _date_styles(archive: zipfile.ZipFile, max_bytes: int) -> set[int]:
-    """Indices of ``cellXfs`` entries whose number format (built-in or custom) shows a date."""
-    custom: dict[int, str] = {}
-    formats: list[int] = []
-    inside_xfs = [False]
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        if tag == f"{NS_MAIN} numFmt":
-            custom[to_int(attrs.get("numFmtId"))] = attrs.get("formatCode", "")
-        elif tag == f"{NS_MAIN} cellXfs":
-            inside_xfs[0] = True
-        elif tag == f"{NS_MAIN} xf" and inside_xfs[0]:
-            formats.append(to_int(attrs.get("numFmtId")))
-
-    def end(tag: str) -> None:
-        if tag == f"{NS_MAIN} cellXfs":
-            inside_xfs[0] = False
-
-    stream_part(archive, "xl/styles.xml", {"start": start, "end": end}, max_bytes)
-    return {i for i, fmt in enumerate(formats)
-            if fmt in DATE_FORMAT_IDS or (fmt in custom and _is_date_format(custom[fmt]))}
-
-
-def to_int(text: str | None) -> int:
-    """A non-negative integer attribute, or -1 when absent or malformed."""
-    return int(text) if text and text.isdigit() else -1
-
-
-def _is_date_format(code: str) -> bool:
-    """A custom number format shows a date when, outside quotes and [colour] brackets, it has
-    day, month, year, hour or second codes."""
-    bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code).split(";")[0].lower()
-    return bool(re.search(r"[dyhs]", bare)) or ("m" in bare and "0" not in bare)

@@ -22,8 +22,8 @@ from scripts.model import text as clean
 from scripts.model.cells import CellError
 from scripts.model.limits import CELL_CHARS
 from scripts.model.spec import Field, Table
-from scripts.xlsx import styles
-from scripts.xlsx.reader import column_letter
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.write import styles
 
 MAX_CELL_CHARS = CELL_CHARS
 MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows less the header

@@ -24,32 +24,18 @@ from typing import Any
 from xml.parsers import expat
 
 from scripts.report import Problem
-from scripts.xlsx.archive import DEFAULT_CAPS, NS_MAIN, ArchiveCaps, check_archive, read_layout, stream_part, to_int
+from scripts.xlsx.ooxml import MAX_EXCEL_ROW, NS_MAIN, column_letter, split_ref, unescape_ooxml_text
+from scripts.xlsx.read.archive import DEFAULT_CAPS, ArchiveCaps, check_archive, stream_part
+from scripts.xlsx.read.caps import DEFAULT_READ_CAPS, ReadCaps
+from scripts.xlsx.read.layout import WorkbookLayout, load_layout, to_int
+from scripts.xlsx.read.prescan import beyond, reaches_beyond
 
-MAX_EXCEL_COLUMN = 16_384
-MAX_EXCEL_ROW = 1_048_576
 T_TAG, RPH_TAG = f"{NS_MAIN} t", f"{NS_MAIN} rPh"
-ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 LONE_CR = re.compile("\r(?!\n)")
 EPOCHS = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}
 FIX = "correct the cell in the workbook and save it again"
 RESAVE = "save the workbook again as .xlsx"
-
-
-@dataclass(frozen=True)
-class ReadCaps:
-    """Bounds enforced while streaming. The package's largest table has ~470 rows, the widest 21
-    columns, the whole export ~6,000 values: these leave a margin of ten to a hundred times."""
-
-    max_rows: int = 50_000          # data rows per sheet (row number less the header)
-    max_columns: int = 256          # header width
-    max_cells: int = 1_000_000      # non-empty cells kept, all sheets together
-    max_cell_chars: int = 32_767    # Excel's own limit
-    max_extra_cells: int = 1_000    # non-empty cells right of the header before a sheet is given up
-    max_part_bytes: int = 64 << 20  # unpacked bytes fed to the parser per part
-    max_shared_strings: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -90,41 +76,6 @@ class _Stop(Exception):
     """Internal: a cap was reached; the problem is already recorded."""
 
 
-def escape_ooxml_text(text: str) -> str:
-    """Protect a literal ``_xHHHH_`` as Excel does (``_x005F_xHHHH_``), for writers that do not
-    (openpyxl writes text as is; XlsxWriter already escapes)."""
-    return ESCAPE.sub("_x005F_", text) if "_x" in text else text
-
-
-def escape_xml_text(text: str) -> str:
-    """Text for a raw ``<t>`` element: XML special characters and ``_xHHHH_`` look-alikes escaped."""
-    return escape_ooxml_text(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-
-
-def unescape_ooxml_text(text: str) -> str:
-    """Decode ``_xHHHH_`` exactly once, the inverse of ``escape_ooxml_text``."""
-    return UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
-
-
-def column_letter(number: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def split_ref(ref: str) -> tuple[int, int] | None:
-    """"B7" → (column 2, row 7); None when it is not a valid cell reference."""
-    match = re.fullmatch(r"([A-Z]{1,3})([1-9][0-9]{0,6})", ref)
-    if match is None:
-        return None
-    column = sum((ord(char) - 64) * 26**power for power, char in enumerate(reversed(match.group(1))))
-    row = int(match.group(2))
-    return (column, row) if column <= MAX_EXCEL_COLUMN and row <= MAX_EXCEL_ROW else None
-
-
 def shorten(value: Any, limit: int = 60) -> Any:
     """A long text shortened for a report, with its length, so a huge cell cannot flood it."""
     if isinstance(value, str) and len(value) > limit:
@@ -132,33 +83,38 @@ def shorten(value: Any, limit: int = 60) -> Any:
     return value
 
 
-def read_workbook(path: str | Path, wanted_sheets: Iterable[str], caps: ReadCaps = ReadCaps(),
+def read_workbook(path: str | Path, wanted_sheets: Iterable[str], caps: ReadCaps = DEFAULT_READ_CAPS,
                   multiline: Mapping[str, Iterable[str]] | None = None,
                   archive_caps: ArchiveCaps = DEFAULT_CAPS) -> tuple[dict[str, SheetData], list[Problem]]:
     """Read ``wanted_sheets`` of the workbook at ``path``.
 
-    Returns the sheets read and the workbook-level problems (an unsafe archive, a missing sheet,
-    damaged parts); cell problems are in each SheetData. ``multiline`` names, per sheet, the header
-    texts of columns that may hold tabs and line feeds. Never raises for a bad file."""
+    Returns the sheets read and the workbook-level problems (an unsafe archive, an ambiguous
+    layout, a missing sheet, damaged parts); cell problems are in each SheetData. ``multiline``
+    names, per sheet, the header texts of columns that may hold tabs and line feeds. Never raises
+    for a bad file."""
     problems = check_archive(path, archive_caps)
     if problems:
         return {}, problems
     try:
         with zipfile.ZipFile(path) as archive:
-            return _read(archive, str(path), list(wanted_sheets), caps, multiline or {})
+            layout, problems = load_layout(archive, str(path), caps.max_part_bytes)
+            if layout is None:
+                return {}, problems
+            return read_parts(archive, str(path), layout, list(wanted_sheets), caps, multiline or {})
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         return {}, [Problem(str(path), None, None, None, "not-a-workbook",
                             f"the workbook cannot be read ({exc})", "save it again as .xlsx")]
 
 
-def _read(archive: zipfile.ZipFile, path: str, wanted: list[str], caps: ReadCaps,
-          multiline: Mapping[str, Iterable[str]]) -> tuple[dict[str, SheetData], list[Problem]]:
-    book = _Book(archive, path, caps)
-    problems = book.load()
+def read_parts(archive: zipfile.ZipFile, path: str, layout: WorkbookLayout, wanted: list[str], caps: ReadCaps,
+               multiline: Mapping[str, Iterable[str]]) -> tuple[dict[str, SheetData], list[Problem]]:
+    """Read the wanted sheets from the parts ``layout`` resolved (the ones the scans read)."""
+    book = _Book(archive, path, caps, layout)
+    problems = book.load_strings()
     sheets: dict[str, SheetData] = {}
     budget = [caps.max_cells]
     for name in wanted:
-        part = book.sheets.get(name)
+        part = layout.sheets.get(name)
         if part is None:
             problems.append(Problem(name, None, None, None, "missing-sheet",
                                     f"the workbook has no sheet named {name!r}", "restore it from a fresh export"))
@@ -172,32 +128,19 @@ def _read(archive: zipfile.ZipFile, path: str, wanted: list[str], caps: ReadCaps
 
 
 class _Book:
-    """Workbook-level parts: sheet names → parts, date styles, the 1904 flag, shared strings."""
+    """Workbook-level parts: the layout (date styles, the 1904 flag) and the shared strings."""
 
-    def __init__(self, archive: zipfile.ZipFile, path: str, caps: ReadCaps) -> None:
+    def __init__(self, archive: zipfile.ZipFile, path: str, caps: ReadCaps, layout: WorkbookLayout) -> None:
         self.archive, self.path, self.caps = archive, path, caps
-        self.sheets: dict[str, str] = {}
-        self.date_styles: set[int] = set()
-        self.date1904 = False
+        self.date_styles, self.date1904 = layout.date_styles, layout.date1904
         self.strings: list[str | int] = []  # an int is the length of a string over the cap
 
-    def load(self) -> list[Problem]:
-        """Layout (sheet parts, date styles) and shared strings; problems when parts are damaged."""
-        problems: list[Problem] = []
-        try:
-            layout = read_layout(self.archive, self.caps.max_part_bytes)
-            self.sheets, self.date_styles, self.date1904 = layout.sheets, layout.date_styles, layout.date1904
-        except (KeyError, expat.ExpatError, ValueError, zipfile.BadZipFile, EOFError, OSError) as exc:
-            problems.append(Problem(self.path, None, None, None, "not-a-workbook",
-                                    f"the workbook's structure cannot be read ({exc})", RESAVE))
-        self._load_strings(problems)
-        return problems
-
-    def _load_strings(self, problems: list[Problem]) -> None:
+    def load_strings(self) -> list[Problem]:
         """Shared strings, each decoded once; a string over the cell cap is kept as its length only."""
+        problems: list[Problem] = []
         part = next((n for n in self.archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
         if part is None:
-            return
+            return problems
         text = _TextCollector(self.caps.max_cell_chars)
 
         def end(tag: str) -> None:
@@ -214,6 +157,7 @@ class _Book:
 
         handlers = {"start": lambda tag, _: text.tag(tag, 1), "end": end, "data": text.data}
         self.parse(part, handlers, problems, "shared strings")
+        return problems
 
     def parse(self, part: str, handlers: dict[str, Callable[..., None]], problems: list[Problem],
               label: str) -> None:
@@ -284,7 +228,7 @@ class _SheetReader:
         self.raw = _TextCollector(self.caps.max_cell_chars)
         self.formula: _TextCollector | None = None
         self.extras: set[str] = set()
-        self.extra_count, self.in_value = 0, False
+        self.extra_count, self.in_value, self.far_row = 0, False, False
 
     def problem(self, ref: str | None, rule: str, message: str, value: Any = None, hint: str = FIX,
                 stop: bool = False) -> None:
@@ -314,12 +258,30 @@ class _SheetReader:
         elif local == "f":
             self.formula = _TextCollector(self.caps.max_cell_chars)
         elif local == "row":
-            number = attrs.get("r")
-            row = int(number) if number and number.isdigit() else self.row + 1
-            if row <= self.row or row > MAX_EXCEL_ROW:
-                self.problem(None, "bad-coordinate", f"row number {number!r} is out of order or range", stop=True)
-            self.row, self.next_col, self.cells = row, 1, {}
+            self._start_row(attrs.get("r"))
+        elif local == "dimension":
+            self._dimension(attrs.get("ref", ""))
         self.inline.tag(tag, 1)
+
+    def _start_row(self, number: str | None) -> None:
+        row = int(number) if number and number.isdigit() else self.row + 1
+        if row <= self.row or row > MAX_EXCEL_ROW:
+            self.problem(None, "bad-coordinate", f"row number {number!r} is out of order or range", stop=True)
+        self.row, self.next_col, self.cells = row, 1, {}
+        self.far_row = reaches_beyond(1, row, self.caps)  # named by its first cell, else at its end
+
+    def _dimension(self, recorded: str) -> None:
+        """The used range the sheet records, checked as the byte scan checks it (a malformed one is
+        ignored: no reader sizes anything by it)."""
+        place = split_ref(recorded.rpartition(":")[2])
+        if place is not None:
+            self._reach(*place, f"{recorded} (the used range the sheet records)")
+
+    def _reach(self, column: int, row: int, what: str) -> None:
+        """Stop at a cell, row or used range past the caps, with the byte scan's one message."""
+        if reaches_beyond(column, row, self.caps):
+            self.sheet.problems.append(beyond(self.sheet.name, f"{column_letter(column)}{row}", what, self.caps))
+            raise _Stop
 
     def data(self, text: str) -> None:
         if self.in_value:
@@ -336,6 +298,8 @@ class _SheetReader:
         elif local == "c":
             self._end_cell()
         elif local == "row":
+            if self.far_row:
+                self._reach(1, self.row, f"row {self.row:,}")
             self._end_row()
 
     def _end_cell(self) -> None:
@@ -346,6 +310,7 @@ class _SheetReader:
             return
         column = place[0]
         ref = f"{column_letter(column)}{self.row}"
+        self._reach(column, self.row, f"cell {ref}")
         self.next_col = column + 1
         if not (self.raw.length or self.formula is not None or self.inline.length):
             return
@@ -365,12 +330,6 @@ class _SheetReader:
                          "table's columns", hint="delete the cells right of the table", stop=True)
 
     def _keep(self, ref: str, column: int, cell: Cell) -> None:
-        if self.row == 1 and column > self.caps.max_columns:
-            self.problem(ref, "too-many-columns", f"the header has more than {self.caps.max_columns} "
-                         "columns", hint="delete the columns that are not fields", stop=True)
-        if self.row - 1 > self.caps.max_rows:
-            self.problem(ref, "too-many-rows", f"the sheet has more than {self.caps.max_rows:,} rows of data",
-                         stop=True)
         self.budget[0] -= 1
         if self.budget[0] < 0:
             self.problem(ref, "too-many-cells", "the workbook has more values than any honest edit of "

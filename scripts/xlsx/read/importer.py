@@ -2,16 +2,21 @@
 
 The steps, and why in this order:
 
-1. the workbook is checked as an archive and read by streaming, in bounded memory
-   (:mod:`.archive`, :mod:`.reader`); its sheets become CSV records (:mod:`.rows`). Any problem
-   found here refuses the import before validation, so one slip gives one message rather than a
-   cascade of findings about its consequences;
+1. the workbook is checked as an archive (:mod:`.archive`), its layout resolved once
+   (:mod:`.layout`: one part per sheet name, the one every step reads), each sheet's part scanned
+   for its reach and for what calamine cannot read (:mod:`.prescan`), then read the fast way or
+   by streaming, in bounded memory (:mod:`.fast`, :mod:`.reader`); its sheets become CSV records
+   (:mod:`.rows`). Any problem found here refuses the import before validation, so one slip gives
+   one message rather than a cascade of findings about its consequences;
 2. under the package lock, leftovers of an interrupted import are recovered, and the workbook's
    recorded fingerprint is compared with the tables: if they changed since the export, the
    workbook is refused, since importing it would silently undo those changes;
 3. the changed tables are written into a staged copy of the package, which is validated exactly
    as ``validate`` does (provenance included unless the user turned it off); only when it is valid
-   are the tables switched, in one step that a kill at any instant leaves old or new, never mixed.
+   are the tables switched, in one step that a kill at any instant leaves old or new, never mixed;
+4. the import lists every cell it changed, with the old and new value, and every record added or
+   removed (:mod:`.changes`): the fingerprint of step 2 can be forged (it is a hash of files
+   anyone can read), so what a workbook overwrites is always shown.
 
 Every problem names the workbook's cell (``meetings!F7``) in plain words.
 """
@@ -24,10 +29,11 @@ from pathlib import Path
 from scripts import files
 from scripts.model.package import Package, check_patterns, load_package
 from scripts.report import Problem
-from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-from scripts.xlsx.export import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
-from scripts.xlsx.reader import column_letter
-from scripts.xlsx.rows import Reading, SheetTable, at_cell, read_sheets
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+from scripts.xlsx.read.changes import Changes, table_changes
+from scripts.xlsx.read.rows import Reading, SheetTable, at_cell, read_sheets
+from scripts.xlsx.state import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
 
 ENVIRONMENT_RULES = {"unreadable"}  # the file could not be read at all: exit 2, not 1
 REEXPORT = "export a fresh workbook, make the edits there and import that one"
@@ -35,12 +41,26 @@ REEXPORT = "export a fresh workbook, make the edits there and import that one"
 
 @dataclass
 class ImportResult:
-    """What an import did: problems (nothing was written when there are any), notes, and the
-    tables it changed."""
+    """What an import did: problems (nothing was written when there are any), notes, the tables
+    it changed and every change it made in them."""
 
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+    def report(self, workbook: Path | str, notes: list[str], fmt: str) -> str:
+        """What a successful import says: its notes, every change (text: the first LIMIT and a
+        count; JSON: all of them), and last the tables changed."""
+        notes = [*notes, *self.notes]
+        if fmt == "json":
+            import json
+
+            return json.dumps({"imported": str(workbook), "changed": self.changed, "notes": notes,
+                               "changes": self.changes.to_dict()}, ensure_ascii=False, indent=2) + "\n"
+        lines = [f"note: {note}" for note in notes] + self.changes.lines()
+        lines.append(f"imported {workbook}: {', '.join(self.changed) or 'no table'} changed")
+        return "\n".join(lines) + "\n"
 
     @property
     def exit_code(self) -> int:
@@ -68,11 +88,15 @@ def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None
         if fingerprint(package) != recorded:
             result.problems.append(_stale(workbook))
             return result
-        changed = {name: text for name, text in texts.items()
-                   if package.table(name).path.read_bytes() != text.encode("utf-8")}
+        current = {name: package.table(name).path.read_bytes() for name in texts}
+        changed = {name: text for name, text in texts.items() if current[name] != text.encode("utf-8")}
         if changed:
+            changes = Changes()
+            for name in changed:  # before the switch: a failure here leaves the tables as they were
+                changes.extend(table_changes(package.table(name), current[name], reading.tables[name]))
             result.problems = _switch(package, changed, reading.tables, sources)
-            result.changed = [] if result.problems else sorted(changed)
+            if not result.problems:
+                result.changed, result.changes = sorted(changed), changes
     return result
 
 
@@ -117,7 +141,8 @@ def _place(problem: Problem, package: Package, tables: dict[str, SheetTable]) ->
     if table is None or table.name not in tables:
         return problem
     sheet_row = _sheet_row(problem.row, tables[table.name])
-    column = table.field_names.index(problem.field) + 1 if problem.field in table.field_names else None
+    positions = tables[table.name].positions  # where the field is in the sheet (columns can be moved)
+    column = positions[problem.field] + 1 if problem.field in positions else None
     if sheet_row is None:
         return _at_header(problem, table.name, column)
     return at_cell(table.name, f"{column_letter(column or 1)}{sheet_row}", sheet_row, problem.field, problem.value,

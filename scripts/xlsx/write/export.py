@@ -14,33 +14,27 @@ Two exports of the same package are byte-identical: document times come from the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from scripts.files import atomic_write, tables_fingerprint
+from scripts.files import atomic_write
 from scripts.model.package import DESCRIPTOR, Package
-from scripts.xlsx import chart, guide, sheets, stream, styles
-from scripts.xlsx.scan import ExportError, Scan, scan_table
+from scripts.xlsx.state import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
+from scripts.xlsx.write import chart, guide, sheets, stream, styles
+from scripts.xlsx.write.scan import ExportError, Scan, scan_table
 
-__all__ = ["STATE_SHEET", "ExportError", "export_workbook", "fingerprint", "helper_sheets"]
+__all__ = ["ExportError", "export_workbook", "helper_sheets"]
 
-STATE_SHEET = "export_state"
-FINGERPRINT_LABEL = "fingerprint"
 ZIP_TIME_FLOOR = (1980, 1, 1, 0, 0, 0)
 
 
 def helper_sheets() -> tuple[str, ...]:
     """Sheets that are not tables: never imported, and no table may take their names."""
     return (guide.README_SHEET, guide.FIELDS_SHEET, chart.CHART_SHEET, sheets.LISTS_SHEET, STATE_SHEET)
-
-
-def fingerprint(package: Package) -> str:
-    """The fingerprint of the package's tables (files named relative to the package root)."""
-    paths = [table.path.relative_to(package.root).as_posix() for table in package.tables.values()]
-    return tables_fingerprint(package.root, paths)
 
 
 def export_workbook(package: Package, dest: Path | str) -> Path:
@@ -85,24 +79,47 @@ def _build(package: Package,
     wb = Workbook(write_only=True)
     created = _created(package)
     _properties(wb, package, created)
+    try:
+        table_sheets = _write_sheets(wb, package, scans)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            wb.properties.modified = created  # ExcelWriter keeps it; Workbook.save would stamp the clock
+            ExcelWriter(wb, archive).save()
+    except IllegalCharacterError:
+        _discard(wb)
+        raise ExportError(f"{DESCRIPTOR} or a schema: a title or description holds a control character") from None
+    except BaseException:
+        _discard(wb)
+        raise
+    paths = {name: ws.path.lstrip("/") for name, ws in table_sheets.items()}
+    return buffer, paths, created, sheets.row_heights(wb)
+
+
+def _write_sheets(wb: Any, package: Package, scans: dict[str, Scan]) -> dict[str, Any]:
+    """Every sheet, in tab order; the table sheets (header only) by table name."""
     book = styles.StyleBook(wb)
     lists = sheets.EnumLists()
-    try:
-        guide.write_readme(wb, package, scans)
-        guide.write_fields(wb, package)
-        table_sheets = {name: sheets.write_table_sheet(wb, scan, lists, book) for name, scan in scans.items()}
-        chart.write_chart(wb, package)
-    except IllegalCharacterError:
-        raise ExportError(f"{DESCRIPTOR} or a schema: a title or description holds a control character") from None
+    guide.write_readme(wb, package, scans)
+    guide.write_fields(wb, package)
+    table_sheets = {name: sheets.write_table_sheet(wb, scan, lists, book) for name, scan in scans.items()}
+    chart.write_chart(wb, package)
     lists.write(wb)
     sheets.define_key_names(wb, scans)
     _write_state(wb, package)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        wb.properties.modified = created  # ExcelWriter keeps it; Workbook.save would stamp the clock
-        ExcelWriter(wb, archive).save()
-    paths = {name: ws.path.lstrip("/") for name, ws in table_sheets.items()}
-    return buffer, paths, created, sheets.row_heights(wb)
+    return table_sheets
+
+
+def _discard(wb: Any) -> None:
+    """Close and delete the sheets of a workbook that will not be saved. A write-only sheet is two
+    nested generators writing XML to a temporary file: left to the garbage collector, they are
+    closed in any order and each prints a traceback ("Exception ignored in ...") after the
+    command's one error line, and the file stays until the interpreter exits."""
+    for ws in wb.worksheets:
+        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+        steps = ([rows.close] if rows is not None else []) + ([writer.close, writer.cleanup] if writer else [])
+        for step in steps:
+            with contextlib.suppress(Exception):  # the workbook is thrown away: nothing is left to report
+                step()
 
 
 def _properties(wb: Any, package: Package, created: dt.datetime) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 from scripts.model import cells
 from scripts.model.package import Package
 from scripts.model.spec import Table
-from scripts.xlsx import styles
-from scripts.xlsx.sheets import append, text_cell
+from scripts.xlsx.write import styles
+from scripts.xlsx.write.sheets import append, text_cell
 
 CHART_SHEET = "trade_chart"
 INDICATORS = "indicators"

@@ -2,34 +2,30 @@
 
 Why two readers: the streaming reader (:mod:`.reader`) names every fault at its cell but costs a
 Python call per XML event, ~30 times a calamine read. calamine is fast but blind to formulas and
-error cells (it returns their cached value or ""), reads a number cell holding "abc" as text, and
-gives no cell reference when it fails. So a sheet goes the fast way only when nothing of that can
-be in it: after ``archive.check_archive`` has passed (sizes, DTDs, macros, encryption are refused
-before anything parses), a bounded byte scan of the sheet part looks for formulas, error, date
-and formula-string cells, phonetic runs and non-numeric number cells; the values calamine returns
-are then checked column by column (types, caps, control characters). Anything unusual — or any
-calamine exception — returns None, and the caller reads that sheet with the streaming reader,
-which gives the precise message. Both paths agree on every value they both accept.
+error cells (it returns their cached value or ""), reads a number cell holding "abc" as text,
+builds the whole grid up to the farthest cell before Python sees a value, and gives no cell
+reference when it fails. So a sheet goes the fast way only when nothing of that can be in it:
+after ``archive.check_archive`` has passed (sizes, DTDs, macros, encryption are refused before
+anything parses) and the layout has been resolved (:mod:`.layout`: the part calamine reads by the
+sheet's name is the one scanned), the byte scan of :mod:`.prescan` found the sheet within the
+caps and plain. The values calamine returns are then checked column by column (types, caps,
+control characters). Anything unusual — or any calamine exception — leaves the sheet to the
+streaming reader, which gives the precise message. Both paths agree on every value they both accept.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.xlsx.archive import read_layout
-from scripts.xlsx.reader import CONTROL, LONE_CR, ReadCaps
+from scripts.xlsx.read.caps import ReadCaps
+from scripts.xlsx.read.reader import CONTROL, LONE_CR
 
-CHUNK = 1 << 20
-# A formula, a phonetic run, or a <v> whose text is not one plain number (error, date, formula-string
-# and damaged number cells): each needs the streaming reader to be read or refused precisely.
-SUSPECT = re.compile(rb"<f[\s>/]|<rPh[\s>]|<v>(?!\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*</v>)")
-BAD_BOOL = re.compile(rb"""t=["']b["'][^>]*>\s*<v>(?!\s*[01]\s*</v>)""")
 # One pass per column: what the streaming reader refuses in a text (CONTROL, LONE_CR, and tab or
 # line breaks outside multi-line columns), as one character class or alternation; and the escapes
 # of a surrogate, U+FFFE or U+FFFF, which calamine leaves undecoded and the streaming reader refuses.
@@ -53,69 +49,71 @@ class FastSheet:
         return index < len(self.columns) and any(v != "" for v in self.columns[index])
 
 
-def read_fast(path: Path, wanted: Iterable[str], caps: ReadCaps,
-              multiline: Mapping[str, Iterable[str]]) -> dict[str, FastSheet]:
-    """The wanted sheets that can be read the fast way; the others are left to the streaming reader.
+class FastReader:
+    """Plain sheets read by calamine one step ahead of the caller: calamine parses a sheet in a
+    worker thread (it releases the GIL while it parses) while the caller scans the next part, so
+    the byte scan that must come first costs little time. One parsed sheet at most waits to be
+    converted. Use as a context manager; never raises for a bad file."""
 
-    Call only after ``check_archive`` passed. Never raises for a bad file: it returns fewer sheets."""
+    def __init__(self, path: Path, caps: ReadCaps, multiline: Mapping[str, Iterable[str]]) -> None:
+        self.caps, self.multiline = caps, multiline
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine")
+        self.book = self.pool.submit(_open, path)
+        self.waiting: tuple[str, Future[Any]] | None = None
+        self.found: dict[str, FastSheet] = {}
+        self.budget = [caps.max_cells]
+
+    def __enter__(self) -> FastReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def read(self, name: str) -> None:
+        """Start parsing sheet ``name``, which the scan found plain and within the caps, and convert
+        the sheet parsed before it meanwhile."""
+        future = self.pool.submit(_parse, self.book, name)
+        self._convert_waiting()
+        self.waiting = (name, future)
+
+    def sheets(self) -> dict[str, FastSheet]:
+        """The sheets read; those calamine could not read exactly are left to the streaming reader."""
+        self._convert_waiting()
+        return self.found
+
+    def _convert_waiting(self) -> None:
+        if self.waiting is not None:
+            name, future = self.waiting
+            self.waiting = None
+            sheet = _read_sheet(future.result(), name, self.caps, set(self.multiline.get(name, ())), self.budget)
+            if sheet is not None:
+                self.found[name] = sheet
+
+
+def _open(path: Path) -> Any:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path))
+
+
+def _parse(book: Future[Any], name: str) -> Any:
+    """The parsed sheet, or None on any failure (the streaming reader names it precisely)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            parts = read_layout(archive, caps.max_part_bytes).sheets
-            clean = [n for n in wanted if n in parts and _plain_part(archive, parts[n], caps.max_part_bytes)]
-        if not clean:
-            return {}
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception:  # any failure: the streaming reader names it precisely
-        return {}
-    found: dict[str, FastSheet] = {}
-    budget = [caps.max_cells]
-    for name in clean:
-        sheet = _read_sheet(book, name, caps, set(multiline.get(name, ())), budget)
-        if sheet is not None:
-            found[name] = sheet
-    return found
+        return book.result().get_sheet_by_name(name)
+    except Exception:
+        return None
 
 
-def _plain_part(archive: zipfile.ZipFile, part: str, max_bytes: int) -> bool:
-    """Does the sheet part hold only cells calamine reads exactly? Scanned in chunks, each cut
-    after a complete cell so that no pattern is split; bounded by ``max_bytes``."""
-    carry, fed = b"", 0
-    with archive.open(part) as stream:
-        while chunk := stream.read(CHUNK):
-            fed += len(chunk)
-            if fed > max_bytes:
-                return False
-            data = carry + chunk
-            # A full chunk may end inside a cell: scan up to its last complete cell and carry the
-            # rest; with no complete cell (the formatting after the last row), carry it all. Only
-            # a short chunk is the last. (Testing len(data) took a full chunk read right after a
-            # cut for the last one and saw its half cell as suspect; refusing a chunk without a
-            # cell refused any sheet whose tail passes 1 MiB: both sent a plain sheet to the slow
-            # reader, the citations of 100k observations taking 65 s instead of 12.)
-            end = data.rfind(b"</c>")
-            cut = len(data) if len(chunk) < CHUNK else end + 4 if end >= 0 else 0
-            if _suspect(data[:cut]):
-                return False
-            carry = data[cut:]
-    return not _suspect(carry)
-
-
-def _suspect(data: bytes) -> bool:
-    if SUSPECT.search(data) is not None:
-        return True
-    return (b't="b"' in data or b"t='b'" in data) and BAD_BOOL.search(data) is not None
-
-
-def _read_sheet(book: Any, name: str, caps: ReadCaps, multiline: set[str], budget: list[int]) -> FastSheet | None:
+def _read_sheet(parsed: Any, name: str, caps: ReadCaps, multiline: set[str], budget: list[int]) -> FastSheet | None:
     """The sheet as columns, or None when a value needs the streaming reader."""
+    if parsed is None:
+        return None
     try:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        rows = parsed.to_python(skip_empty_area=False)
     except Exception:  # the streaming reader names the fault
         return None
-    header = _header(rows)
-    if header is None or len(rows) - 1 > caps.max_rows or len(header) > caps.max_columns:
+    header = _header(rows)  # the byte scan bounded the rows and columns before calamine built them
+    if header is None:
         return None
     found = _columns(rows[1:], len(header))
     if found is None:

@@ -17,7 +17,7 @@ from scripts.model.catalogue import TYPE
 from scripts.model.cells import CellError
 from scripts.model.dates import as_calendar_date
 from scripts.model.spec import Field
-from scripts.xlsx.reader import Cell
+from scripts.xlsx.read.reader import Cell
 
 FORMULA, CELL_ERROR = "formula", "cell-error"
 # LibreOffice saves a typed TRUE or FALSE as a constant formula, its value cached as the number 1 or 0.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +21,15 @@ from scripts.model.cells import CellError
 from scripts.model.package import Package, read_rows
 from scripts.model.spec import Field, Table
 from scripts.report import Problem
-from scripts.xlsx.archive import check_archive
-from scripts.xlsx.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-from scripts.xlsx.cells import cell_text
-from scripts.xlsx.columns import read_columns
-from scripts.xlsx.fast import FastSheet, read_fast
-from scripts.xlsx.reader import Cell, Row, SheetData, column_letter, read_workbook
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.read.archive import check_archive
+from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, ReadCaps, WorkbookCaps
+from scripts.xlsx.read.cells import cell_text
+from scripts.xlsx.read.columns import read_columns
+from scripts.xlsx.read.fast import FastReader, FastSheet
+from scripts.xlsx.read.layout import WorkbookLayout, load_layout
+from scripts.xlsx.read.prescan import scan_part
+from scripts.xlsx.read.reader import Cell, Row, SheetData, read_parts
 
 NOTE_RULES = {"extra-columns"}  # reader findings that are warnings here, not refusals
 HEADER_HINT = ("the header row holds the field names listed on the fields sheet, one per column, in any "
@@ -34,7 +38,8 @@ HEADER_HINT = ("the header row holds the field names listed on the fields sheet,
 
 @dataclass
 class SheetTable:
-    """A table read from its sheet: CSV texts by column (sheet order) and the sheet row of each.
+    """A table read from its sheet: CSV texts by column (sheet order), the sheet row of each, and
+    the sheet column (0-based) of each field, which moves when people move columns.
 
     Columns, not records, because the fast path converts whole columns and the CSV is written from
     them at C speed; records are made only when a problem has to be placed at its cell."""
@@ -42,11 +47,13 @@ class SheetTable:
     table: Table
     columns: dict[str, list[str]] = field(default_factory=dict)
     sheet_rows: list[int] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
     _pairs: list[tuple[dict[str, str], int]] | None = None
 
     @classmethod
-    def from_records(cls, table: Table, records: list[dict[str, str]], sheet_rows: list[int]) -> SheetTable:
-        return cls(table, {n: [r[n] for r in records] for n in table.field_names}, sheet_rows)
+    def from_records(cls, table: Table, records: list[dict[str, str]], sheet_rows: list[int],
+                     positions: dict[str, int] | None = None) -> SheetTable:
+        return cls(table, {n: [r[n] for r in records] for n in table.field_names}, sheet_rows, positions or {})
 
     def order(self) -> list[int]:
         """Row indexes in CSV order: sorted by the table's sort key, stably (as csv_text sorts)."""
@@ -62,7 +69,7 @@ class SheetTable:
         return self._pairs
 
     def csv_text(self) -> str:
-        """The table's CSV text, byte for byte what :func:`scripts.package.csv_text` writes: sorted
+        """The table's CSV text, byte for byte what :func:`scripts.model.package.csv_text` writes: sorted
         stably by the sort key, quoted only where needed, an empty cell unquoted. polars sorts and
         writes the columns at C speed; a text polars cannot hold (a lone surrogate from a decoded
         ``_xD800_``) falls back to the csv module."""
@@ -108,8 +115,10 @@ def read_sheets(package: Package, workbook: Path, state_sheet: str,
                 caps: WorkbookCaps = DEFAULT_WORKBOOK_CAPS) -> Reading:
     """Every table sheet of ``workbook`` as records, and the export state sheet's first row.
 
-    The archive is checked first; then each sheet that holds only plain values is read the fast
-    way (:mod:`.fast`), the others by the streaming reader, which names every fault at its cell."""
+    The archive is checked first, then its layout is resolved once (:mod:`.layout`) and each sheet's
+    part scanned (:mod:`.prescan`): a sheet reaching past the caps refuses the workbook before any
+    reader builds it. Each plain sheet is then read the fast way (:mod:`.fast`), the others by the
+    streaming reader, which names every fault at its cell; all read the parts the layout named."""
     refused = check_archive(workbook, caps.archive)
     if refused:
         return Reading(problems=refused)
@@ -129,23 +138,50 @@ def read_sheets(package: Package, workbook: Path, state_sheet: str,
 
 def _read_both_ways(package: Package, workbook: Path, wanted: list[str],
                     caps: WorkbookCaps) -> tuple[dict[str, SheetData | FastSheet], list[Problem]]:
-    """The wanted sheets, each read the fast way when it can be and by the streaming reader when
-    not, and the streaming reader's problems: one place decides which reader reads a sheet."""
+    """The wanted sheets, each read the fast way when its scan allows and by the streaming reader
+    when not, and the problems that refuse the workbook: one place decides which reader reads a
+    sheet, after the scan that bounds what either reader builds."""
     multiline = {name: [f.name for f in t.fields if f.multiline] for name, t in package.tables.items()}
-    sheets: dict[str, SheetData | FastSheet] = dict(read_fast(workbook, wanted, caps.read, multiline))
-    slow = [name for name in wanted if name not in sheets]
-    problems: list[Problem] = []
-    if slow:
-        read, problems = read_workbook(workbook, slow, caps.read, multiline, caps.archive)
-        sheets.update(read)
+    try:
+        with zipfile.ZipFile(workbook) as archive:
+            layout, problems = load_layout(archive, str(workbook), caps.read.max_part_bytes)
+            if layout is None:
+                return {}, problems
+            sheets, problems = _scan_and_read_fast(archive, layout, workbook, wanted, caps.read, multiline)
+            slow = [name for name in wanted if name not in sheets]
+            if slow and not problems:
+                read, problems = read_parts(archive, str(workbook), layout, slow, caps.read, multiline)
+                sheets.update(read)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        return {}, [Problem(str(workbook), None, None, None, "not-a-workbook",
+                            f"the workbook cannot be read ({exc})", "save it again as .xlsx")]
     return sheets, problems
+
+
+def _scan_and_read_fast(archive: zipfile.ZipFile, layout: WorkbookLayout, workbook: Path, wanted: list[str],
+                        caps: ReadCaps, multiline: dict[str, list[str]]
+                        ) -> tuple[dict[str, SheetData | FastSheet], list[Problem]]:
+    """Scan each wanted sheet's part in turn; a sheet reaching past the caps refuses the workbook
+    (nothing more is read), a plain one is handed to calamine, which parses it while the next
+    part is scanned."""
+    with FastReader(workbook, caps, multiline) as fast:
+        for name in wanted:
+            if name not in layout.sheets:
+                continue  # the streaming reader reports the missing sheet
+            scan = scan_part(archive, layout.sheets[name], name, caps)
+            if scan.beyond is not None:
+                return {}, [scan.beyond]
+            if scan.plain:
+                fast.read(name)
+        return dict(fast.sheets()), []
 
 
 def _read_table(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> SheetTable:
     if isinstance(sheet, FastSheet):
         positions = _columns(table, sheet, reading)
-        return SheetTable(table) if positions is None else SheetTable(table, *read_columns(table, sheet, positions,
-                                                                                           reading.problems))
+        if positions is None:
+            return SheetTable(table)
+        return SheetTable(table, *read_columns(table, sheet, positions, reading.problems), positions)
     refused = _file_reader_problems(sheet, reading)
     positions = _columns(table, sheet, reading)
     if positions is None:
@@ -181,7 +217,7 @@ def _read_records(table: Table, sheet: SheetData, positions: dict[str, int], ref
         if record is not None:
             records.append(record)
             rows.append(row.number)
-    return SheetTable.from_records(table, records, rows)
+    return SheetTable.from_records(table, records, rows, positions)
 
 
 @dataclass

@@ -16,9 +16,9 @@ from typing import Any
 
 from scripts.model.backends import excel, words
 from scripts.model.spec import Field, ForeignKey, Table
-from scripts.xlsx import styles
-from scripts.xlsx.reader import column_letter
-from scripts.xlsx.scan import Column, Scan
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.write import styles
+from scripts.xlsx.write.scan import Column, Scan
 
 LISTS_SHEET = "lists"
 MAX_INLINE_LIST = 255  # characters of an inline list validation
@@ -124,7 +124,7 @@ def define_key_names(wb: Any, scans: dict[str, Scan]) -> None:
 
 def write_table_sheet(wb: Any, scan: Scan, lists: EnumLists, book: styles.StyleBook) -> Any:
     """A table's sheet with column styles, header, Excel table, validation, highlighting and
-    print setup; the rows are streamed in later (:mod:`scripts.xlsx.stream`)."""
+    print setup; the rows are streamed in later (:mod:`scripts.xlsx.write.stream`)."""
     table = scan.table
     ws = wb.create_sheet(table.name)
     for col in scan.columns:

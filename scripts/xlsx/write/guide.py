@@ -16,10 +16,10 @@ from typing import Any
 from scripts.model.backends import words
 from scripts.model.package import Package
 from scripts.model.spec import Table
-from scripts.xlsx import styles
-from scripts.xlsx.reader import column_letter
-from scripts.xlsx.scan import Scan, read_table
-from scripts.xlsx.sheets import add_table, append, text_cell
+from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.write import styles
+from scripts.xlsx.write.scan import Scan, read_table
+from scripts.xlsx.write.sheets import add_table, append, text_cell
 
 README_SHEET = "Read me"
 FIELDS_SHEET = "fields"

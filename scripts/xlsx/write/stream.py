@@ -6,7 +6,7 @@ typed numbers, the column's style) at a fraction of its per-cell cost. The zip i
 entry times and a stable order, so two exports of the same package are byte-identical.
 
 Text is always an inline string (never a formula), with a literal ``_xHHHH_`` escaped so that it
-reads back as typed (:func:`scripts.xlsx.reader.escape_xml_text`).
+reads back as typed (:func:`scripts.xlsx.ooxml.escape_xml_text`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import zipfile
 from typing import Any
 
 from scripts.model import cells
-from scripts.xlsx import styles
-from scripts.xlsx.reader import column_letter, escape_xml_text
-from scripts.xlsx.scan import NUMBER, TEXT, WIDTH_CAP, Column, Scan, read_table
+from scripts.xlsx.ooxml import column_letter, escape_xml_text
+from scripts.xlsx.write import styles
+from scripts.xlsx.write.scan import NUMBER, TEXT, WIDTH_CAP, Column, Scan, read_table
 
 MAX_LINKS_PER_SHEET = 65_530
 # A polymorphic reference: a table naming another table and a record key in it (citations).
