@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         _sources(sub[name])
     for name in ("import", "release", "diff"):
         _format(sub[name])
-    _format(sub["validate"])
+    _format(sub["validate"], ("github", "sarif"))
     sub["validate"].add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
     sub["validate"].add_argument("--update-lock", action="store_true",
                                  help=f"with the source texts, rewrite ROOT/{PROVENANCE_LOCK} (what they prove, "

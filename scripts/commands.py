@@ -43,7 +43,7 @@ def validate(args: argparse.Namespace, notes: list[str]) -> int:
         problems = _update_lock(args, notes)
     else:  # with the texts, a stale lock is refused; without them, citations are checked against it
         problems = validate_package(args.root, args.sources, lock=not args.no_provenance)
-    text = render(problems, notes, args.format)
+    text = render(problems, notes, args.format, root=args.root)
     if args.output:
         atomic_write(args.output, text)
         print(f"{'valid' if not problems else 'invalid'}: {len(problems)} problems; report in {args.output}")
