@@ -61,24 +61,59 @@ def schema() -> dict[str, Any]:
 # --------------------------------------------------------------------------- reading
 def read_lock(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
     """The lock's entries as a frame (None when the file cannot be used at all) and the problems
-    of its lines. A line is split on LF only: a JSON string may hold U+2028 and similar."""
-    import polars as pl
-
+    of its lines. A well-formed lock is parsed by polars in one pass; only a lock that fails that
+    is read again line by line, to name each line that is not an entry."""
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return None, [_invalid(line, "the file is not UTF-8")]
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    header = _parse(lines[0]) if lines else None
-    if header != HEADER:
+    end = data.find(b"\n")
+    if _parse(data if end < 0 else data[:end]) != HEADER:
         return None, [_invalid(1, f"the first line is not the header of a provenance lock (format "
                                   f"{HEADER['format']!r}, version {HEADER['version']})")]
+    body = b"" if end < 0 else data[end + 1:]
+    del data  # one copy of the entries' bytes at a time
+    fast = _read_fast(body)
+    return (fast, []) if fast is not None else _read_lines(body)
+
+
+def _read_fast(body: bytes) -> pl.DataFrame | None:
+    """Every entry, when each line is one (None otherwise): the right keys and types, values that
+    are there where required, sha256 digests, line numbers, no citation twice."""
+    import polars as pl
+
+    count = body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
+    if count == 0:
+        return pl.DataFrame(schema=schema())
+    try:
+        frame = pl.read_ndjson(body, infer_schema_length=None)
+    except Exception:  # any parse failure: the line-by-line reading names the line
+        return None
+    expected = schema()
+    if frame.height != count or set(frame.columns) != set(KEYS) or any(
+            frame.schema[k] not in (expected[k], pl.Null) for k in KEYS):
+        return None
+    frame = frame.select([pl.col(k).cast(expected[k]) for k in KEYS])
+    required = [pl.col(k).is_not_null() for k in KEYS if k not in NULLABLE]
+    numbers = [pl.col(k).is_between(1, 2**62 - 1) for k in INTEGERS]
+    digests = [pl.col(k).str.contains("^[0-9a-f]{64}$") for k in DIGESTS]
+    if not frame.select(pl.all_horizontal([*required, *numbers, *digests]).all()).item() or \
+            frame["citation_id"].n_unique() != frame.height:
+        return None
+    return frame.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64)).select(list(expected))
+
+
+def _read_lines(body: bytes) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The slow reading of a lock that is not all entries (``body``: from its second line): each
+    line checked on its own."""
+    import polars as pl
+
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [_invalid(body.count(b"\n", 0, exc.start) + 2, "the file is not UTF-8")]
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
     rows, problems, seen = [], [], set()
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in enumerate(lines, start=2):
         entry, why = _entry(_parse(line))
         if entry is None:
             problems.append(_invalid(number, f"line {number} is not a lock entry: {why}"))
@@ -90,7 +125,7 @@ def read_lock(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
     return pl.DataFrame(rows, schema=schema()), problems
 
 
-def _parse(line: str) -> Any:
+def _parse(line: str | bytes) -> Any:
     try:
         return json.loads(line)
     except (ValueError, RecursionError):
@@ -98,16 +133,18 @@ def _parse(line: str) -> Any:
 
 
 def _entry(data: Any) -> tuple[dict[str, Any] | None, str]:
-    """The entry a parsed line holds, or None and why not."""
+    """The entry a parsed line holds (a missing nullable key reads as null), or None and why not."""
     if not isinstance(data, dict):
         return None, "not a JSON object"
-    if list(data) != list(KEYS):
-        return None, f"its keys are not {', '.join(KEYS)} in that order"
-    for key, value in data.items():
+    unknown = [k for k in data if k not in KEYS]
+    if unknown:
+        return None, f"it has a key {unknown[0]!r} (the keys are {', '.join(KEYS)})"
+    entry = {k: data.get(k) for k in KEYS}
+    for key, value in entry.items():
         why = _bad_value(key, value)
         if why:
             return None, f"{key} {why}"
-    return data, ""
+    return entry, ""
 
 
 def _bad_value(key: str, value: Any) -> str:

@@ -4,6 +4,7 @@ a lock of a package whose every citation is proved."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -114,19 +115,26 @@ def test_a_changed_source_digest(locked: Path) -> None:
 
 
 @pytest.mark.parametrize(("line", "why"), [
-    ("not json\n", "not a JSON object"),
-    ('{"citation_id": "C0001"}\n', "its keys are not"),
-    ("[1, 2]\n", "not a JSON object"),
+    ("not json\n", "line 3 is not a lock entry: not a JSON object"),
+    ('{"citation_id": "C0002"}\n', "line 3 is not a lock entry: table_name is empty"),
+    ("[1, 2]\n", "line 3 is not a lock entry: not a JSON object"),
+    ("C0002 extra", "line 3 is not a lock entry: it has a key 'extra' (the keys are citation_id, table_name, "),
+    ("C0002 line", "line 3 is not a lock entry: line_start is not a line number"),
+    ("C0002 digest", "line 3 is not a lock entry: lines_sha256 is not a sha256 (64 lowercase hexadecimal digits)"),
+    ("C0001 again", "line 3 repeats citation C0001"),
 ])
 def test_a_line_that_is_not_an_entry_is_named(locked: Path, line: str, why: str) -> None:
     lock = locked / LOCK
     lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[2] = line  # the entry of C0002
+    entry = json.loads(lines[2])  # the entry of C0002
+    variants = {"C0002 extra": {**entry, "extra": 1}, "C0002 line": {**entry, "line_start": "3"},
+                "C0002 digest": {**entry, "lines_sha256": "ABC"}, "C0001 again": json.loads(lines[1])}
+    lines[2] = json.dumps(variants[line]) + "\n" if line in variants else line
     lock.write_text("".join(lines), encoding="utf-8")
     problems = validate_package(locked, None, lock=True)
     assert [(p.rule, p.file, p.row, p.field) for p in problems] == [
         ("provenance-lock-invalid", LOCK, 3, None), ("citation-not-in-lock", CITATIONS, 3, "citation_id")]
-    assert why in problems[0].message
+    assert problems[0].message.startswith(why)
 
 
 def test_a_lock_with_another_header_is_not_used(locked: Path) -> None:
@@ -219,3 +227,22 @@ def test_with_the_sources_and_no_lock_nothing_is_compared(sources: Path, package
     assert main(["validate", str(package_copy), "--sources", str(sources)]) == 0
     assert capsys.readouterr().out.startswith(
         f"note: provenance mode: sources (citations proved against the texts in {sources}; no provenance.lock)\n")
+
+
+def test_the_fast_and_the_line_by_line_reading_agree() -> None:
+    from scripts.validate import lockfile
+
+    body = (ROOT / LOCK).read_bytes().split(b"\n", 1)[1]
+    fast = lockfile._read_fast(body)
+    slow, problems = lockfile._read_lines(body)
+    assert problems == [] and fast is not None and fast.height == 466
+    assert fast.equals(slow) and fast.schema == slow.schema
+
+
+def test_bytes_that_are_not_utf8_are_named_by_line(locked: Path) -> None:
+    lock = locked / LOCK
+    lines = lock.read_bytes().split(b"\n")
+    lines[4] = lines[4].replace(b"\"C0004\"", b"\"C\xff004\"")
+    assert b"\xff" in lines[4]
+    lock.write_bytes(b"\n".join(lines))
+    assert found(locked) == [("provenance-lock-invalid", LOCK, 5, None)]
