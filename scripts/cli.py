@@ -26,8 +26,8 @@ from scripts.release import verbs as release_verbs
 SOURCES_ENV = "CAC_SOURCES"
 DESCRIPTION = "Check, edit and release the Central Asian cooperation data package."
 VERBS = {
-    "validate": "Check the package: files, Table Schemas, keys, named rules and provenance. "
-                "Exit 0 valid, 1 invalid, 2 cannot run.",
+    "validate": "Check the package: files, Table Schemas, keys, named rules and provenance (against the source "
+                "texts, or without them against provenance.lock). Exit 0 valid, 1 invalid, 2 cannot run.",
     "export": "Write the package as an Excel workbook (default dist/<name>.xlsx) for editing.",
     "import": "Read an edited workbook back into tables/*.csv; writes nothing unless everything validates.",
     "release": "Validate, then build the release bundle (zip, SQLite, Parquet, docs) in dist/.",
