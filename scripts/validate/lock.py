@@ -47,9 +47,10 @@ def lock_location(package: Package, sources: Path | None, lock: bool) -> Path | 
     """The lock this validation compares with: None without ``lock`` or, with the texts, when the
     package has none. Without the texts the lock is required (PackageError: exit 2)."""
     path = package.root / PROVENANCE_LOCK
-    if not lock or (sources is not None and not path.is_symlink() and not path.exists()):
+    present = path.is_symlink() or path.exists()  # a symlink is reported (unsafe-path), not skipped
+    if not lock or (sources is not None and not present):
         return None
-    if sources is None and not path.is_symlink() and not path.exists():
+    if not present:
         raise PackageError(f"{path}: file not found; without the source texts provenance is checked against it "
                            "(pass --sources DIR, or --no-provenance to skip provenance)")
     return path
