@@ -39,14 +39,27 @@ def exit_code(problems: list[Problem]) -> int:
 def validate(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.validate import validate_package
 
-    problems = validate_package(args.root, args.sources)
-    text = render(problems, notes, args.format)
+    if args.update_lock:  # prove everything with the texts, then record it in provenance.lock
+        problems = _update_lock(args, notes)
+    else:  # with the texts, a stale lock is refused; without them, citations are checked against it
+        problems = validate_package(args.root, args.sources, lock=not args.no_provenance)
+    text = render(problems, notes, args.format, root=args.root)
     if args.output:
         atomic_write(args.output, text)
         print(f"{'valid' if not problems else 'invalid'}: {len(problems)} problems; report in {args.output}")
     else:
         sys.stdout.write(text)
     return exit_code(problems)
+
+
+def _update_lock(args: argparse.Namespace, notes: list[str]) -> list[Problem]:
+    from scripts.validate.lock import update_lock
+
+    if args.no_provenance:
+        raise UsageError("--update-lock records what the source texts prove: it cannot run with --no-provenance")
+    problems, note = update_lock(args.root, args.sources)
+    notes.append(note)
+    return problems
 
 
 def export(args: argparse.Namespace, notes: list[str]) -> int:

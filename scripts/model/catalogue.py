@@ -122,6 +122,25 @@ VALUE_MISSING = _add(PROVENANCE, "citation-value-missing", "the cited value does
 FIELD_UNKNOWN = _add(PROVENANCE, "citation-field-unknown", "the citation names a field the table lacks",
                      "name one of the table's fields")
 
+# Without the source texts, citations are compared with provenance.lock: what a run with the texts
+# proved (:mod:`scripts.validate.lock`). Anything the lock does not vouch for needs the texts again.
+VERIFY = "verify with the sources: python -m scripts validate --sources DIR --update-lock"
+LOCK_NEW = _add(PROVENANCE, "citation-not-in-lock", "the citation is not in provenance.lock: it has not been "
+                "proved against the source texts", VERIFY)
+LOCK_CHANGED = _add(PROVENANCE, "citation-changed-since-lock", "the citation differs from the one provenance.lock "
+                    "records as proved", VERIFY)
+LOCK_VALUE = _add(PROVENANCE, "cited-value-changed-since-lock", "a value a verbatim citation proved has changed "
+                  "since provenance.lock was written", VERIFY)
+LOCK_SOURCE = _add(PROVENANCE, "source-changed-since-lock", "the source's sha256 differs from the one its "
+                   "citations were proved against", VERIFY)
+LOCK_ORPHAN = _add(PROVENANCE, "lock-entry-without-citation", "provenance.lock records a citation the package no "
+                   "longer has", VERIFY)
+LOCK_INVALID = _add(PROVENANCE, "provenance-lock-invalid", "a line of provenance.lock is not a lock entry",
+                    "do not edit the lock by hand: restore it (git checkout provenance.lock) or rewrite it with the "
+                    "sources: python -m scripts validate --sources DIR --update-lock")
+LOCK_STALE = _add(PROVENANCE, "provenance-lock-stale", "provenance.lock does not record what the source texts prove "
+                  "now", "rewrite the lock: python -m scripts validate --sources DIR --update-lock")
+
 # Rules after which validation "could not run" (exit 2) rather than found invalid data (exit 1).
 FATAL_RULES = frozenset({MISSING_FILE, UNREADABLE_FILE, NOT_REGULAR})
 

@@ -184,7 +184,14 @@ def provenance_problems(frames: Frames, sources_dir: Path) -> list[Problem]:
         texts, problems = read_sources(frames, Path(sources_dir))
         problems.extend(check_citations(frames, texts))
         frames.cache[key] = problems
+        frames.cache[("texts", str(sources_dir))] = texts  # what the lock records (.lock), read once
     return frames.cache[key]
+
+
+def source_texts(frames: Frames, sources_dir: Path) -> dict[str, list[str]]:
+    """The lines of every source text whose sha256 matched, as provenance read them (once)."""
+    provenance_problems(frames, sources_dir)
+    return frames.cache.get(("texts", str(sources_dir)), {})
 
 
 def _findings(frames: Frames, sources: Path, rule_id: str, table: str, column: str) -> Found:

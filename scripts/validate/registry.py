@@ -39,7 +39,8 @@ class Rule:
     needs: tuple[str, ...]
     targets: Targets
     describe: Callable[[Field, str | None], str] | None = None  # a message naming what is wrong with a cell
-    provenance: bool = False  # needs the source texts (run only when they are given)
+    provenance: bool | str = False  # True: needs the source texts; LOCK: runs without them, against
+    # provenance.lock; STALE: runs with both, comparing the lock with what the texts prove
 
     @property
     def info(self) -> catalogue.RuleInfo:
@@ -53,6 +54,7 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+LOCK, STALE = "lock", "stale"  # provenance modes of a rule beside True (the source texts)
 
 
 def _fixed(targets: tuple[str, ...]) -> Targets:
@@ -61,7 +63,7 @@ def _fixed(targets: tuple[str, ...]) -> Targets:
 
 
 def rule(*needs: str, targets: tuple[str, ...] | Targets, describe: Callable[[Field, str | None], str] | None = None,
-         provenance: bool = False) -> Callable:
+         provenance: bool | str = False) -> Callable:
     """Register a rule under its function's name, which must be a catalogue id; ``needs`` are the
     tables it reads ('*' = all), ``targets`` where it reports."""
 
@@ -122,13 +124,28 @@ class RuleRun:
         return found
 
     def _inputs(self, item: Rule) -> dict[str, Any]:
+        if item.provenance == LOCK:
+            return {"lock": self.args["lock"]}
+        if item.provenance == STALE:
+            return {"sources": self.args["sources"], "lock": self.args["lock"]}
         return {"sources": self.args["sources"]} if item.provenance else {}
+
+    def wanted(self, item: Rule, include_provenance: bool) -> bool:
+        """Does ``item`` run in this validation's provenance mode? The source texts (``include_provenance``)
+        run the provenance rules and, with a lock (``args["lock"]``), the stale-lock rule; a lock
+        without the texts runs the lock rules instead."""
+        has_lock = self.args.get("lock") is not None
+        if item.provenance == LOCK:
+            return has_lock and not include_provenance
+        if item.provenance == STALE:
+            return has_lock and include_provenance
+        return include_provenance or not item.provenance
 
     def applicable(self, include_provenance: bool) -> Iterator[tuple[Rule, str, str]]:
         """Every (rule, table, field) to check: rules whose tables were read, at declared targets."""
         available = set(self.frames.raw)
         for item in RULES.values():
-            if item.provenance and not include_provenance:
+            if not self.wanted(item, include_provenance):
                 continue
             if not item.needed_tables(self.frames.package) <= available:
                 continue
