@@ -1,7 +1,7 @@
 """Open a version of the package named by a folder, a release zip or a git ref.
 
 Zips (and git refs, exported with ``git archive --format=zip``) are unpacked into a private
-temporary folder with :func:`scripts.files.safe_extract`, which checks the sizes and names in the
+temporary folder with :func:`scripts.archives.safe_extract`, which checks the sizes and names in the
 central directory before writing and cuts off any member that inflates past its declared size, so
 a 4 MB zip bomb is refused in milliseconds instead of filling the disk.
 """
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scripts.files import UnsafeArchive, safe_extract
+from scripts.archives import UnsafeArchive, safe_extract
 from scripts.package import DESCRIPTOR, Package, PackageError, load_package
 
 MAX_UNPACKED = 256 << 20  # far above any honest release of this package (a few MB)
