@@ -16,7 +16,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from scripts.files import OutsideRoot, atomic_write, describe_os_error, package_lock, recover
+from scripts.files import NotRegularFile, OutsideRoot, atomic_write, describe_os_error, package_lock, recover
 from scripts.package import PackageError, load_package
 from scripts.report import Problem, render
 
@@ -94,7 +94,7 @@ def log_dir() -> Path:
 
 def fail(exc: BaseException) -> int:
     """One line for any failure, exit 2; an unexpected one also writes its traceback to a log."""
-    if isinstance(exc, PackageError | OutsideRoot):  # e.g. a table that is a symlink leaving the package
+    if isinstance(exc, PackageError | OutsideRoot | NotRegularFile):  # e.g. a table that is a link leaving the package
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if isinstance(exc, OSError):

@@ -27,6 +27,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -55,6 +56,11 @@ def _step(name: str) -> None:
 
 class OutsideRoot(ValueError):
     """A path that resolves outside the directory it must stay in."""
+
+
+class NotRegularFile(ValueError):
+    """Where a file is expected: a symbolic link that may not be followed, a FIFO, socket, device or
+    directory. Opening one could block forever (a FIFO), act on a device, or write through a link."""
 
 
 class LockBusy(RuntimeError):
@@ -125,7 +131,7 @@ def package_lock(root: str | Path, wait: bool = True, timeout: float | None = No
     path = Path(root).resolve() / LOCK_NAME
     if path in _HELD:  # a second flock from this process would wait for itself forever
         raise RuntimeError(f"{path} is already held by this process; take the package lock once per command")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = _open_lock(path)
     try:
         _acquire(fd, wait, timeout, stream or sys.stderr)
         os.ftruncate(fd, 0)
@@ -135,6 +141,35 @@ def package_lock(root: str | Path, wait: bool = True, timeout: float | None = No
     finally:
         _HELD.discard(path)
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _open_lock(path: Path) -> int:
+    """The lock file, opened without following a link and refused unless it is a regular file of
+    one name: it is truncated and written, so a committed ``.cac.lock -> ~/.ssh/authorized_keys``
+    (git stores links), a FIFO or a hard link to another file must never be opened for writing."""
+    refusal = f"{path} is {{}}; the package lock must be a regular file: delete it and run the command again"
+    with suppress(FileNotFoundError):
+        kind = file_kind(os.lstat(path).st_mode)
+        if kind:
+            raise NotRegularFile(refusal.format(kind))
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # made a link between the lstat and the open
+            raise NotRegularFile(refusal.format("a symbolic link")) from None
+        raise
+    info = os.fstat(fd)
+    if file_kind(info.st_mode) or info.st_nlink != 1:
+        os.close(fd)
+        raise NotRegularFile(refusal.format(file_kind(info.st_mode) or "a hard link to another file"))
+    return fd
+
+
+def file_kind(mode: int) -> str:
+    """What a file of ``mode`` (from lstat) is, in words, when it is not a regular file; "" when it is."""
+    kinds = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    return next((words for test, words in kinds if test(mode)), "") if not stat.S_ISREG(mode) else ""
 
 
 def _acquire(fd: int, wait: bool, timeout: float | None, stream: IO[str]) -> None:
