@@ -16,8 +16,17 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from scripts.files import NotRegularFile, OutsideRoot, atomic_write, describe_os_error, package_lock, recover
-from scripts.package import PackageError, load_package
+from scripts.files import (
+    NotRegularFile,
+    OutsideRoot,
+    atomic_write,
+    describe_os_error,
+    inside,
+    output_file,
+    package_lock,
+    recover,
+)
+from scripts.package import DESCRIPTOR, PackageError, load_package
 from scripts.report import Problem, render
 
 LOG_DIR_ENV = "CAC_LOG_DIR"
@@ -53,7 +62,8 @@ def export(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.xlsx.export import ExportError, export_workbook
 
     package = load_package(args.root)
-    dest = args.output or Path(args.root) / "dist" / f"{package.name}.xlsx"
+    # The default file is named from content: the name is checked, and dist/ may not be a link leading out.
+    dest = args.output or output_file(inside("dist", args.root), package.name, ".xlsx", f"{DESCRIPTOR}: name")
     try:
         with package_lock(package.root):  # the tables read and the fingerprint recorded agree
             recover(package.root)  # an import killed mid-switch: finish or undo it first

@@ -41,6 +41,7 @@ STAGE_PREFIX = ".cac-stage-"
 TMP_PATTERN = re.compile(r"^\..+\.tmp-(\d+)(-[0-9a-f]+)?$")
 STAGE_PATTERN = re.compile(r"^\..+?(?:stage-)(\d+)-[0-9a-f]+$")
 CHUNK = 1 << 16
+NAME_PATTERN = re.compile(r"[a-z0-9._-]+")  # the Data Package name pattern, for file names made from content
 
 _HELD: set[Path] = set()  # lock files this process holds
 
@@ -56,6 +57,10 @@ def _step(name: str) -> None:
 
 class OutsideRoot(ValueError):
     """A path that resolves outside the directory it must stay in."""
+
+
+class UnsafeName(OutsideRoot):
+    """A content value (the package's name, its version, a resource name) that cannot name a file."""
 
 
 class NotRegularFile(ValueError):
@@ -118,6 +123,28 @@ def inside(path: str | Path, root: str | Path) -> Path:
     if resolved != base and base not in resolved.parents:
         raise OutsideRoot(f"{path} lies outside {base}; only files inside the package are used")
     return resolved
+
+
+def output_file(folder: str | Path, value: object, suffix: str, label: str) -> Path:
+    """``folder/<value><suffix>`` for a file named after content (``label`` says which value:
+    "datapackage.json: name"), refused with UnsafeName unless ``value`` follows the Data Package
+    name pattern (lower-case letters, digits, "-", "." and "_", not starting with ".") and the path
+    resolves inside ``folder``. Every writer names its outputs through here: a descriptor's
+    ``"name": "../../x/budget"`` must never choose where a file lands."""
+    name = checked_name(value, label)
+    try:
+        return inside(Path(folder) / f"{name}{suffix}", folder)
+    except OutsideRoot:
+        raise UnsafeName(f"{label} {value!r}: {Path(folder) / (value + suffix)} is a link leading out of "
+                         f"{folder}") from None
+
+
+def checked_name(value: object, label: str) -> str:
+    """``value`` when it may be (part of) a file name (see :func:`output_file`), else UnsafeName."""
+    if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value) or value.startswith("."):
+        raise UnsafeName(f"{label} {value!r} cannot name a file: use lower-case letters, digits, '-', '.' and '_', "
+                         "not starting with '.'")
+    return value
 
 
 @contextmanager

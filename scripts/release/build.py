@@ -27,7 +27,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.files import _step, make_stage, package_lock, recover, recover_dir, swap_dir
+from scripts.files import _step, checked_name, make_stage, output_file, package_lock, recover, recover_dir, swap_dir
+from scripts.package import DESCRIPTOR, Package
 from scripts.release import docs, parquet, portals, sqlite
 from scripts.release.diff import PackageDiff, diff_json, diff_packages
 from scripts.release.errors import ReleaseError, ReleaseRefused
@@ -85,16 +86,33 @@ def _export_workbook(snap: Snapshot, dest: Path) -> None:
         raise ReleaseError(f"workbook: {exc}") from None
 
 
+def output_paths(package: Package, folder: Path) -> dict[str, Path]:
+    """Every release file named from content (the descriptor's name and version, each resource's
+    name), built by :func:`scripts.files.output_file`, so a hostile name is refused (exit 2)
+    before anything is written. Keys: "zip", "xlsx", "sqlite", "<table>.csv", "<table>.parquet";
+    the zip is ``<name>-<version>.zip``, as :meth:`ReleaseMeta.zip_name` gives it to the portals."""
+    label = f"{DESCRIPTOR}: name"
+    name = checked_name(package.descriptor.get("name"), label)
+    version = checked_name(package.descriptor.get("version"), f"{DESCRIPTOR}: version")
+    paths = {"zip": output_file(folder, f"{name}-{version}", ".zip", label),
+             "xlsx": output_file(folder, name, ".xlsx", label), "sqlite": output_file(folder, name, ".sqlite", label)}
+    for table in package.tables.values():
+        for suffix in (".csv", ".parquet"):
+            paths[table.name + suffix] = output_file(folder, table.name, suffix, f"{DESCRIPTOR}: resource name")
+    return paths
+
+
 def _data_files(snap: Snapshot, meta: ReleaseMeta, stage: Path) -> list[str]:
     """The downloadable data files (zip, CSV, Parquet, workbook, SQLite); their names, sorted."""
+    paths = output_paths(snap.package, stage)
     generated = docs.render_docs(snap.package)
-    zip_snapshot(snap, generated, stage / meta.zip_name())
+    zip_snapshot(snap, generated, paths["zip"])
     for name, table in snap.package.tables.items():
-        shutil.copyfile(table.path, stage / f"{name}.csv")
-        parquet.write_parquet(table, snap.rows[name], stage / parquet.parquet_name(table))
+        shutil.copyfile(table.path, paths[f"{name}.csv"])
+        parquet.write_parquet(table, snap.rows[name], paths[f"{name}.parquet"])
     _step("release-parquet-written")
-    _export_workbook(snap, stage / f"{meta.name}.xlsx")
-    sqlite.build_sqlite(snap.package, snap.rows, meta, snap.digests, stage / f"{meta.name}.sqlite")
+    _export_workbook(snap, paths["xlsx"])
+    sqlite.build_sqlite(snap.package, snap.rows, meta, snap.digests, paths["sqlite"])
     for name, text in generated.items():
         (stage / name).write_text(text, encoding="utf-8")
     return sorted(p.name for p in stage.iterdir() if p.suffix in {".zip", ".csv", ".parquet", ".xlsx", ".sqlite"})
@@ -180,6 +198,7 @@ def release(root: Path, dist: Path | None = None, sources: Path | None = None,
         check_dist(dist)
         with take_snapshot(root) as snap:
             _step("release-snapshot")
+            output_paths(snap.package, dist)  # a name that cannot name a file: refused before anything is written
             problems = _refusals(snap, root, sources)
             if problems:
                 raise ReleaseRefused(problems)
