@@ -9,13 +9,10 @@ into :mod:`scripts.xlsx`; the release, diff, docs and bump verbs live in
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import sys
-import tempfile
 import traceback
-from pathlib import Path
 
+from scripts.crashlog import UnsafeLogDir, write_log
 from scripts.files import (
     NotRegularFile,
     OutsideRoot,
@@ -28,8 +25,6 @@ from scripts.files import (
 )
 from scripts.package import DESCRIPTOR, PackageError, load_package
 from scripts.report import Problem, render
-
-LOG_DIR_ENV = "CAC_LOG_DIR"
 
 
 class UsageError(Exception):
@@ -97,11 +92,6 @@ def bench(args: argparse.Namespace, notes: list[str]) -> int:
     return run_bench(args.rows, args.sources, skip=set(args.skip))
 
 
-def log_dir() -> Path:
-    """Where tracebacks of unexpected errors go: ``$CAC_LOG_DIR``, else a folder in the temp dir."""
-    return Path(os.environ.get(LOG_DIR_ENV) or Path(tempfile.gettempdir()) / "cac-logs")
-
-
 def fail(exc: BaseException) -> int:
     """One line for any failure, exit 2; an unexpected one also writes its traceback to a log."""
     if isinstance(exc, PackageError | OutsideRoot | NotRegularFile):  # e.g. a table that is a link leaving the package
@@ -111,15 +101,12 @@ def fail(exc: BaseException) -> int:
         print(f"error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        log = folder / f"internal-error-{stamp}-{os.getpid()}.log"
-        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        where = str(log)
-    except OSError:
-        where = "(no log: the log folder is not writable)"
-    print(f"internal error: {type(exc).__name__}: {str(exc)[:200]}; details written to {where}; please report it",
-          file=sys.stderr)
+        where = f"details written to {write_log(''.join(traceback.format_exception(exc)))}"
+    except UnsafeLogDir as unsafe:
+        where = f"no log written: {unsafe}"
+    except OSError as cannot:
+        where = f"no log written: {describe_os_error(cannot)}"
+    said = " ".join(str(exc)[:200].split())  # one line, whatever the exception holds
+    print(f"internal error: {type(exc).__name__}: {said}; {where}; please report it", file=sys.stderr)
     return 2
 
