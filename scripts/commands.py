@@ -11,18 +11,20 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from contextlib import suppress
 
 from scripts.crashlog import UnsafeLogDir, write_log
 from scripts.files import (
     NotRegularFile,
     OutsideRoot,
     atomic_write,
-    describe_os_error,
     inside,
     output_file,
     package_lock,
     recover,
+    regular_file,
 )
+from scripts.oserrors import describe_os_error
 from scripts.package import DESCRIPTOR, PackageError, load_package
 from scripts.report import Problem, render
 
@@ -75,6 +77,8 @@ def import_(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.xlsx.importer import import_workbook
 
     caps = WorkbookCaps.for_rows(args.max_rows) if args.max_rows else DEFAULT_WORKBOOK_CAPS
+    with suppress(FileNotFoundError):  # the importer names a missing workbook itself
+        regular_file(args.workbook)  # a FIFO given as the workbook would block the reader forever
     result = import_workbook(args.root, args.workbook, args.sources, caps)
     if result.problems:
         sys.stderr.write(render(result.problems, [*notes, *result.notes, "import refused: nothing was written"],

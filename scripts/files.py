@@ -1,8 +1,10 @@
-"""Safe file operations for every writing command: atomic writes, confinement, one writer at a
-time, all-or-nothing table switches, and plain words for OS errors (zips: :mod:`scripts.archives`).
+"""Safe file operations for every command: atomic writes, confinement, file names made from
+content, regular files only, one writer at a time, and all-or-nothing table switches. (Zips:
+:mod:`scripts.archives`; leftovers of dead processes: :mod:`scripts.leftovers`; OS errors in
+words: :mod:`scripts.oserrors`.)
 
-Why one module: each guarantee of the README's "Reliability" section rests on one function here,
-so the commands (import, export, release, diff) share the same, tested behaviour.
+Why one module: each guarantee of the README's "Reliability" and "Hostile or damaged input"
+sections rests on one function here, so every command shares the same, tested behaviour.
 
 The table switch and its state machine (``StagedTables.commit`` / ``recover``)::
 
@@ -35,11 +37,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
+from scripts.leftovers import remove_dead_leftovers
+
 LOCK_NAME = ".cac.lock"
 JOURNAL_NAME = ".cac-journal"
 STAGE_PREFIX = ".cac-stage-"
-TMP_PATTERN = re.compile(r"^\..+\.tmp-(\d+)(-[0-9a-f]+)?$")
-STAGE_PATTERN = re.compile(r"^\..+?(?:stage-)(\d+)-[0-9a-f]+$")
 CHUNK = 1 << 16
 NAME_PATTERN = re.compile(r"[a-z0-9._-]+")  # the Data Package name pattern, for file names made from content
 
@@ -65,7 +67,12 @@ class UnsafeName(OutsideRoot):
 
 class NotRegularFile(ValueError):
     """Where a file is expected: a symbolic link that may not be followed, a FIFO, socket, device or
-    directory. Opening one could block forever (a FIFO), act on a device, or write through a link."""
+    directory. Opening one could block forever (a FIFO), act on a device, or write through a link.
+    ``kind`` says which, in words ("a FIFO (named pipe)")."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class LockBusy(RuntimeError):
@@ -199,6 +206,39 @@ def file_kind(mode: int) -> str:
     return next((words for test, words in kinds if test(mode)), "") if not stat.S_ISREG(mode) else ""
 
 
+def regular_file(path: str | Path) -> Path:
+    """``path``, refused with NotRegularFile unless it is a regular file, checked with lstat before
+    anything opens it: a FIFO would block the reader forever (and a release would hold the package
+    lock meanwhile), a device could be read without end. A symbolic link is judged by its target
+    (confinement is checked apart, by :func:`inside`). FileNotFoundError when it does not exist."""
+    path = Path(path)
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        info = os.lstat(path.resolve())
+    kind = file_kind(info.st_mode)
+    if kind:
+        raise NotRegularFile(f"{path} is {kind}, not a regular file; nothing was read from it", kind)
+    return path
+
+
+def read_regular(path: str | Path) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`regular_file`). The file is opened without
+    blocking and checked again on the open descriptor, so a FIFO swapped in after the check is
+    refused too instead of hanging the read."""
+    path = regular_file(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        kind = file_kind(os.fstat(fd).st_mode)
+        if kind:
+            raise NotRegularFile(f"{path} is {kind}, not a regular file; nothing was read from it", kind)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _acquire(fd: int, wait: bool, timeout: float | None, stream: IO[str]) -> None:
     """Take the lock on ``fd``, waiting (with one message) or refusing as asked."""
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -230,7 +270,7 @@ def tables_fingerprint(root: str | Path, files: Iterable[str]) -> str:
     base = Path(root)
     digest = hashlib.sha256()
     for name in sorted(set(files)):
-        data = inside(name, base).read_bytes()
+        data = read_regular(inside(name, base))
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
@@ -317,40 +357,6 @@ def _fsync_tree(directory: Path) -> None:
     fsync_dir(directory)
 
 
-def _pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists (a reused pid keeps a leftover one run longer)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # it exists, owned by someone else
-    return True
-
-
-def remove_dead_leftovers(directory: str | Path, stage_prefix: str | None = None) -> list[Path]:
-    """Delete ``.*.tmp-<pid>…`` files (and ``<stage_prefix><pid>-…`` directories) in
-    ``directory`` whose process is gone; return what was removed."""
-    removed: list[Path] = []
-    directory = Path(directory)
-    if not directory.is_dir():
-        return removed
-    for entry in sorted(directory.iterdir()):
-        match = TMP_PATTERN.match(entry.name)
-        if stage_prefix and entry.name.startswith(stage_prefix):
-            match = STAGE_PATTERN.match(entry.name)
-        if match is None or _pid_alive(int(match.group(1))):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-        removed.append(entry)
-    return removed
-
-
 class StagedTables:
     """Stage new contents for some tables, validate a full staged package, then switch all tables
     at once (see the module docstring for the states). Hold ``package_lock`` around it.
@@ -435,28 +441,3 @@ def recover(root: str | Path, tables_dir: str = "tables") -> None:
     recover_dir(tables, root / JOURNAL_NAME)
     remove_dead_leftovers(root, f".cac-{tables.name}.stage-")
     remove_dead_leftovers(tables)
-
-
-# ---------------------------------------------------------------------------------------------
-# OS errors in plain words
-
-_OS_ERRORS = {  # errno: (cause, what to do)
-    errno.ENOSPC: ("the disk is full", "free some space and run the command again"),
-    errno.EDQUOT: ("the disk quota is exceeded", "free some space and run the command again"),
-    errno.EROFS: ("the file system is read-only", "run the command on a writable copy of the package"),
-    errno.EACCES: ("permission denied", "check the file's permissions"),
-    errno.EPERM: ("operation not permitted", "check the file's permissions"),
-    errno.ENOENT: ("no such file or directory", "check the path"),
-    errno.EBUSY: ("the file or device is busy", "close the program using it and run the command again"),
-    errno.EFBIG: ("the file is too large for the file system", "write to another file system"),
-    errno.ENOTDIR: ("a part of the path is not a directory", "check the path"),
-    errno.EISDIR: ("it is a directory, not a file", "check the path"),
-}
-
-
-def describe_os_error(exc: OSError, path: str | Path | None = None) -> str:
-    """One plain line for an environment failure (the CLI prints it and exits 2)."""
-    where = path if path is not None else exc.filename
-    cause, hint = _OS_ERRORS.get(exc.errno or 0, (exc.strerror or type(exc).__name__, ""))
-    line = f"cannot use {where}: {cause}" if where else f"file system error: {cause}"
-    return f"{line} ({hint})" if hint else line

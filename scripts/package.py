@@ -15,10 +15,12 @@ import io
 import json
 import os
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.files import read_regular, regular_file
 from scripts.schema import Field, Table, make_table
 
 __all__ = ["DESCRIPTOR", "Field", "Package", "PackageError", "Table", "confinement_problem", "csv_text",
@@ -65,7 +67,7 @@ class Package:
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")
     except FileNotFoundError:
         raise PackageError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -148,7 +150,9 @@ def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) ->
     Raises :class:`PackageError` naming the file when anything cannot be read. A resource path
     that leaves the package raises too, unless ``confine`` is False: then the table is listed in
     ``Package.refused`` (validation reports it) and its ``path`` points nowhere real. The CSV
-    files are not opened here, so a broken table is reported by validation, not by loading.
+    files are not opened here, so a broken table is reported by validation, not by loading; but
+    with ``confine`` a table file that is a FIFO, socket, device or folder raises NotRegularFile
+    now, before any writer opens (and blocks on) it.
     """
     root = Path(root)
     descriptor = _read_json(root / DESCRIPTOR)
@@ -158,6 +162,9 @@ def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) ->
     package = Package(root=root, descriptor=descriptor)
     for resource in resources:
         table, problem = _table(root, resource)
+        if problem is None and confine:  # validate reports a special file itself, as a problem
+            with suppress(FileNotFoundError):
+                regular_file(table.path)
         if problem is not None:
             if confine:
                 raise PackageError(f"{DESCRIPTOR}: resource {table.name!r}: {problem}")

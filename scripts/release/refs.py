@@ -9,6 +9,7 @@ a 4 MB zip bomb is refused in milliseconds instead of filling the disk.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from scripts.archives import UnsafeArchive, safe_extract
+from scripts.files import regular_file
 from scripts.package import DESCRIPTOR, Package, PackageError, load_package
 
 MAX_UNPACKED = 256 << 20  # far above any honest release of this package (a few MB)
@@ -85,6 +87,8 @@ def open_version(spec: str | Path, repo: Path = Path(".")) -> Iterator[Package]:
     if path.is_dir():
         yield load_package(path)
         return
+    if os.path.lexists(path):
+        regular_file(path)  # a FIFO or device given as the zip: refused before it is opened
     with tempfile.TemporaryDirectory(prefix="cac-version-") as tmp:
         if path.is_file():
             if not zipfile.is_zipfile(path):

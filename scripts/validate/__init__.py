@@ -37,10 +37,10 @@ from .frames import read_package
 __all__ = ["FATAL_RULES", "merge", "metadata_problems", "rank", "validate_package"]
 
 # Rules after which validation "could not run" (exit 2) rather than found invalid data (exit 1).
-FATAL_RULES = {"missing-file", "unreadable-file"}
+FATAL_RULES = {"missing-file", "unreadable-file", "not-a-regular-file"}
 RAW, STRUCTURE, SCHEMA, RULE = range(4)
-RAW_RULES = {"missing-file", "unreadable-file", "unsafe-path", "byte-order-mark", "encoding-error", "blank-header",
-             "key-whitespace", "clean_text"}
+RAW_RULES = {"missing-file", "unreadable-file", "not-a-regular-file", "unsafe-path", "byte-order-mark",
+             "encoding-error", "blank-header", "key-whitespace", "clean_text"}
 STRUCTURE_RULES = {"missing-label", "extra-label", "incorrect-label", "missing-cell", "extra-cell", "blank-row"}
 SCHEMA_RULES = {TYPE, UNIQUE, PRIMARY_KEY, FOREIGN_KEY, *CONSTRAINT_RULES}
 

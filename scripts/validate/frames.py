@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scripts.files import NotRegularFile, read_regular
 from scripts.package import DESCRIPTOR, Package, Table
 from scripts.report import Problem
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 HINTS = {
     "missing-file": "restore the file or fix its path in datapackage.json",
     "unreadable-file": "check the file's permissions",
+    "not-a-regular-file": "replace it with the table's CSV file (a FIFO, socket, device or folder is never read)",
     "unsafe-path": "give the resource a path relative to the package folder, inside it",
     "byte-order-mark": "save the file as UTF-8 without a byte-order mark (BOM)",
     "encoding-error": "save the file as UTF-8; the bytes shown are not valid UTF-8",
@@ -120,7 +122,10 @@ def read_package(package: Package) -> tuple[Frames, list[Problem]]:
 
 def _read_bytes(file: str, table: Table, problems: list[Problem]) -> bytes | None:
     try:
-        return table.path.read_bytes()
+        return read_regular(table.path)
+    except NotRegularFile as exc:
+        problems.append(problem(file, None, None, None, "not-a-regular-file",
+                                f"{file} is {exc.kind}, not a regular file; it was not read"))
     except FileNotFoundError:
         problems.append(problem(file, None, None, None, "missing-file",
                                 f"{file} is listed in {DESCRIPTOR} but does not exist"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import files
+from scripts import files, oserrors
 from tests.faults.support import tmpfs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ CHILD = """
 import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from scripts import files
+from scripts import files, oserrors
 root, mode, target, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 seen = {{}}
 def hook(name):
@@ -187,7 +187,7 @@ def test_full_disk_during_staging_keeps_old_tables(tiny_disk: Path) -> None:
         staged.write("tables/a.csv", "x" * 200_000)
         staged.commit()
     assert caught.value.errno == errno.ENOSPC
-    assert files.describe_os_error(caught.value).endswith(
+    assert oserrors.describe_os_error(caught.value).endswith(
         ": the disk is full (free some space and run the command again)")
     assert _checksums(root / "tables") == _sums(OLD)
     assert _stray(root) == []

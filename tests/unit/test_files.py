@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import archives, files
+from scripts import archives, files, oserrors
 
 
 def _package(root: Path) -> Path:
@@ -59,7 +59,7 @@ def test_atomic_write_enospc_keeps_old_file_and_no_temp(tmp_path: Path, monkeypa
     monkeypatch.undo()
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
-    assert files.describe_os_error(caught.value, "tables/x.csv") == (
+    assert oserrors.describe_os_error(caught.value, "tables/x.csv") == (
         "cannot use tables/x.csv: the disk is full (free some space and run the command again)")
 
 
@@ -69,13 +69,13 @@ def test_atomic_write_enospc_keeps_old_file_and_no_temp(tmp_path: Path, monkeypa
     (errno.EFBIG, "the file is too large for the file system"), (errno.EDQUOT, "the disk quota is exceeded"),
 ])
 def test_describe_os_error_names_the_cause(code: int, words: str) -> None:
-    line = files.describe_os_error(OSError(code, os.strerror(code)), "dist/x.zip")
+    line = oserrors.describe_os_error(OSError(code, os.strerror(code)), "dist/x.zip")
     assert line.startswith(f"cannot use dist/x.zip: {words}")
     assert "\n" not in line
 
 
 def test_describe_os_error_generic() -> None:
-    assert files.describe_os_error(OSError(errno.EIO, "Input/output error")) == (
+    assert oserrors.describe_os_error(OSError(errno.EIO, "Input/output error")) == (
         "file system error: Input/output error")
 
 
