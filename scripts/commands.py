@@ -12,6 +12,7 @@ import argparse
 import sys
 import traceback
 from contextlib import suppress
+from pathlib import Path
 
 from scripts.crashlog import UnsafeLogDir, write_log
 from scripts.files import (
@@ -88,6 +89,17 @@ def import_(args: argparse.Namespace, notes: list[str]) -> int:
         print(f"note: {note}")
     print(f"imported {args.workbook}: {', '.join(result.changed) or 'no table'} changed")
     return 0
+
+
+def staged_package_valid(root: Path) -> bool:
+    """Does the staged package at ``root`` validate (provenance aside)? What recovery asks before
+    rolling a staged table switch forward (see :func:`scripts.files.set_stage_check`)."""
+    from scripts.validate import validate_package
+
+    try:
+        return not validate_package(root, None)
+    except (PackageError, OSError, ValueError):
+        return False
 
 
 def bench(args: argparse.Namespace, notes: list[str]) -> int:

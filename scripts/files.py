@@ -17,7 +17,11 @@ The table switch and its state machine (``StagedTables.commit`` / ``recover``)::
 
 ``recover`` maps every state to "old tables" (1, 2) or "new tables" (3-6) and deletes the
 leftovers, so a kill -9 at any instant leaves one complete set, never a mix. Every rename is
-followed by an fsync of the directory so the order above is also the order on disk.
+followed by an fsync of the directory so the order above is also the order on disk. Since a
+package from someone else may bring its own ``.cac-journal`` and ``tables.new/`` (git stores
+them), states 3 and 4 roll forward only when the journal and the stage prove each other
+(:mod:`scripts.journal`: a token sealed inside the stage, its fingerprint, neither a link nor
+tracked by git, the staged package valid); anything else is rolled back, and said.
 """
 
 from __future__ import annotations
@@ -37,15 +41,17 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
-from scripts.leftovers import remove_dead_leftovers
+from scripts.journal import TOKEN_NAME, Journal, distrust, seal
+from scripts.trees import fsync_dir, fsync_tree, link_copy, remove, remove_dead_leftovers
 
 LOCK_NAME = ".cac.lock"
 JOURNAL_NAME = ".cac-journal"
-STAGE_PREFIX = ".cac-stage-"
 CHUNK = 1 << 16
 NAME_PATTERN = re.compile(r"[a-z0-9._-]+")  # the Data Package name pattern, for file names made from content
 
 _HELD: set[Path] = set()  # lock files this process holds
+StageCheck = Callable[[Path], bool]  # True when the staged package at the path validates
+_stage_check: StageCheck | None = None  # see set_stage_check
 
 # Test-only fault injection: tests set this in a child process to SIGKILL it at a named step.
 _step_hook: Callable[[str], None] | None = None
@@ -105,19 +111,6 @@ def atomic_write(path: str | Path, data: bytes | str) -> None:
             tmp.unlink()
         raise
     fsync_dir(path.parent)
-
-
-def fsync_dir(directory: str | Path) -> None:
-    """Make a rename or unlink in ``directory`` durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def inside(path: str | Path, root: str | Path) -> Path:
@@ -283,22 +276,23 @@ def make_stage(dest: str | Path) -> Path:
     return stage
 
 
-def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = None) -> None:
+def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = None,
+             record: Journal | None = None) -> None:
     """Replace directory ``dest`` by the complete directory ``stage``, all or nothing.
 
     stage → dest.new, [journal], dest → dest.old, dest.new → dest, [journal removed], dest.old
-    removed. After a kill, ``recover_dir`` restores old or new; ``dest`` is missing only between
-    the two renames, and recover_dir always puts it back."""
+    removed. The journal (the commit point) holds ``record``: the token sealed inside the stage and
+    its fingerprint, which recovery checks before it trusts dest.new. Without a journal (dist/),
+    the caller recovers first; ``dest`` is missing only between the two renames."""
     stage, dest = Path(stage), Path(dest)
     new = _sibling(dest, "new")
-    recover_dir(dest, journal)
-    _fsync_tree(stage)
+    fsync_tree(stage)
     os.rename(stage, new)
     fsync_dir(dest.parent)
     _step("new-in-place")
     if journal is not None:
         try:  # the journal is the commit point: if it cannot be written (a full disk), undo the rename
-            atomic_write(journal, f"switch {dest.name}\n")
+            atomic_write(journal, record.text() if record else "")
         except BaseException:
             if not Path(journal).exists():
                 shutil.rmtree(new, ignore_errors=True)
@@ -308,13 +302,14 @@ def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = N
 
 
 def _finish_switch(dest: Path, journal: Path | str | None) -> None:
-    """Roll a switch forward from any state where dest.new is complete."""
+    """Roll a switch forward from any state where dest.new is complete (and, with a journal, trusted)."""
     new, old = _sibling(dest, "new"), _sibling(dest, "old")
     if dest.exists() and new.exists():
         os.rename(dest, old)
         fsync_dir(dest.parent)
         _step("old-moved")
     if new.exists():
+        remove(new / TOKEN_NAME)  # the proof has served: tables/ never holds it
         os.rename(new, dest)
         fsync_dir(dest.parent)
         _step("new-moved")
@@ -322,21 +317,19 @@ def _finish_switch(dest: Path, journal: Path | str | None) -> None:
         Path(journal).unlink(missing_ok=True)
         fsync_dir(Path(journal).parent)
         _step("journal-removed")
-    shutil.rmtree(old, ignore_errors=True)
+    remove(old)
     _step("old-removed")
 
 
-def recover_dir(dest: str | Path, journal: str | Path | None = None) -> None:
-    """Complete or roll back an interrupted ``swap_dir`` of ``dest`` and delete its leftovers
-    (dest.new, dest.old, stage directories of dead processes). Call it holding the lock."""
+def recover_dir(dest: str | Path) -> None:
+    """Complete an interrupted journal-less ``swap_dir`` of ``dest`` (dist/) and delete its
+    leftovers (dest.new, dest.old, stage directories of dead processes). Call it holding the lock."""
     dest = Path(dest)
     new, old = _sibling(dest, "new"), _sibling(dest, "old")
-    if journal is not None and Path(journal).exists():
-        _finish_switch(dest, journal)  # past the commit point: roll forward
-    elif not dest.exists() and new.exists():
-        _finish_switch(dest, None)     # dist without a journal: new is complete once renamed
+    if not dest.exists() and new.exists():
+        _finish_switch(dest, None)     # new is complete once renamed
     elif not dest.exists() and old.exists():
-        os.rename(old, dest)           # cannot happen with a journal; be safe anyway
+        os.rename(old, dest)
     shutil.rmtree(new, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     remove_dead_leftovers(dest.parent, f".{dest.name}.stage-")
@@ -344,17 +337,6 @@ def recover_dir(dest: str | Path, journal: str | Path | None = None) -> None:
 
 def _sibling(dest: Path, suffix: str) -> Path:
     return dest.parent / f"{dest.name}.{suffix}"
-
-
-def _fsync_tree(directory: Path) -> None:
-    """fsync every file and directory under ``directory`` before it is switched into place."""
-    for path in sorted(directory.rglob("*"), reverse=True):
-        if path.is_file() and not path.is_symlink():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        elif path.is_dir():
-            fsync_dir(path)
-    fsync_dir(directory)
 
 
 class StagedTables:
@@ -388,8 +370,8 @@ class StagedTables:
         recover(self.root, self.tables.relative_to(self.root).as_posix())
         self.stage = make_stage(self.root / f"cac-{self.tables.name}")
         for name in self.extras:
-            _link_copy(inside(name, self.root), self.stage / name)
-        _link_copy(self.tables, self.stage / self.tables.relative_to(self.root))
+            link_copy(inside(name, self.root), self.stage / name)
+        link_copy(self.tables, self.stage / self.tables.relative_to(self.root))
         _step("staged")
         return self
 
@@ -405,9 +387,9 @@ class StagedTables:
         return target
 
     def commit(self) -> None:
-        """Switch the package to the staged tables, all or nothing."""
+        """Switch the package to the staged tables, all or nothing; the journal vouches for them."""
         staged_tables = self.package / self.tables.relative_to(self.root)
-        swap_dir(staged_tables, self.tables, self.root / JOURNAL_NAME)
+        swap_dir(staged_tables, self.tables, self.root / JOURNAL_NAME, seal(staged_tables, self.tables.name))
         self.committed = True
 
     def __exit__(self, *exc: object) -> None:
@@ -416,28 +398,58 @@ class StagedTables:
             self.stage = None
 
 
-def _link_copy(source: Path, target: Path) -> None:
-    """Hard-link (or copy, across filesystems) a file or a directory tree; never follows a symlink
-    out of the package, since ``inside`` resolved ``source`` already."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        shutil.copytree(source, target, copy_function=_link_or_copy, symlinks=True)
-    elif source.exists():
-        _link_or_copy(source, target)
-
-
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(source, target, follow_symlinks=False)
-
-
-def recover(root: str | Path, tables_dir: str = "tables") -> None:
+def recover(root: str | Path, tables_dir: str = "tables", check: StageCheck | None = None,
+            stream: IO[str] | None = None) -> None:
     """Run at the start of every writing command, holding the lock: finish or undo an interrupted
-    table switch and delete leftovers of dead processes (stages, tables.new/.old, temp files)."""
+    table switch and delete leftovers of dead processes (stages, tables.new/.old, temp files).
+
+    A staged ``tables.new`` is rolled forward only when :func:`scripts.journal.distrust` finds
+    nothing against it, ``check`` (default: the one given to :func:`set_stage_check`) validating
+    the staged package; otherwise the switch is rolled back and one line on ``stream`` says so."""
     root = Path(root).resolve()
     tables = inside(tables_dir, root)
-    recover_dir(tables, root / JOURNAL_NAME)
+    journal, new, old = root / JOURNAL_NAME, _sibling(tables, "new"), _sibling(tables, "old")
+    if os.path.lexists(new):
+        why = distrust(root, journal, new, check or _stage_check, lambda: _staged_view(root, tables, new))
+        if why:
+            _roll_back(tables, journal, why, stream or sys.stderr)
+        else:
+            _finish_switch(tables, journal)
+            print(f"note: finished an interrupted switch of {tables.name}/ (its journal and staged tables agree)",
+                  file=stream or sys.stderr)
+    elif os.path.lexists(journal):
+        _finish_switch(tables, journal)  # new tables in place (or none staged): only leftovers remain
+    elif not os.path.lexists(tables) and old.is_dir() and not old.is_symlink():
+        os.rename(old, tables)
+    remove(old)
     remove_dead_leftovers(root, f".cac-{tables.name}.stage-")
     remove_dead_leftovers(tables)
+
+
+def _roll_back(tables: Path, journal: Path, why: str, stream: IO[str]) -> None:
+    """Keep tables/ (or put tables.old back when a kill left it missing) and remove the staged
+    tables and the journal, unlinking links rather than following them; say so in one line."""
+    old = _sibling(tables, "old")
+    if not os.path.lexists(tables) and old.is_dir() and not old.is_symlink():
+        os.rename(old, tables)
+    removed = [name for name in (remove(_sibling(tables, "new")), remove(journal)) if name]
+    fsync_dir(tables.parent)
+    print(f"note: an unfinished switch of {tables.name}/ was rolled back ({why}): {tables.name}/ is kept, "
+          f"{' and '.join(removed)} removed", file=stream)
+
+
+def _staged_view(root: Path, tables: Path, new: Path) -> Path:
+    """A staged package to validate: the descriptor and schemas, with ``new`` as the tables."""
+    view = make_stage(root / f"cac-{tables.name}")
+    for name in ("datapackage.json", "schemas"):
+        link_copy(inside(name, root), view / name)
+    link_copy(new, view / tables.relative_to(root))
+    return view
+
+
+def set_stage_check(check: StageCheck | None) -> None:
+    """Give recovery the validator it runs on a staged package before rolling it forward (the
+    command line does, at start): files.py does not import the validator. Without one, recovery
+    rolls back."""
+    global _stage_check
+    _stage_check = check

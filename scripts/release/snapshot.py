@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.files import inside, read_regular
-from scripts.leftovers import pid_alive
 from scripts.package import DESCRIPTOR, Package, load_package, read_rows
+from scripts.trees import pid_alive
 
 # Files beside the data that a release carries (missing optional ones are skipped).
 README = "README.md"
