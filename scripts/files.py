@@ -271,7 +271,7 @@ def tables_fingerprint(root: str | Path, files: Iterable[str]) -> str:
 
 def make_stage(dest: str | Path) -> Path:
     """A new private directory ``.<dest name>.stage-<pid>-<token>`` beside ``dest`` (same
-    filesystem, so the final rename is atomic); ``recover_dir`` removes it if we die."""
+    filesystem, so the final rename is atomic); recovery removes it if we die."""
     (stage := Path(dest).parent / f".{Path(dest).name}.stage-{os.getpid()}-{secrets.token_hex(4)}").mkdir()
     return stage
 
@@ -319,20 +319,6 @@ def _finish_switch(dest: Path, journal: Path | str | None) -> None:
         _step("journal-removed")
     remove(old)
     _step("old-removed")
-
-
-def recover_dir(dest: str | Path) -> None:
-    """Complete an interrupted journal-less ``swap_dir`` of ``dest`` (dist/) and delete its
-    leftovers (dest.new, dest.old, stage directories of dead processes). Call it holding the lock."""
-    dest = Path(dest)
-    new, old = _sibling(dest, "new"), _sibling(dest, "old")
-    if not dest.exists() and new.exists():
-        _finish_switch(dest, None)     # new is complete once renamed
-    elif not dest.exists() and old.exists():
-        os.rename(old, dest)
-    shutil.rmtree(new, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-    remove_dead_leftovers(dest.parent, f".{dest.name}.stage-")
 
 
 def _sibling(dest: Path, suffix: str) -> Path:
