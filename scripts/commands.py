@@ -9,6 +9,7 @@ into :mod:`scripts.xlsx`; the release, diff, docs and bump verbs live in
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import traceback
 from contextlib import suppress
@@ -26,7 +27,7 @@ from scripts.files import (
     regular_file,
 )
 from scripts.oserrors import describe_os_error
-from scripts.package import DESCRIPTOR, PackageError, load_package
+from scripts.package import DESCRIPTOR, Package, PackageError, load_package
 from scripts.report import Problem, render
 
 
@@ -69,8 +70,23 @@ def export(args: argparse.Namespace, notes: list[str]) -> int:
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except csv.Error as exc:  # a cell over the cap the csv module shares with validation
+        return _refuse_long_cells(package, exc, notes)
     print(f"wrote {dest}")
     return 0
+
+
+def _refuse_long_cells(package: Package, exc: csv.Error, notes: list[str]) -> int:
+    """Export stopped at a cell over the cell cap: report the cells as validate does (exit 1)."""
+    from scripts.validate.frames import read_package
+
+    _, found = read_package(package)
+    problems = [p for p in found if p.rule == "cell-too-long"]
+    if not problems:
+        print(f"error: a table could not be read ({exc}); run validate", file=sys.stderr)
+        return 1
+    sys.stderr.write(render(problems, [*notes, "export refused: nothing was written"], "text"))
+    return 1
 
 
 def import_(args: argparse.Namespace, notes: list[str]) -> int:

@@ -186,7 +186,7 @@ def _read_csv(path: Path, required: Iterable[str] = ()) -> list[dict[str, str]]:
     try:
         reader = csv.DictReader(io.StringIO(read_regular(path).decode("utf-8"), newline=""))
         rows = list(reader)
-    except (OSError, UnicodeDecodeError, NotRegularFile) as exc:
+    except (OSError, UnicodeDecodeError, NotRegularFile, csv.Error) as exc:
         raise CoverageError(f"cannot read {path}: {exc}") from exc
     lacking = [name for name in required if name not in (reader.fieldnames or ())]
     if lacking:

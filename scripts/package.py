@@ -23,14 +23,25 @@ from typing import Any
 from scripts.files import read_regular, regular_file
 from scripts.schema import Field, Table, make_table
 
-__all__ = ["DESCRIPTOR", "Field", "Package", "PackageError", "Table", "confinement_problem", "csv_text",
-           "load_package", "read_rows", "sort_key"]
+__all__ = ["DESCRIPTOR", "MAX_CELL_CHARS", "CellTooLong", "Field", "Package", "PackageError", "Table",
+           "confinement_problem", "csv_text", "load_package", "read_rows", "sort_key"]
 
 DESCRIPTOR = "datapackage.json"
+# The longest cell of any table, in characters: Excel's cell limit, so that every cell can be
+# edited in the workbook and written back unchanged. Validation refuses a longer cell
+# (``cell-too-long``), and every csv-module reader stops at it: this is the one place that sets
+# the csv module's field limit (its default, 131,072, crashed export and release where validate
+# reported the cell).
+MAX_CELL_CHARS = 32_767
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 class PackageError(Exception):
     """The package could not be read at all (missing or unparsable descriptor or schema)."""
+
+
+class CellTooLong(PackageError):
+    """A CSV cell longer than MAX_CELL_CHARS (validate names it as ``cell-too-long``)."""
 
 
 @dataclass
@@ -174,9 +185,15 @@ def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) ->
 
 
 def read_rows(table: Table) -> list[dict[str, str]]:
-    """Read a table's CSV as raw strings keyed by header (no casting, no cleaning)."""
+    """Read a table's CSV as raw strings keyed by header (no casting, no cleaning). Raises
+    CellTooLong at a cell over MAX_CELL_CHARS."""
     with table.path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        reader = csv.DictReader(handle)
+        try:
+            return list(reader)
+        except csv.Error as exc:
+            raise CellTooLong(f"{table.path}: line {reader.reader.line_num}: {exc} (a cell holds at most "
+                              f"{MAX_CELL_CHARS:,} characters); run validate to see the cell") from None
 
 
 def sort_key(table: Table):

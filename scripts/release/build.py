@@ -162,6 +162,9 @@ def _refusals(snap: Snapshot, root: Path, sources: Path | None) -> list[Problem]
     from scripts.validate import validate_package
 
     problems = list(validate_package(snap.root, sources))
+    if snap.unread:  # validation names the over-long cells; the stale check needs every row
+        return problems or [Problem(snap.package.table(name).path.name, None, None, None, "cell-too-long",
+                                    "a cell is longer than the cell cap", "run validate") for name in snap.unread]
     try:
         meta = release_meta(snap.package)
     except KeyError as exc:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.files import inside, read_regular
-from scripts.package import DESCRIPTOR, Package, load_package, read_rows
+from scripts.package import DESCRIPTOR, CellTooLong, Package, load_package, read_rows
 from scripts.trees import pid_alive
 
 # Files beside the data that a release carries (missing optional ones are skipped).
@@ -35,12 +35,14 @@ LEFTOVER = re.compile(rf"^{PREFIX}(\d+)-")
 @dataclass
 class Snapshot:
     """The copied package: its root, the loaded package, each table's rows (read once) and the
-    sha256 of every copied file (relative path -> hex)."""
+    sha256 of every copied file (relative path -> hex). ``unread`` names the tables whose rows
+    could not be read (a cell over the cap, which validation reports); their rows are empty."""
 
     root: Path
     package: Package
     rows: dict[str, list[dict[str, str]]]
     digests: dict[str, str] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -106,8 +108,21 @@ def take_snapshot(root: Path) -> Snapshot:
             target.write_bytes(data)
             digests[name] = hashlib.sha256(data).hexdigest()
         package = load_package(dest)
-        rows = {name: read_rows(table) for name, table in package.tables.items()}
+        rows, unread = _rows(package)
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
         raise
-    return Snapshot(dest, package, rows, dict(sorted(digests.items())))
+    return Snapshot(dest, package, rows, dict(sorted(digests.items())), unread)
+
+
+def _rows(package: Package) -> tuple[dict[str, list[dict[str, str]]], list[str]]:
+    """Each table's rows; a table with a cell over the cap gets none and is named as unread."""
+    rows: dict[str, list[dict[str, str]]] = {}
+    unread = []
+    for name, table in package.tables.items():
+        try:
+            rows[name] = read_rows(table)
+        except CellTooLong:
+            rows[name] = []
+            unread.append(name)
+    return rows, unread

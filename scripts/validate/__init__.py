@@ -40,7 +40,7 @@ __all__ = ["FATAL_RULES", "merge", "metadata_problems", "rank", "validate_packag
 FATAL_RULES = {"missing-file", "unreadable-file", "not-a-regular-file"}
 RAW, STRUCTURE, SCHEMA, RULE = range(4)
 RAW_RULES = {"missing-file", "unreadable-file", "not-a-regular-file", "unsafe-path", "byte-order-mark",
-             "encoding-error", "blank-header", "key-whitespace", "clean_text"}
+             "encoding-error", "blank-header", "cell-too-long", "key-whitespace", "clean_text"}
 STRUCTURE_RULES = {"missing-label", "extra-label", "incorrect-label", "missing-cell", "extra-cell", "blank-row"}
 SCHEMA_RULES = {TYPE, UNIQUE, PRIMARY_KEY, FOREIGN_KEY, *CONSTRAINT_RULES}
 
