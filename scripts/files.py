@@ -81,6 +81,10 @@ class NotRegularFile(ValueError):
         self.kind = kind
 
 
+class FileTooLarge(ValueError):
+    """A file of the package larger than its reader's bound (a descriptor past 16 MiB)."""
+
+
 class LockBusy(RuntimeError):
     """Another writer holds the package lock and we were told not to wait (longer)."""
 
@@ -214,19 +218,23 @@ def regular_file(path: str | Path) -> Path:
     return path
 
 
-def read_regular(path: str | Path) -> bytes:
+def read_regular(path: str | Path, max_bytes: int | None = None) -> bytes:
     """The bytes of the regular file ``path`` (see :func:`regular_file`). The file is opened without
     blocking and checked again on the open descriptor, so a FIFO swapped in after the check is
-    refused too instead of hanging the read."""
+    refused too instead of hanging the read. Past ``max_bytes``, FileTooLarge (nothing is kept)."""
     path = regular_file(path)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        kind = file_kind(os.fstat(fd).st_mode)
+        info = os.fstat(fd)
+        kind = file_kind(info.st_mode)
         if kind:
             raise NotRegularFile(f"{path} is {kind}, not a regular file; nothing was read from it", kind)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
+        chunks, size, bound = [], 0, (1 << 62) if max_bytes is None else max_bytes
+        while size <= bound and (chunk := os.read(fd, 1 << 20)):
             chunks.append(chunk)
+            size += len(chunk)
+        if size > bound:
+            raise FileTooLarge(f"{path} is {max(size, info.st_size):,} bytes; more than {bound:,} is refused")
         return b"".join(chunks)
     finally:
         os.close(fd)

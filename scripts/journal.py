@@ -90,7 +90,7 @@ def read(path: Path) -> Journal | None:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
         data = json.loads(os.read(fd, MAX_JOURNAL + 1)[:MAX_JOURNAL].decode("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # 4 kB of "[" nests past the interpreter's limit
         return None
     finally:
         os.close(fd)

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.files import read_regular, regular_file
+from scripts.files import FileTooLarge, read_regular, regular_file
 from scripts.schema import Field, Table, make_table
 
 __all__ = ["DESCRIPTOR", "MAX_CELL_CHARS", "CellTooLong", "Field", "Package", "PackageError", "Table",
-           "confinement_problem", "csv_text", "load_package", "read_rows", "sort_key"]
+           "confinement_problem", "csv_text", "load_package", "parse_json", "read_json", "read_rows", "sort_key"]
 
 DESCRIPTOR = "datapackage.json"
 # The longest cell of any table, in characters: Excel's cell limit, so that every cell can be
@@ -34,6 +34,8 @@ DESCRIPTOR = "datapackage.json"
 # reported the cell).
 MAX_CELL_CHARS = 32_767
 csv.field_size_limit(MAX_CELL_CHARS)
+MAX_JSON_BYTES = 16 << 20  # a JSON file of the package (ours are a few kB)
+MAX_JSON_DEPTH = 64  # levels of nesting (ours have 5)
 
 
 class PackageError(Exception):
@@ -76,20 +78,53 @@ class Package:
             raise PackageError(f"{DESCRIPTOR}: no resource named {name!r}") from None
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
+    """The JSON object in the package file ``path``: the one reader of the descriptor and schemas.
+    Raises PackageError naming the file when it cannot be read or parsed, is not an object, or
+    breaks the bounds of :func:`parse_json`."""
     try:
-        text = read_regular(path).decode("utf-8")
+        data = read_regular(path, MAX_JSON_BYTES)
     except FileNotFoundError:
         raise PackageError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileTooLarge as exc:
+        raise PackageError(f"{exc} (a JSON file of the package)") from None
+    except OSError as exc:
         raise PackageError(f"{path}: cannot be read ({exc})") from None
+    return parse_json(data, str(path))
+
+
+def parse_json(data: bytes | str, label: str) -> dict[str, Any]:
+    """JSON text from the package (a file, or a descriptor git shows) as an object, within bounds:
+    at most MAX_JSON_BYTES and MAX_JSON_DEPTH levels of nesting, so that a hostile descriptor (200,000
+    nested arrays, or gigabytes) is one line, not a RecursionError or a full memory."""
+    if len(data) > MAX_JSON_BYTES:
+        raise PackageError(f"{label}: {len(data):,} bytes; more than {MAX_JSON_BYTES:,} is refused")
     try:
-        data = json.loads(text)
+        parsed = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    except RecursionError:
+        parsed = None  # nested past the interpreter's limit, far past ours: said below
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"{label}: cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
-        raise PackageError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    if not isinstance(data, dict):
-        raise PackageError(f"{path}: expected a JSON object")
-    return data
+        raise PackageError(f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if parsed is None or _depth(parsed) > MAX_JSON_DEPTH:
+        raise PackageError(f"{label}: nested more than {MAX_JSON_DEPTH} levels deep; refused")
+    if not isinstance(parsed, dict):
+        raise PackageError(f"{label}: expected a JSON object")
+    return parsed
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (walked without recursion)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            if level > MAX_JSON_DEPTH:
+                return level
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def confinement_problem(root: Path, relative: Any) -> str | None:
@@ -127,7 +162,7 @@ def _schema_of(root: Path, name: str, resource: dict[str, Any]) -> tuple[dict[st
     problem = confinement_problem(root, reference)
     if problem:
         raise PackageError(f"{DESCRIPTOR}: resource {name!r}: schema: {problem}")
-    return _read_json(root / reference), root / reference
+    return read_json(root / reference), root / reference
 
 
 def _table(root: Path, resource: dict[str, Any]) -> tuple[Table, str | None]:
@@ -166,7 +201,7 @@ def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) ->
     now, before any writer opens (and blocks on) it.
     """
     root = Path(root)
-    descriptor = _read_json(root / DESCRIPTOR)
+    descriptor = read_json(root / DESCRIPTOR)
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         raise PackageError(f"{root / DESCRIPTOR}: no resources listed")

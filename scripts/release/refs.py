@@ -8,7 +8,6 @@ a 4 MB zip bomb is refused in milliseconds instead of filling the disk.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -22,7 +21,7 @@ from typing import IO
 
 from scripts.archives import UnsafeArchive, safe_extract
 from scripts.files import regular_file
-from scripts.package import DESCRIPTOR, Package, PackageError, load_package
+from scripts.package import DESCRIPTOR, Package, PackageError, load_package, parse_json
 
 MAX_UNPACKED = 256 << 20  # far above any honest release of this package (a few MB)
 MAX_MEMBER = 64 << 20
@@ -120,8 +119,9 @@ def previous_tag(repo: Path, version: str, stream: IO[str] | None = None) -> str
             continue
         shown = _git(repo, "show", "--end-of-options", f"refs/tags/{tag}:{DESCRIPTOR}")
         try:
-            tagged = json.loads(shown.stdout).get("version") if shown.returncode == 0 else version
-        except (ValueError, AttributeError):
+            tagged = parse_json(shown.stdout, f"{tag}:{DESCRIPTOR}").get("version") if shown.returncode == 0 \
+                else version
+        except PackageError:  # unreadable, too large or too deep: not a version to compare with
             continue
         if tagged != version:
             return tag

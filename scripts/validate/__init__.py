@@ -27,7 +27,7 @@ from pathlib import Path
 # in time. Read when polars first allocates, so it is set before anything imports polars.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
-from scripts.package import DESCRIPTOR, Package, PackageError, load_package
+from scripts.package import DESCRIPTOR, Package, PackageError, load_package, read_json
 from scripts.report import Problem, merge
 from scripts.schema import CONSTRAINT_RULES, FOREIGN_KEY, PRIMARY_KEY, TYPE, UNIQUE
 
@@ -71,7 +71,7 @@ def metadata_problems(package: Package) -> None:
     items = [(str(package.root / DESCRIPTOR), "package", descriptor)]
     for table in package.tables.values():
         if table.schema_path.name != DESCRIPTOR:
-            items.append((str(table.schema_path), "schema", json.loads(table.schema_path.read_text(encoding="utf-8"))))
+            items.append((str(table.schema_path), "schema", read_json(table.schema_path)))
     key = json.dumps([(kind, data) for _, kind, data in items], sort_keys=True)
     if key not in _VALID_METADATA:
         _check_metadata(items)

@@ -103,3 +103,14 @@ def test_a_stage_changed_after_sealing_is_rolled_back(pkg: Path, tmp_path: Path)
     before = tree(pkg / "tables")
     done = run("export", pkg, "--output", tmp_path / "out.xlsx")
     assert "(tables.new changed after it was staged)" in done.stderr and tree(pkg / "tables") == before
+
+
+def test_a_journal_nested_past_the_interpreters_limit_is_unreadable_not_a_crash(pkg: Path, tmp_path: Path) -> None:
+    shutil.copytree(pkg / "tables", pkg / "tables.new")
+    (pkg / ".cac-journal").write_text("[" * 4000)
+    before = tree(pkg / "tables")
+    done = run("export", pkg, "--output", tmp_path / "out.xlsx")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ("note: an unfinished switch of tables/ was rolled back (the journal cannot be read): "
+                           "tables/ is kept, tables.new and .cac-journal removed\n")
+    assert tree(pkg / "tables") == before
