@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts import commands, coverage
+from scripts import commands, coverage, files
 from scripts.model.names import PROVENANCE_LOCK
 from scripts.release import verbs as release_verbs
 
@@ -163,6 +163,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, list[str]], int]] = {
 def main(argv: list[str] | None = None) -> int:
     """Parse, dispatch, and turn every failure into one line and an exit code."""
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    files.set_stage_check(commands.staged_package_valid)  # recovery validates a stage before trusting it
     notes: list[str] = []
     try:
         if hasattr(args, "sources"):

@@ -9,18 +9,26 @@ into :mod:`scripts.xlsx`; the release, diff, docs and bump verbs live in
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
+import csv
 import sys
-import tempfile
 import traceback
+from contextlib import suppress
 from pathlib import Path
 
-from scripts.files import OutsideRoot, atomic_write, describe_os_error, package_lock, recover
-from scripts.model.package import PackageError, load_package
+from scripts.crashlog import UnsafeLogDir, write_log
+from scripts.files import (
+    NotRegularFile,
+    OutsideRoot,
+    atomic_write,
+    inside,
+    output_file,
+    package_lock,
+    recover,
+    regular_file,
+)
+from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package
+from scripts.oserrors import describe_os_error
 from scripts.report import Problem, render
-
-LOG_DIR_ENV = "CAC_LOG_DIR"
 
 
 class UsageError(Exception):
@@ -66,7 +74,8 @@ def export(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.xlsx.write.export import ExportError, export_workbook
 
     package = load_package(args.root)
-    dest = args.output or Path(args.root) / "dist" / f"{package.name}.xlsx"
+    # The default file is named from content: the name is checked, and dist/ may not be a link leading out.
+    dest = args.output or output_file(inside("dist", args.root), package.name, ".xlsx", f"{DESCRIPTOR}: name")
     try:
         with package_lock(package.root):  # the tables read and the fingerprint recorded agree
             recover(package.root)  # an import killed mid-switch: finish or undo it first
@@ -74,8 +83,23 @@ def export(args: argparse.Namespace, notes: list[str]) -> int:
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except csv.Error as exc:  # a cell over the cap the csv module shares with validation
+        return _refuse_long_cells(package, exc, notes)
     print(f"wrote {dest}")
     return 0
+
+
+def _refuse_long_cells(package: Package, exc: csv.Error, notes: list[str]) -> int:
+    """Export stopped at a cell over the cell cap: report the cells as validate does (exit 1)."""
+    from scripts.validate.frames import read_package
+
+    _, found = read_package(package)
+    problems = [p for p in found if p.rule == "cell-too-long"]
+    if not problems:
+        print(f"error: a table could not be read ({exc}); run validate", file=sys.stderr)
+        return 1
+    sys.stderr.write(render(problems, [*notes, "export refused: nothing was written"], "text"))
+    return 1
 
 
 def import_(args: argparse.Namespace, notes: list[str]) -> int:
@@ -83,6 +107,8 @@ def import_(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.xlsx.read.importer import import_workbook
 
     caps = WorkbookCaps.for_rows(args.max_rows) if args.max_rows else DEFAULT_WORKBOOK_CAPS
+    with suppress(FileNotFoundError):  # the importer names a missing workbook itself
+        regular_file(args.workbook)  # a FIFO given as the workbook would block the reader forever
     result = import_workbook(args.root, args.workbook, args.sources, caps)
     if result.problems:
         sys.stderr.write(render(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
@@ -103,35 +129,38 @@ def schema(args: argparse.Namespace, notes: list[str]) -> int:
     return 0
 
 
+def staged_package_valid(root: Path) -> bool:
+    """Does the staged package at ``root`` validate (provenance aside)? What recovery asks before
+    rolling a staged table switch forward (see :func:`scripts.files.set_stage_check`)."""
+    from scripts.validate import validate_package
+
+    try:
+        return not validate_package(root, None)
+    except (PackageError, OSError, ValueError):
+        return False
+
+
 def bench(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.bench import run_bench
 
     return run_bench(args.rows, args.sources, skip=set(args.skip))
 
 
-def log_dir() -> Path:
-    """Where tracebacks of unexpected errors go: ``$CAC_LOG_DIR``, else a folder in the temp dir."""
-    return Path(os.environ.get(LOG_DIR_ENV) or Path(tempfile.gettempdir()) / "cac-logs")
-
-
 def fail(exc: BaseException) -> int:
     """One line for any failure, exit 2; an unexpected one also writes its traceback to a log."""
-    if isinstance(exc, PackageError | OutsideRoot):  # e.g. a table that is a symlink leaving the package
+    if isinstance(exc, PackageError | OutsideRoot | NotRegularFile):  # e.g. a table that is a link leaving the package
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if isinstance(exc, OSError):
         print(f"error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        log = folder / f"internal-error-{stamp}-{os.getpid()}.log"
-        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        where = str(log)
-    except OSError:
-        where = "(no log: the log folder is not writable)"
-    print(f"internal error: {type(exc).__name__}: {str(exc)[:200]}; details written to {where}; please report it",
-          file=sys.stderr)
+        where = f"details written to {write_log(''.join(traceback.format_exception(exc)))}"
+    except UnsafeLogDir as unsafe:
+        where = f"no log written: {unsafe}"
+    except OSError as cannot:
+        where = f"no log written: {describe_os_error(cannot)}"
+    said = " ".join(str(exc)[:200].split())  # one line, whatever the exception holds
+    print(f"internal error: {type(exc).__name__}: {said}; {where}; please report it", file=sys.stderr)
     return 2
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.files import atomic_write
+from scripts.files import NotRegularFile, atomic_write, read_regular
 from scripts.model.package import confinement_problem
 from scripts.validate.provenance import fold
 
@@ -183,10 +184,9 @@ def _split_line(line: str) -> list[str]:
 def _read_csv(path: Path, required: Iterable[str] = ()) -> list[dict[str, str]]:
     """The rows of a CSV, refused (exit 2) when unreadable or when its header lacks a ``required`` column."""
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError) as exc:
+        reader = csv.DictReader(io.StringIO(read_regular(path).decode("utf-8"), newline=""))
+        rows = list(reader)
+    except (OSError, UnicodeDecodeError, NotRegularFile, csv.Error) as exc:
         raise CoverageError(f"cannot read {path}: {exc}") from exc
     lacking = [name for name in required if name not in (reader.fieldnames or ())]
     if lacking:
@@ -229,8 +229,8 @@ def _source_lines(sources: Path, file_name: str | None) -> list[str]:
         raise CoverageError(f"source text {file_name!r} is not a file inside {sources}")
     path = sources / file_name
     try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_regular(path).decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError, NotRegularFile) as exc:
         raise CoverageError(f"cannot read source text {path}: {exc}") from exc
 
 

@@ -30,7 +30,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 from scripts.model import catalogue
 from scripts.model.names import DESCRIPTOR
-from scripts.model.package import Package, PackageError, check_patterns, load_package
+from scripts.model.package import Package, PackageError, check_patterns, load_package, read_json
 from scripts.report import Problem, merge
 
 from . import facts, provenance, records, rules  # noqa: F401  (register the named rules)
@@ -57,7 +57,7 @@ def metadata_problems(package: Package) -> None:
     items = [(str(package.root / DESCRIPTOR), "package", descriptor)]
     for table in package.tables.values():
         if table.schema_path.name != DESCRIPTOR:
-            items.append((str(table.schema_path), "schema", json.loads(table.schema_path.read_text(encoding="utf-8"))))
+            items.append((str(table.schema_path), "schema", read_json(table.schema_path)))
     key = json.dumps([(kind, data) for _, kind, data in items], sort_keys=True)
     if key not in _VALID_METADATA:
         _check_metadata(items)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import cli, commands
+from scripts import cli, crashlog
 from tests.conftest import ROOT
 
 
@@ -55,7 +55,7 @@ def test_sources_default_from_the_environment(tmp_path: Path, monkeypatch: pytes
 
 def test_an_unexpected_error_is_one_line_and_a_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv(commands.LOG_DIR_ENV, str(tmp_path / "logs"))
+    monkeypatch.setenv(crashlog.LOG_DIR_ENV, str(tmp_path / "logs"))
 
     def explode(args, notes):
         raise ZeroDivisionError("boom")
