@@ -19,9 +19,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts import commands, coverage, files
+from scripts import commands, files
 from scripts.model.names import PROVENANCE_LOCK
-from scripts.release import verbs as release_verbs
 
 SOURCES_ENV = "CAC_SOURCES"
 DESCRIPTION = "Check, edit and release the Central Asian cooperation data package."
@@ -35,6 +34,7 @@ VERBS = {
     "docs": "Regenerate docs/, CITATION.cff and .zenodo.json from datapackage.json and the Table Schemas.",
     "bump": "Cut the next version: update it everywhere, date the CHANGELOG section, print the git tag command.",
     "bench": "Benchmark validate, import and export against frictionless, calamine and XlsxWriter.",
+    "site": "Build the static site alone (default ROOT/dist/site); every release builds it too.",
     "schema": "Print a table's checks as the pandera schema an analyst applies to their own frame.",
     "coverage": "Show which sentences of the source texts no record cites, per source (source coverage). "
                 "Exit 0 when every sentence is cited or excluded with a reason, 1 otherwise.",
@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                               help="parts of the benchmark to leave out")
     _root(sub["bench"])
     _sources(sub["bench"])
+    _root(sub["site"])
+    sub["site"].add_argument("--output", type=Path, metavar="DIR", help="folder to write the site to, replaced "
+                             "whole (default: ROOT/dist/site)")
     sub["schema"].add_argument("table", help="the table (resource) name, e.g. meetings")
     _root(sub["schema"])
     sub["schema"].add_argument("--pandera", action="store_true", required=True,
@@ -150,13 +153,14 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, list[str]], int]] = {
     "validate": commands.validate,
     "export": commands.export,
     "import": commands.import_,
-    "release": release_verbs.release,
-    "diff": release_verbs.diff,
-    "docs": release_verbs.docs,
-    "bump": release_verbs.bump,
+    "release": commands.release,
+    "diff": commands.diff,
+    "docs": commands.docs,
+    "bump": commands.bump,
     "bench": commands.bench,
-    "coverage": coverage.verb,
+    "coverage": commands.coverage,
     "schema": commands.schema,
+    "site": commands.site,
 }
 
 

@@ -1,9 +1,11 @@
-"""What each CLI verb does once its arguments are parsed (the parser is :mod:`scripts.cli`).
+"""What each CLI verb does once its arguments are parsed (the parser is :mod:`scripts.cli`):
+every verb handler, in one module.
 
 Each handler takes the parsed arguments and the notes gathered so far and returns the exit code.
-The heavy modules are imported inside the handler that needs them. The workbook verbs call
-into :mod:`scripts.xlsx`; the release, diff, docs and bump verbs live in
-:mod:`scripts.release.verbs` and coverage in :mod:`scripts.coverage`.
+The heavy modules are imported inside the handler that needs them (validate does not pay for
+openpyxl). This is the top layer, the one place where jobs meet: the release gets validation, the
+workbook and the site from here (:func:`release_steps`), so that ``scripts.release`` imports none
+of them.
 """
 
 from __future__ import annotations
@@ -138,6 +140,131 @@ def staged_package_valid(root: Path) -> bool:
         return not validate_package(root, None)
     except (PackageError, OSError, ValueError):
         return False
+
+
+def site(args: argparse.Namespace, notes: list[str]) -> int:
+    """Build the static site alone: 0 built, 1 a value the site cannot draw (run validate), 2 cannot run."""
+    from scripts.site import SiteDataError, render_site
+    from scripts.site.build import write_site
+
+    dest = args.output or inside("dist", args.root) / "site"
+    try:
+        files = render_site(Path(args.root))
+    except SiteDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    written = write_site(files, Path(dest))
+    print(f"site: wrote {len(written)} files to {dest}")
+    return 0
+
+
+def release_steps():  # -> scripts.release.build.Steps
+    """The jobs a release runs: validation, the workbook and the site."""
+    from scripts.release.build import Steps
+
+    return Steps(validate=_validate_for_release, workbook=_workbook_for_release, site=_site_for_release)
+
+
+def _validate_for_release(root: Path, sources: Path | None) -> list[Problem]:
+    from scripts.validate import validate_package
+
+    return validate_package(root, sources)
+
+
+def _workbook_for_release(package: Package, dest: Path) -> None:
+    from scripts.release.errors import ReleaseError
+    from scripts.xlsx.write.export import ExportError, export_workbook
+
+    try:
+        export_workbook(package, dest)
+    except ExportError as exc:
+        raise ReleaseError(f"workbook: {exc}") from None
+
+
+def _site_for_release(package: Package, rows: dict[str, list[dict[str, str]]], dest: Path) -> None:
+    from scripts.site.build import render_pages, write_site
+    from scripts.site.model import site_data
+
+    write_site(render_pages(site_data(package, rows)), dest)
+
+
+def release(args: argparse.Namespace, notes: list[str]) -> int:
+    """Exit 0 built, 1 not releasable (invalid data or stale metadata), 2 cannot run."""
+    from scripts.release.build import release as build_release
+    from scripts.release.errors import ReleaseError, ReleaseRefused
+
+    try:
+        result = build_release(args.root, release_steps(), args.dist, args.sources, args.previous)
+    except ReleaseRefused as refused:
+        sys.stderr.write(render(refused.problems, [*notes, "release refused: nothing written"], args.format))
+        return 1
+    except ReleaseError as exc:
+        print(f"release failed: {exc}", file=sys.stderr)
+        return 2
+    for note in notes:
+        print(f"note: {note}")
+    print("validation: 0 problems")
+    for name, size in result.files.items():
+        print(f"{result.dist / name}  {size:,} bytes")
+    print(f"release built in {result.seconds:.1f} s")
+    return 0
+
+
+def diff(args: argparse.Namespace, notes: list[str]) -> int:
+    from scripts.model.meta import json_text
+    from scripts.release.diff import diff_json, diff_packages, diff_text
+    from scripts.release.refs import open_version, split_range
+
+    old, new = args.old, args.new
+    if new is None:
+        pair = split_range(old)
+        if pair is None:
+            raise UsageError("give two versions (OLD NEW) or a git range OLD..NEW")
+        old, new = pair
+    with open_version(old, args.repo) as before, open_version(new, args.repo) as after:
+        changes = diff_packages(before, after)
+    sys.stdout.write(json_text(diff_json(changes)) if args.format == "json" else diff_text(changes))
+    return 0
+
+
+def docs(args: argparse.Namespace, notes: list[str]) -> int:
+    from scripts.release.generated import regenerate
+
+    for path in regenerate(Path(args.root)):
+        print(f"updated {path}")
+    return 0
+
+
+def bump(args: argparse.Namespace, notes: list[str]) -> int:
+    from scripts.release.version import bump as bump_version
+
+    try:
+        result = bump_version(Path(args.root), args.part, args.date)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for path in result.changed:
+        print(f"updated {path}")
+    since = f" (data changes since {result.previous})" if result.previous else ""
+    print(f"version {result.old} -> {result.new}{since}. Review, then run:")
+    print(f"  git commit -am 'Release {result.new}' && git tag -a {result.tag} -m 'Version {result.new}'")
+    return 0
+
+
+def coverage(args: argparse.Namespace, notes: list[str]) -> int:
+    """The report as text or JSON; 0 when every sentence is cited or excluded, 1 otherwise, 2 on
+    unreadable input."""
+    from scripts.coverage import REPORT_MD, CoverageError, coverage_report, render_json, render_markdown, render_text
+
+    root = Path(args.root)
+    try:
+        report = coverage_report(root, args.sources)
+        if args.write:
+            atomic_write(root / REPORT_MD, render_markdown(report))
+    except (CoverageError, OSError) as exc:  # a missing or unreadable source text, named in its words
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
+    return 0 if report.complete else 1
 
 
 def bench(args: argparse.Namespace, notes: list[str]) -> int:

@@ -25,18 +25,16 @@ makes the report fail: the list of reasons stays true.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.files import NotRegularFile, atomic_write, read_regular
+from scripts.files import NotRegularFile, read_regular
 from scripts.model.package import confinement_problem
-from scripts.validate.provenance import fold
+from scripts.model.text import fold
 
 # The package names this module reads, kept in one place.
 SOURCES_CSV = Path("tables") / "sources.csv"
@@ -321,20 +319,3 @@ def render_json(report: CoverageReport) -> str:
     stale = [{"row": e.row, "source_id": e.source_id, "line": e.line, "words": e.words} for e in report.stale]
     payload = {"complete": report.complete, "sources": sources, "stale_exclusions": stale}
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-
-
-# --------------------------------------------------------------------------- command line
-
-def verb(args: argparse.Namespace, notes: list[str]) -> int:
-    """``python -m scripts coverage`` (parsed by scripts.cli, which resolves ``--sources`` as for every
-    verb): the report as text or JSON; 0 when complete, 1 otherwise, 2 on unreadable input."""
-    root = Path(args.root)
-    try:
-        report = coverage_report(root, args.sources)
-        if args.write:
-            atomic_write(root / REPORT_MD, render_markdown(report))
-    except (CoverageError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
-    return 0 if report.complete else 1

@@ -53,14 +53,16 @@ _HELD: set[Path] = set()  # lock files this process holds
 StageCheck = Callable[[Path], bool]  # True when the staged package at the path validates
 _stage_check: StageCheck | None = None  # see set_stage_check
 
-# Test-only fault injection: tests set this in a child process to SIGKILL it at a named step.
-_step_hook: Callable[[str], None] | None = None
+# Named checkpoints of the multi-step operations (the table switch, a release): the kill tests set
+# this hook in a child process to SIGKILL it at a chosen checkpoint and check what a kill there leaves.
+checkpoint_hook: Callable[[str], None] | None = None
 
 
-def _step(name: str) -> None:
-    """Mark a point of a multi-step operation (a no-op unless a fault-injection test is running)."""
-    if _step_hook is not None:
-        _step_hook(name)
+def checkpoint(name: str) -> None:
+    """Mark a named point of a multi-step operation: a no-op unless ``checkpoint_hook`` is set (a
+    fault-injection test). Public, so that every writer marks its steps the same way."""
+    if checkpoint_hook is not None:
+        checkpoint_hook(name)
 
 
 class OutsideRoot(ValueError):
@@ -108,7 +110,7 @@ def atomic_write(path: str | Path, data: bytes | str) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        _step("tmp-written")
+        checkpoint("tmp-written")
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
@@ -297,7 +299,7 @@ def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = N
     fsync_tree(stage)
     os.rename(stage, new)
     fsync_dir(dest.parent)
-    _step("new-in-place")
+    checkpoint("new-in-place")
     if journal is not None:
         try:  # the journal is the commit point: if it cannot be written (a full disk), undo the rename
             atomic_write(journal, record.text() if record else "")
@@ -305,7 +307,7 @@ def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = N
             if not Path(journal).exists():
                 shutil.rmtree(new, ignore_errors=True)
             raise
-        _step("journal-written")
+        checkpoint("journal-written")
     _finish_switch(dest, journal)
 
 
@@ -315,18 +317,18 @@ def _finish_switch(dest: Path, journal: Path | str | None) -> None:
     if dest.exists() and new.exists():
         os.rename(dest, old)
         fsync_dir(dest.parent)
-        _step("old-moved")
+        checkpoint("old-moved")
     if new.exists():
         remove(new / TOKEN_NAME)  # the proof has served: tables/ never holds it
         os.rename(new, dest)
         fsync_dir(dest.parent)
-        _step("new-moved")
+        checkpoint("new-moved")
     if journal is not None:
         Path(journal).unlink(missing_ok=True)
         fsync_dir(Path(journal).parent)
-        _step("journal-removed")
+        checkpoint("journal-removed")
     remove(old)
-    _step("old-removed")
+    checkpoint("old-removed")
 
 
 def _sibling(dest: Path, suffix: str) -> Path:
@@ -366,7 +368,7 @@ class StagedTables:
         for name in self.extras:
             link_copy(inside(name, self.root), self.stage / name)
         link_copy(self.tables, self.stage / self.tables.relative_to(self.root))
-        _step("staged")
+        checkpoint("staged")
         return self
 
     def write(self, relative: str, data: bytes | str) -> Path:

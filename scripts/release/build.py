@@ -14,6 +14,10 @@ The steps, holding the package lock (so no import, export or other release write
    CKAN), the diff against the previous version, the static site, then SHA256SUMS;
 5. swap the stage in (:func:`scripts.files.swap_dir`): dist/ holds the old or the new release.
 
+What the release takes from other jobs — validation, the workbook, the site — the caller passes
+in as :class:`Steps` (the command layer, :func:`scripts.commands.release_steps`), so this package
+imports none of them.
+
 SHA256SUMS covers every file in dist/ (the site too) except the release marker and the SQLite
 database, whose bytes depend on the installed SQLite library (see :mod:`.sqlite`); everything
 else is a pure function of the snapshot and the pinned Python packages, so two builds give the
@@ -27,16 +31,17 @@ import os
 import shutil
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.files import _step, checked_name, output_file, package_lock, recover, swap_dir
+from scripts.files import checked_name, checkpoint, output_file, package_lock, recover, swap_dir
 from scripts.model.meta import PackageMeta, json_text, package_meta
 from scripts.model.package import DESCRIPTOR, Package
 from scripts.release import docs, parquet, portals, sqlite
 from scripts.release.diff import PackageDiff, diff_json, diff_packages
 from scripts.release.distdir import MARKER, check_dist, make_release_stage, recover_dist
-from scripts.release.errors import ReleaseError, ReleaseRefused
+from scripts.release.errors import ReleaseRefused
 from scripts.release.generated import stale_problems
 from scripts.release.refs import open_version, previous_tag
 from scripts.release.snapshot import Snapshot, take_snapshot
@@ -46,6 +51,19 @@ CHECKSUMS = "SHA256SUMS"
 SITE = "site"
 UNSUMMED = (".sqlite",)  # suffixes left out of SHA256SUMS (library-dependent bytes)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The other jobs a release runs, given by the caller.
+
+    ``validate(root, sources)`` returns the problems of the package at ``root`` (provenance too
+    when ``sources`` is given); ``workbook(package, dest)`` writes the workbook (ReleaseError
+    when it cannot); ``site(package, rows, dest)`` writes the static site into the folder ``dest``."""
+
+    validate: Callable[[Path, Path | None], list[Problem]]
+    workbook: Callable[[Package, Path], None]
+    site: Callable[[Package, dict[str, list[dict[str, str]]], Path], None]
 
 
 @dataclass
@@ -80,15 +98,6 @@ def checksums(directory: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _export_workbook(snap: Snapshot, dest: Path) -> None:
-    from scripts.xlsx.write.export import ExportError, export_workbook
-
-    try:
-        export_workbook(snap.package, dest)
-    except ExportError as exc:
-        raise ReleaseError(f"workbook: {exc}") from None
-
-
 def output_paths(package: Package, folder: Path) -> dict[str, Path]:
     """Every release file named from content (the descriptor's name and version, each resource's
     name), built by :func:`scripts.files.output_file`, so a hostile name is refused (exit 2)
@@ -105,7 +114,7 @@ def output_paths(package: Package, folder: Path) -> dict[str, Path]:
     return paths
 
 
-def _data_files(snap: Snapshot, meta: PackageMeta, stage: Path) -> list[str]:
+def _data_files(snap: Snapshot, meta: PackageMeta, stage: Path, steps: Steps) -> list[str]:
     """The downloadable data files (zip, CSV, Parquet, workbook, SQLite); their names, sorted."""
     paths = output_paths(snap.package, stage)
     generated = docs.render_docs(snap.package)
@@ -113,20 +122,17 @@ def _data_files(snap: Snapshot, meta: PackageMeta, stage: Path) -> list[str]:
     for name, table in snap.package.tables.items():
         shutil.copyfile(table.path, paths[f"{name}.csv"])
         parquet.write_parquet(table, snap.rows[name], paths[f"{name}.parquet"])
-    _step("release-parquet-written")
-    _export_workbook(snap, paths["xlsx"])
+    checkpoint("release-parquet-written")
+    steps.workbook(snap.package, paths["xlsx"])
     sqlite.build_sqlite(snap.package, snap.rows, meta, snap.digests, paths["sqlite"])
     for name, text in generated.items():
         (stage / name).write_text(text, encoding="utf-8")
     return sorted(p.name for p in stage.iterdir() if p.suffix in {".zip", ".csv", ".parquet", ".xlsx", ".sqlite"})
 
 
-def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff | None) -> None:
+def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff | None, steps: Steps) -> None:
     """Write every release file of the snapshot into the empty folder ``stage``."""
-    from scripts.site.build import render_pages, write_site
-    from scripts.site.model import site_data
-
-    files = _data_files(snap, meta, stage)
+    files = _data_files(snap, meta, stage, steps)
     (stage / "datasette-metadata.json").write_text(json_text(sqlite.datasette_metadata(snap.package, meta)),
                                                    encoding="utf-8")
     if diff is not None:
@@ -136,8 +142,8 @@ def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff
     (stage / "zenodo.json").write_text(json_text({"metadata": portals.zenodo(meta, snap.rows)}), encoding="utf-8")
     (stage / "zenodo-record.json").write_text(json_text(portals.zenodo_record(meta, snap.rows)), encoding="utf-8")
     (stage / "ckan-package.json").write_text(json_text(portals.ckan(meta, snap.rows, files)), encoding="utf-8")
-    write_site(render_pages(site_data(snap.package, snap.rows)), stage / SITE)
-    _step("release-site-written")
+    steps.site(snap.package, snap.rows, stage / SITE)
+    checkpoint("release-site-written")
     (stage / CHECKSUMS).write_text(checksums(stage), encoding="utf-8")
     _publishable(stage)
 
@@ -158,10 +164,8 @@ def previous_diff(snap: Snapshot, root: Path, previous: str | None) -> PackageDi
         return diff_packages(old, snap.package, snap.rows)
 
 
-def _refusals(snap: Snapshot, root: Path, sources: Path | None) -> list[Problem]:
-    from scripts.validate import validate_package
-
-    problems = list(validate_package(snap.root, sources))
+def _refusals(snap: Snapshot, root: Path, sources: Path | None, steps: Steps) -> list[Problem]:
+    problems = list(steps.validate(snap.root, sources))
     if snap.unread:  # validation names the over-long cells; the stale check needs every row
         return problems or [Problem(snap.package.table(name).path.name, None, None, None, "cell-too-long",
                                     "a cell is longer than the cell cap", "run validate") for name in snap.unread]
@@ -174,9 +178,10 @@ def _refusals(snap: Snapshot, root: Path, sources: Path | None) -> list[Problem]
     return problems + stale_problems(root, snap, meta)
 
 
-def release(root: Path, dist: Path | None = None, sources: Path | None = None,
+def release(root: Path, steps: Steps, dist: Path | None = None, sources: Path | None = None,
             previous: str | None = None) -> ReleaseResult:
-    """Validate the package at ``root`` and build its release into ``dist`` (default root/dist).
+    """Validate the package at ``root`` and build its release into ``dist`` (default root/dist),
+    running the other jobs' ``steps``.
 
     Raises ReleaseRefused (nothing written) when the package is not releasable, ReleaseError or
     OSError (nothing written; dist/ keeps the previous release) when the build cannot run.
@@ -189,9 +194,9 @@ def release(root: Path, dist: Path | None = None, sources: Path | None = None,
         recover_dist(dist)
         check_dist(dist)  # replaced whole: only a folder a release made (its marker) may be
         with take_snapshot(root) as snap:
-            _step("release-snapshot")
+            checkpoint("release-snapshot")
             output_paths(snap.package, dist)  # a name that cannot name a file: refused before anything is written
-            problems = _refusals(snap, root, sources)
+            problems = _refusals(snap, root, sources, steps)
             if problems:
                 raise ReleaseRefused(problems)
             meta = package_meta(snap.package)
@@ -199,8 +204,8 @@ def release(root: Path, dist: Path | None = None, sources: Path | None = None,
             dist.parent.mkdir(parents=True, exist_ok=True)
             stage = make_release_stage(dist)
             try:
-                build_into(snap, meta, stage, diff)
-                _step("release-staged")
+                build_into(snap, meta, stage, diff, steps)
+                checkpoint("release-staged")
                 swap_dir(stage, dist)
             finally:
                 shutil.rmtree(stage, ignore_errors=True)

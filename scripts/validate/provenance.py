@@ -25,6 +25,7 @@ from scripts.files import NotRegularFile, read_regular
 from scripts.model import catalogue
 from scripts.model.names import CITATIONS, SOURCES
 from scripts.model.package import confinement_problem
+from scripts.model.text import fold
 from scripts.report import Problem
 
 from .columns import lookup
@@ -35,12 +36,6 @@ if TYPE_CHECKING:
     import polars as pl
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-SPACE = re.compile(r"\s+")
-
-
-def fold(text: str) -> str:
-    """Collapse every run of whitespace to one space, as citations are compared."""
-    return SPACE.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=4096)

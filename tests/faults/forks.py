@@ -4,7 +4,7 @@ its own work only, not for a new interpreter and its imports (about a second eac
 The server imports the command modules once and runs no polars or pyarrow work itself: their
 thread pools start lazily, so each forked child starts its own and a fork never copies a pool
 that holds a lock. A child runs ``scripts.cli.main(argv)`` exactly as ``python -m scripts`` would
-(stdout and stderr go to files), with ``scripts.files._step_hook`` set to
+(stdout and stderr go to files), with ``scripts.files.checkpoint_hook`` set to
 
 - ``kill``: SIGKILL itself the n-th time it reaches a named step (a real kill -9: the OS closes
   its files and releases its lock, nothing else is cleaned up), or
@@ -72,7 +72,7 @@ def child(job):
     sys.stderr = open(2, "w", closefd=False)
     if job.get("cwd"):
         os.chdir(job["cwd"])
-    files._step_hook = hook_for(job)
+    files.checkpoint_hook = hook_for(job)
     code = 3
     try:
         code = scripts.cli.main(job["argv"])

@@ -35,7 +35,7 @@ def hook(name):
     seen[name] = seen.get(name, 0) + 1
     if name == target and seen[name] == count:
         os.kill(os.getpid(), signal.SIGKILL)
-files._step_hook = hook
+files.checkpoint_hook = hook
 if mode == "tables":
     with files.package_lock(root), files.StagedTables(root) as staged:
         for name, text in {new!r}.items():

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from scripts.cli import main
+from scripts.commands import release_steps
 from scripts.files import package_lock
 from scripts.release.build import CHECKSUMS, release
 from scripts.release.distdir import recover_dist
@@ -60,11 +61,11 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     """A package copy and the digests of its release before and after one edit to meetings."""
     base = tmp_path_factory.mktemp("faults")
     pkg = copy_release_inputs(base / "pkg")
-    old = digests(release(pkg).dist)
+    old = digests(release(pkg, release_steps()).dist)
     edited = base / "edited"
     shutil.copytree(pkg, edited, ignore=shutil.ignore_patterns("dist", ".cac.lock"))
     edit_meetings(edited)
-    new = digests(release(edited).dist)
+    new = digests(release(edited, release_steps()).dist)
     assert old != new
     return pkg, old, new
 
@@ -87,7 +88,7 @@ def test_kill_at_any_step_leaves_the_old_or_the_new_release(releases, forks, tmp
     else:  # killed between the two renames: the new release is complete beside it
         assert step == "old-moved" and digests(root / "dist.new") == new
     if step == "old-moved":  # the narrow window: the next release itself must finish the job
-        assert release(root).dist == dist
+        assert release(root, release_steps()).dist == dist
         assert digests(dist) == new
     else:  # what the next release does first, holding the lock
         with package_lock(root, wait=False):
