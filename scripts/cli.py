@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts import commands, coverage
+from scripts import commands, coverage, environment
 from scripts.release import verbs as release_verbs
 
 SOURCES_ENV = "CAC_SOURCES"
@@ -140,6 +140,10 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, list[str]], int]] = {
 def main(argv: list[str] | None = None) -> int:
     """Parse, dispatch, and turn every failure into one line and an exit code."""
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    missing = environment.missing_modules()
+    if missing:  # not the project's environment: say how to run it, not "internal error"
+        print(environment.advice(missing, args.verb), file=sys.stderr)
+        return environment.EXIT_CANNOT_RUN
     notes: list[str] = []
     try:
         if hasattr(args, "sources"):
@@ -151,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as exc:
+        if environment.is_ours(exc.name):
+            return commands.fail(exc)
+        return environment.not_installed(exc.name, args.verb)
     except Exception as exc:  # the one place where any failure becomes a line and an exit code
         return commands.fail(exc)
 
