@@ -10,7 +10,9 @@ The steps, and why in this order:
    one message rather than a cascade of findings about its consequences;
 2. under the package lock, leftovers of an interrupted import are recovered, and the workbook's
    recorded fingerprint is compared with the tables: if they changed since the export, the
-   workbook is refused, since importing it would silently undo those changes;
+   workbook is refused, since importing it would silently undo those changes. This comes before
+   the problems of step 1 are reported: a stale workbook's edits must be made again in a fresh
+   export, so fixing its cells first would be work done twice (they are named in one note);
 3. the changed tables are written into a staged copy of the package, which is validated exactly
    as ``validate`` does (provenance included unless the user turned it off); only when it is valid
    are the tables switched, in one step that a kill at any instant leaves old or new, never mixed;
@@ -79,25 +81,32 @@ def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None
     reading = read_sheets(package, Path(workbook), STATE_SHEET, caps)
     result = ImportResult(notes=reading.notes)
     recorded = _recorded_fingerprint(reading, workbook, result)
-    if reading.problems or result.problems:
-        result.problems = reading.problems + result.problems
-        return result
-    texts = {name: t.csv_text() for name, t in reading.tables.items()}
     with files.package_lock(package.root):
         files.recover(package.root)
-        if fingerprint(package) != recorded:
-            result.problems.append(_stale(workbook))
+        if recorded and fingerprint(package) != recorded:  # before any cell: its edits must be redone anyway
+            result.problems = [_stale(workbook)]
+            result.notes.extend(_also_refused(reading.problems))
             return result
-        current = {name: package.table(name).path.read_bytes() for name in texts}
-        changed = {name: text for name, text in texts.items() if current[name] != text.encode("utf-8")}
-        if changed:
-            changes = Changes()
-            for name in changed:  # before the switch: a failure here leaves the tables as they were
-                changes.extend(table_changes(package.table(name), current[name], reading.tables[name]))
-            result.problems = _switch(package, changed, reading.tables, sources)
-            if not result.problems:
-                result.changed, result.changes = sorted(changed), changes
+        if reading.problems or result.problems:
+            result.problems = reading.problems + result.problems
+            return result
+        _apply(package, reading, sources, result)
     return result
+
+
+def _apply(package: Package, reading: Reading, sources: Path | None, result: ImportResult) -> None:
+    """Write the tables the workbook changed, if the staged package validates (under the lock)."""
+    texts = {name: t.csv_text() for name, t in reading.tables.items()}
+    current = {name: package.table(name).path.read_bytes() for name in texts}
+    changed = {name: text for name, text in texts.items() if current[name] != text.encode("utf-8")}
+    if not changed:
+        return
+    changes = Changes()
+    for name in changed:  # before the switch: a failure here leaves the tables as they were
+        changes.extend(table_changes(package.table(name), current[name], reading.tables[name]))
+    result.problems = _switch(package, changed, reading.tables, sources)
+    if not result.problems:
+        result.changed, result.changes = sorted(changed), changes
 
 
 def _recorded_fingerprint(reading: Reading, workbook: Path | str, result: ImportResult) -> str:
@@ -111,6 +120,18 @@ def _recorded_fingerprint(reading: Reading, workbook: Path | str, result: Import
                                        f"from (its hidden {STATE_SHEET} sheet is missing or changed), so it "
                                        "could undo edits made since", REEXPORT))
     return ""
+
+
+def _also_refused(problems: list[Problem], shown: int = 10) -> list[str]:
+    """A note naming the cells a stale workbook would also have been refused for: not reported
+    one by one, since the edits are to be made again in a fresh export, where they are checked."""
+    if not problems:
+        return []
+    places = [p.message.partition(": ")[0] for p in problems[:shown]]
+    more = f" and {len(problems) - shown:,} more" if len(problems) > shown else ""
+    return [f"this workbook also has {len(problems):,} cell problem{'s' if len(problems) != 1 else ''} "
+            f"({', '.join(places)}{more}), not listed since the edits must be made again in a fresh export: "
+            "check those cells there"]
 
 
 def _stale(workbook: Path | str) -> Problem:
