@@ -68,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub["import"].add_argument("workbook", type=Path, help="the edited .xlsx file")
     _root(sub["import"])
     sub["import"].add_argument("--max-rows", type=int, metavar="N", help="accept sheets of up to N data rows, "
-                               "raising the workbook caps to match (default: the caps of an honest edit, "
-                               "50,000 rows and 64 MiB per sheet part)")
+                               "raising the workbook caps to match (default: twice the longest table's rows, "
+                               "at least 50,000 rows and 64 MiB per sheet part)")
     for name in ("validate", "import", "release"):
         _sources(sub[name])
     for name in ("validate", "import", "release", "diff"):

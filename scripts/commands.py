@@ -66,11 +66,9 @@ def export(args: argparse.Namespace, notes: list[str]) -> int:
 
 
 def import_(args: argparse.Namespace, notes: list[str]) -> int:
-    from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
     from scripts.xlsx.read.importer import import_workbook
 
-    caps = WorkbookCaps.for_rows(args.max_rows) if args.max_rows else DEFAULT_WORKBOOK_CAPS
-    result = import_workbook(args.root, args.workbook, args.sources, caps)
+    result = import_workbook(args.root, args.workbook, args.sources, max_rows=args.max_rows)
     if result.problems:
         sys.stderr.write(render(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
                                 args.format))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from scripts.model.package import Package
 from scripts.xlsx.read.archive import DEFAULT_CAPS, ArchiveCaps
 
 
@@ -54,3 +56,31 @@ class WorkbookCaps:
 
 
 DEFAULT_WORKBOOK_CAPS = WorkbookCaps()
+MARGIN = 2  # an edit may add as many rows as the longest table already has
+
+
+def package_rows(package: Package) -> int:
+    """Data rows of the package's longest table, counted as line ends (a multi-line cell counts
+    a line more: a cap a little high, never too low). Bytes are counted, nothing is parsed."""
+    return max((_line_ends(table.path) - 1 for table in package.tables.values()), default=0)
+
+
+def _line_ends(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+def caps_for(package: Package, asked_rows: int | None = None) -> WorkbookCaps:
+    """The caps of an import into ``package``: its own export always fits, a hostile file does not.
+
+    The row-derived caps (rows per sheet, unpacked bytes per part and in all, cells, shared strings)
+    are those of :meth:`WorkbookCaps.for_rows` for ``MARGIN`` times the longest table's rows (or
+    ``asked_rows``, ``--max-rows``, when larger), and never below the defaults; so a 100,000-row
+    package re-imports its own export without flags. What does not depend on the package's size
+    stays absolute: columns, the cell length, the cells right of a table, the number of parts, the
+    compression ratio, DTDs, macros and encryption; and a sheet reaching past the row cap (a far
+    cell, row or used range) is still refused from its bytes before any reader builds it."""
+    return WorkbookCaps.for_rows(max(MARGIN * package_rows(package), asked_rows or 0))

@@ -32,7 +32,7 @@ from scripts import files
 from scripts.model.package import Package, check_patterns, load_package
 from scripts.report import Problem
 from scripts.xlsx.ooxml import column_letter
-from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+from scripts.xlsx.read.caps import WorkbookCaps, caps_for
 from scripts.xlsx.read.changes import Changes, table_changes
 from scripts.xlsx.read.rows import Reading, SheetTable, at_cell, read_sheets
 from scripts.xlsx.state import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
@@ -72,12 +72,14 @@ class ImportResult:
 
 
 def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None,
-                    caps: WorkbookCaps = DEFAULT_WORKBOOK_CAPS) -> ImportResult:
+                    caps: WorkbookCaps | None = None, max_rows: int | None = None) -> ImportResult:
     """Import ``workbook`` into the package at ``root``; ``sources`` as for validate (None skips
-    provenance); ``caps`` bound the workbook (raise them for a big package: ``--max-rows``).
+    provenance). ``caps`` bound the workbook; by default they follow the package's size
+    (:func:`.caps.caps_for`), raised to ``max_rows`` rows a sheet when asked (``--max-rows``).
     Nothing is written unless every cell reads and the staged package validates."""
     package = load_package(root)
     check_patterns(package)  # a pattern polars cannot run is refused before any cell meets it
+    caps = caps or caps_for(package, max_rows)
     reading = read_sheets(package, Path(workbook), STATE_SHEET, caps)
     result = ImportResult(notes=reading.notes)
     recorded = _recorded_fingerprint(reading, workbook, result)
