@@ -31,10 +31,10 @@ from pathlib import Path
 from scripts import files
 from scripts.model.package import Package, check_patterns, load_package
 from scripts.report import Problem
-from scripts.xlsx.ooxml import column_letter
 from scripts.xlsx.read.caps import WorkbookCaps, caps_for
 from scripts.xlsx.read.changes import Changes, table_changes
-from scripts.xlsx.read.rows import Reading, SheetTable, at_cell, read_sheets
+from scripts.xlsx.read.explain import at_edited_cells, place, suggest_keys
+from scripts.xlsx.read.rows import Reading, SheetTable, read_sheets
 from scripts.xlsx.state import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
 
 ENVIRONMENT_RULES = {"unreadable"}  # the file could not be read at all: exit 2, not 1
@@ -81,6 +81,7 @@ def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None
     check_patterns(package)  # a pattern polars cannot run is refused before any cell meets it
     caps = caps or caps_for(package, max_rows)
     reading = read_sheets(package, Path(workbook), STATE_SHEET, caps)
+    reading.problems = suggest_keys(reading.problems, package, reading.tables)
     result = ImportResult(notes=reading.notes)
     recorded = _recorded_fingerprint(reading, workbook, result)
     with files.package_lock(package.root):
@@ -106,7 +107,7 @@ def _apply(package: Package, reading: Reading, sources: Path | None, result: Imp
     changes = Changes()
     for name in changed:  # before the switch: a failure here leaves the tables as they were
         changes.extend(table_changes(package.table(name), current[name], reading.tables[name]))
-    result.problems = _switch(package, changed, reading.tables, sources)
+    result.problems = _switch(package, changed, reading.tables, sources, changes)
     if not result.problems:
         result.changed, result.changes = sorted(changed), changes
 
@@ -143,8 +144,9 @@ def _stale(workbook: Path | str) -> Problem:
 
 
 def _switch(package: Package, changed: dict[str, str], tables: dict[str, SheetTable],
-            sources: Path | None) -> list[Problem]:
-    """Stage the changed tables, validate the staged package, and switch to it when valid."""
+            sources: Path | None, changes: Changes) -> list[Problem]:
+    """Stage the changed tables, validate the staged package, and switch to it when valid; its
+    problems are placed at the workbook's cells, a quoted value at the cell that was edited."""
     from scripts.validate import validate_package
 
     with files.StagedTables(package.root) as staged:
@@ -152,36 +154,6 @@ def _switch(package: Package, changed: dict[str, str], tables: dict[str, SheetTa
             staged.write(package.table(name).path.relative_to(package.root).as_posix(), text)
         found = validate_package(staged.package, sources)
         if found:
-            return [_place(p, package, tables) for p in found]
+            return [place(p, package, tables) for p in at_edited_cells(found, package, tables, changes)]
         staged.commit()
     return []
-
-
-def _place(problem: Problem, package: Package, tables: dict[str, SheetTable]) -> Problem:
-    """A validation problem located by sheet and cell instead of CSV file and row."""
-    table = next((t for t in package.tables.values() if problem.file and Path(problem.file).name == t.path.name),
-                 None)
-    if table is None or table.name not in tables:
-        return problem
-    sheet_row = _sheet_row(problem.row, tables[table.name])
-    positions = tables[table.name].positions  # where the field is in the sheet (columns can be moved)
-    column = positions[problem.field] + 1 if problem.field in positions else None
-    if sheet_row is None:
-        return _at_header(problem, table.name, column)
-    return at_cell(table.name, f"{column_letter(column or 1)}{sheet_row}", sheet_row, problem.field, problem.value,
-                   problem.rule, problem.message, problem.hint)
-
-
-def _sheet_row(row: int | None, table: SheetTable) -> int | None:
-    """The sheet row of the staged CSV's row ``row`` (the CSV is in its own order, not the
-    sheet's); None when the problem names no row, or a row outside the table's records."""
-    pairs = table.sorted_pairs()
-    return pairs[row - 2][1] if row is not None and 2 <= row < len(pairs) + 2 else None
-
-
-def _at_header(problem: Problem, sheet: str, column: int | None) -> Problem:
-    """A problem without a sheet row, placed at its column's header cell, or at the sheet when it
-    names no field: what the user can find and fix in the workbook."""
-    ref = f"{column_letter(column)}1" if column else ""
-    message = f"{sheet}!{ref}: {problem.message}" if ref else f"{sheet}: {problem.message}"
-    return Problem(sheet, None, problem.field, problem.value, problem.rule, message, problem.hint)
