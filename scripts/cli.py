@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts import commands, files
+from scripts import commands, environment, files
 from scripts.model.names import PROVENANCE_LOCK
 
 SOURCES_ENV = "CAC_SOURCES"
@@ -71,8 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub["import"].add_argument("workbook", type=Path, help="the edited .xlsx file")
     _root(sub["import"])
     sub["import"].add_argument("--max-rows", type=int, metavar="N", help="accept sheets of up to N data rows, "
-                               "raising the workbook caps to match (default: the caps of an honest edit, "
-                               "50,000 rows and 64 MiB per sheet part)")
+                               "raising the workbook caps to match (default: twice the longest table's rows, "
+                               "at least 50,000 rows and 64 MiB per sheet part)")
     for name in ("validate", "import", "release"):
         _sources(sub[name])
     for name in ("import", "release", "diff"):
@@ -167,6 +167,10 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, list[str]], int]] = {
 def main(argv: list[str] | None = None) -> int:
     """Parse, dispatch, and turn every failure into one line and an exit code."""
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    missing = environment.missing_modules()
+    if missing:  # not the project's environment: say how to run it, not "internal error"
+        print(environment.advice(missing, args.verb), file=sys.stderr)
+        return environment.EXIT_CANNOT_RUN
     files.set_stage_check(commands.staged_package_valid)  # recovery validates a stage before trusting it
     notes: list[str] = []
     try:
@@ -179,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as exc:
+        if environment.is_ours(exc.name):
+            return commands.fail(exc)
+        return environment.not_installed(exc.name, args.verb)
     except Exception as exc:  # the one place where any failure becomes a line and an exit code
         return commands.fail(exc)
 

@@ -105,13 +105,11 @@ def _refuse_long_cells(package: Package, exc: csv.Error, notes: list[str]) -> in
 
 
 def import_(args: argparse.Namespace, notes: list[str]) -> int:
-    from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
     from scripts.xlsx.read.importer import import_workbook
 
-    caps = WorkbookCaps.for_rows(args.max_rows) if args.max_rows else DEFAULT_WORKBOOK_CAPS
     with suppress(FileNotFoundError):  # the importer names a missing workbook itself
         regular_file(args.workbook)  # a FIFO given as the workbook would block the reader forever
-    result = import_workbook(args.root, args.workbook, args.sources, caps)
+    result = import_workbook(args.root, args.workbook, args.sources, max_rows=args.max_rows)
     if result.problems:
         sys.stderr.write(render(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
                                 args.format))

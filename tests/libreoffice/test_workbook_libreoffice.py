@@ -27,6 +27,7 @@ from scripts.xlsx.ooxml import escape_ooxml_text
 from scripts.xlsx.read.importer import import_workbook
 from scripts.xlsx.read.layout import read_layout
 from tests.faults.support import patch_part
+from tests.libreoffice.pdf_text import page_text_sizes
 from tests.unit.xlsx_support import cell_changes, checksums, column_of, copy_package, edit, export, row_of
 
 pytestmark = pytest.mark.libreoffice
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.libreoffice
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 MONTH_MEETING = "ca-consultative-6"  # date_start 2024-08; venue empty and uncited
 VERBATIM_FIGURE = "intraregional-trade-region-2023-src-000"
+MIN_TEXT_PT = 8.0  # the smallest printed text size accepted
 
 
 def _meeting_cell(wb: Any, column: str, value: Any) -> None:
@@ -151,10 +153,70 @@ def _import(pkg: Path, work: dict[str, Path], name: str, sources: Path | None = 
     return result
 
 
-def test_pdf_export_works_and_prints_every_sheet_fitted(work):
-    pdf = work["pdf"].read_bytes()
-    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
-    assert 20 < pages < 60  # one page wide: tens of pages, not the 113 of a sheet printed unfitted
+def _printed_pages(pdf: Path) -> list[tuple[str, str]]:
+    """(sheet, text) of every page of the printed workbook; the sheet is read from the footer,
+    which names it (``&A``) beside the page number."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed: apt-get install poppler-utils (.ci/run does this)")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True, timeout=120).stdout
+    pages = []
+    for page in text.split("\f")[:-1]:
+        footer = re.fullmatch(r"\s*(\S.*?)\s{2,}Page \d+ of \d+", page.strip().splitlines()[-1])
+        assert footer is not None, page[-200:]
+        pages.append((footer.group(1), page))
+    return pages
+
+
+def test_no_value_prints_as_hashes_and_figures_print_with_their_unit(work):
+    """A number too wide for its column prints as ###: the widths are measured on the text the
+    number format shows (36.5 becomes "36.5 billion USD"), so none does."""
+    pages = _printed_pages(work["pdf"])
+    assert [(sheet, line.strip()) for sheet, text in pages for line in text.splitlines() if "###" in line] == []
+    indicators = "".join(text for sheet, text in pages if sheet == "indicators")
+    assert "36.5 billion USD" in indicators and "5,000" in indicators
+
+
+def test_every_page_prints_its_text_at_a_readable_size(work):
+    """The effective size of every text on every page is at least MIN_TEXT_PT points.
+
+    Method: the PDF is read by :mod:`tests.libreoffice.pdf_text`, which follows each page's
+    drawing operators: a text's size is the font size of ``Tf`` times the vertical scale of the
+    text matrix and of the current transformation, which is where LibreOffice's print scaling
+    shows (an 11-point cell on a sheet fitted at 43 % is drawn as a 4.7-point font). The export
+    fits a sheet to the page width only while that keeps 11-point text at 75 % (8.25 points),
+    else prints it at 75 % across pages; the chart's axis labels have a stated size."""
+    sheets = [sheet for sheet, _ in _printed_pages(work["pdf"])]
+    small = [(number, sheet, min(sizes)) for number, (sheet, sizes) in
+             enumerate(zip(sheets, page_text_sizes(work["pdf"]), strict=True), start=1)
+             if sizes and min(sizes) < MIN_TEXT_PT]
+    assert small == []
+
+
+def test_wide_sheets_print_across_pages_with_the_key_column_on_every_page(work):
+    """No column is cut off (every header prints on some page of its sheet) and every page of a
+    table sheet shows the header of its key column, so each printed value can be traced to its
+    record; meetings (19 columns) takes more than one page across."""
+    pages = _printed_pages(work["pdf"])
+    for name, table in load_package(work["package"]).tables.items():
+        texts = [text for sheet, text in pages if sheet == name]
+        assert texts, name
+        assert all(table.field_names[0] in text for text in texts), name
+        assert [f for f in table.field_names if not any(re.search(rf"\b{f}\b", t) for t in texts)] == [], name
+    first_rows = [text for sheet, text in pages if sheet == "meetings" and "ca-consultative-1 " in text]
+    assert len(first_rows) >= 2
+
+
+def test_every_table_sheet_keeps_its_filter_buttons_through_libreoffice(work):
+    """Each table sheet is an Excel table with an AutoFilter over all its rows; LibreOffice shows
+    it as filter buttons and writes it back on save."""
+    wb = openpyxl.load_workbook(work["resaved"] / "untouched.xlsx")
+    for name, table in load_package(work["package"]).tables.items():
+        ws = wb[name]
+        with table.path.open(encoding="utf-8", newline="") as handle:
+            rows = sum(1 for _ in csv.reader(handle))
+        full = f"A1:{ws.cell(1, len(table.fields)).column_letter}{max(rows, 2)}"
+        assert [(t.ref, t.autoFilter.ref) for t in ws.tables.values()] == [(full, full)], name
 
 
 def test_libreoffice_reads_every_table_as_written(work):

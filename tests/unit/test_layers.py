@@ -13,7 +13,7 @@ SCRIPTS = ROOT / "scripts"
 UTILITIES = {"files", "archives", "trees", "oserrors", "journal", "crashlog", "report", "report_formats"}
 MODEL = {"model"}
 JOBS = {"validate", "xlsx", "release", "site", "coverage", "bench"}
-TOP = {"commands", "cli", "__main__"}
+TOP = {"commands", "cli", "environment", "__main__"}
 # A job may use another job only through its package's public face (never a module inside it).
 PUBLIC_FACES = {("xlsx", "scripts.validate")}  # the import validates the staged package
 

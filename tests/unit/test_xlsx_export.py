@@ -18,6 +18,8 @@ from scripts.xlsx.read.importer import import_workbook
 from scripts.xlsx.state import STATE_SHEET, fingerprint
 from scripts.xlsx.write.export import ExportError, export_workbook
 from scripts.xlsx.write.guide import README_SHEET
+from scripts.xlsx.write.printing import MIN_SCALE, fit_scale, key_columns
+from scripts.xlsx.write.styles import figure_text
 from tests.unit.xlsx_support import ROOT, column_of, copy_package, export, row_of
 
 
@@ -54,6 +56,14 @@ def test_read_me_explains_the_data_in_words(wb):
                   "Where the sources are", "2024-08", "billion USD", "src-000", "held"):
         assert words in text, words
     assert "/work" not in text and "tables/" not in text and ".csv" not in text
+
+
+def test_read_me_says_truthfully_that_the_sources_are_not_distributed(wb):
+    """The README says the source texts are not redistributed; the Read me sheet must not claim
+    they are "published with the dataset"."""
+    cells = [str(c.value) for row in wb[README_SHEET].iter_rows() for c in row if c.value is not None]
+    where = cells[cells.index("Where the sources are") + 1]
+    assert "not distributed with the dataset" in where and "published with" not in where
 
 
 def test_no_internal_path_shown_anywhere(exported):
@@ -109,13 +119,45 @@ def test_required_cells_are_highlighted_with_isblank(exported):
     assert not any("LEN(" in f for f in formulas)
 
 
-def test_every_table_sheet_prints_landscape_one_page_wide_with_header_and_footer(wb):
-    for name in load_package(ROOT).tables:
+def test_sheets_fit_the_page_width_only_while_the_text_stays_readable(wb):
+    """Narrow sheets print one page wide; wide ones at 75 % across pages, rows first, with the
+    header row and the key column(s) on every page. Every sheet prints landscape with its name
+    and page number in the footer."""
+    fitted, across = [], {}
+    for name in [README_SHEET, "fields", *load_package(ROOT).tables, "trade_chart"]:
         ws = wb[name]
-        assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == ("landscape", 1, 0)
-        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-        assert ws.print_title_rows == "$1:$1"
+        assert ws.page_setup.orientation == "landscape"
         assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == ("&A", "Page &P of &N")
+        if ws.sheet_properties.pageSetUpPr.fitToPage:
+            assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+            fitted.append(name)
+        else:
+            assert (ws.page_setup.scale, ws.page_setup.pageOrder) == (MIN_SCALE, "overThenDown")
+            across[name] = ws.print_title_cols
+        if name not in (README_SHEET, "trade_chart"):
+            assert ws.print_title_rows == "$1:$1"
+    assert fitted == [README_SHEET, "source_organizations", "states", "offices", "persons", "format_partners",
+                      "topics", "meeting_topics", "project_states", "trade_chart"]
+    assert across["meetings"] == across["indicators"] == "$A:$A"
+    assert (across["fields"], across["memberships"], across["attendance"]) == ("$A:$B", "$A:$B", "$A:$C")
+
+
+def test_printing_rule_fits_while_the_text_stays_at_75_percent():
+    assert fit_scale([40, 40, 20]) == 1.0
+    assert round(fit_scale([100, 46]) * 100) == MIN_SCALE  # 146 characters × 7 points fill 770 points at 75 %
+    assert fit_scale([100, 60]) * 100 < MIN_SCALE
+    assert key_columns([30, 20, 40, 10], leading_keys=3) == 2  # the third would take more than half a page
+    assert key_columns([120, 5], leading_keys=2) == 0
+
+
+def test_figure_columns_are_as_wide_as_the_figure_with_its_unit(wb):
+    """The value column holds "36.5 billion USD", not just "36.5": a column sized on the bare
+    number prints the figure as ### in LibreOffice."""
+    ws = wb["indicators"]
+    value = ws.cell(1, column_of(ws, "value")).column_letter
+    assert figure_text("36.5", "USD", "billion") == "36.5 billion USD"
+    assert (figure_text("5000", "count", "one"), figure_text("11", "percent", "one")) == ("5,000", "11%")
+    assert ws.column_dimensions[value].width == len("36.5 billion USD") + 2  # the widest, and a margin of two
 
 
 def test_chart_is_titled_in_words_and_targets_stand_apart(wb, exported):

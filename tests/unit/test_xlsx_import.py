@@ -199,8 +199,8 @@ def test_changed_verbatim_figure_is_refused_by_provenance_by_default(pkg, export
         ws.cell(row_of(ws, VERBATIM_FIGURE), column_of(ws, "value")).value = 12
 
     result = run(pkg, exported, tmp_path, change, sources)
-    assert [(p.file, p.rule) for p in result.problems] == [("citations", "citation-value-missing")]
-    assert result.problems[0].message.startswith("citations!D")
+    assert [(p.file, p.rule) for p in result.problems] == [("indicators", "citation-value-missing")]
+    assert result.problems[0].message.startswith("indicators!J")  # the edited cell, not the citation's
 
 
 def test_lost_update_is_refused(pkg, exported, tmp_path):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from scripts.model.package import Package
 from scripts.xlsx.read.archive import DEFAULT_CAPS, ArchiveCaps
 
 
@@ -54,3 +56,37 @@ class WorkbookCaps:
 
 
 DEFAULT_WORKBOOK_CAPS = WorkbookCaps()
+MARGIN = 2  # an edit may add as many rows as the longest table already has
+
+
+def package_rows(package: Package) -> int:
+    """Data rows of the package's longest table, counted as line ends (a multi-line cell counts
+    a line more: a cap a little high, never too low). Bytes are counted, nothing is parsed."""
+    return max((_line_ends(table.path) - 1 for table in package.tables.values()), default=0)
+
+
+def _line_ends(path: Path) -> int:
+    """Line ends in a table's file; 0 for a file that cannot be read now (the caps are taken
+    before the lock: a table an interrupted import left moved away is put back by the recovery
+    that follows, and a table really missing is reported by the step that needs it)."""
+    count = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                count += chunk.count(b"\n")
+    except OSError:
+        return 0
+    return count
+
+
+def caps_for(package: Package, asked_rows: int | None = None) -> WorkbookCaps:
+    """The caps of an import into ``package``: its own export always fits, a hostile file does not.
+
+    The row-derived caps (rows per sheet, unpacked bytes per part and in all, cells, shared strings)
+    are those of :meth:`WorkbookCaps.for_rows` for ``MARGIN`` times the longest table's rows (or
+    ``asked_rows``, ``--max-rows``, when larger), and never below the defaults; so a 100,000-row
+    package re-imports its own export without flags. What does not depend on the package's size
+    stays absolute: columns, the cell length, the cells right of a table, the number of parts, the
+    compression ratio, DTDs, macros and encryption; and a sheet reaching past the row cap (a far
+    cell, row or used range) is still refused from its bytes before any reader builds it."""
+    return WorkbookCaps.for_rows(max(MARGIN * package_rows(package), asked_rows or 0))

@@ -10,7 +10,9 @@ The steps, and why in this order:
    one message rather than a cascade of findings about its consequences;
 2. under the package lock, leftovers of an interrupted import are recovered, and the workbook's
    recorded fingerprint is compared with the tables: if they changed since the export, the
-   workbook is refused, since importing it would silently undo those changes;
+   workbook is refused, since importing it would silently undo those changes. This comes before
+   the problems of step 1 are reported: a stale workbook's edits must be made again in a fresh
+   export, so fixing its cells first would be work done twice (they are named in one note);
 3. the changed tables are written into a staged copy of the package, which is validated exactly
    as ``validate`` does (provenance included unless the user turned it off); only when it is valid
    are the tables switched, in one step that a kill at any instant leaves old or new, never mixed;
@@ -29,10 +31,10 @@ from pathlib import Path
 from scripts import files
 from scripts.model.package import Package, check_patterns, load_package
 from scripts.report import Problem
-from scripts.xlsx.ooxml import column_letter
-from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+from scripts.xlsx.read.caps import WorkbookCaps, caps_for
 from scripts.xlsx.read.changes import Changes, table_changes
-from scripts.xlsx.read.rows import Reading, SheetTable, at_cell, read_sheets
+from scripts.xlsx.read.explain import at_edited_cells, place, suggest_keys
+from scripts.xlsx.read.rows import Reading, SheetTable, read_sheets
 from scripts.xlsx.state import FINGERPRINT_LABEL, STATE_SHEET, fingerprint
 
 ENVIRONMENT_RULES = {"unreadable"}  # the file could not be read at all: exit 2, not 1
@@ -70,34 +72,44 @@ class ImportResult:
 
 
 def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None,
-                    caps: WorkbookCaps = DEFAULT_WORKBOOK_CAPS) -> ImportResult:
+                    caps: WorkbookCaps | None = None, max_rows: int | None = None) -> ImportResult:
     """Import ``workbook`` into the package at ``root``; ``sources`` as for validate (None skips
-    provenance); ``caps`` bound the workbook (raise them for a big package: ``--max-rows``).
+    provenance). ``caps`` bound the workbook; by default they follow the package's size
+    (:func:`.caps.caps_for`), raised to ``max_rows`` rows a sheet when asked (``--max-rows``).
     Nothing is written unless every cell reads and the staged package validates."""
     package = load_package(root)
     check_patterns(package)  # a pattern polars cannot run is refused before any cell meets it
+    caps = caps or caps_for(package, max_rows)
     reading = read_sheets(package, Path(workbook), STATE_SHEET, caps)
+    reading.problems = suggest_keys(reading.problems, package, reading.tables)
     result = ImportResult(notes=reading.notes)
     recorded = _recorded_fingerprint(reading, workbook, result)
-    if reading.problems or result.problems:
-        result.problems = reading.problems + result.problems
-        return result
-    texts = {name: t.csv_text() for name, t in reading.tables.items()}
     with files.package_lock(package.root):
         files.recover(package.root)
-        if fingerprint(package) != recorded:
-            result.problems.append(_stale(workbook))
+        if recorded and fingerprint(package) != recorded:  # before any cell: its edits must be redone anyway
+            result.problems = [_stale(workbook)]
+            result.notes.extend(_also_refused(reading.problems))
             return result
-        current = {name: package.table(name).path.read_bytes() for name in texts}
-        changed = {name: text for name, text in texts.items() if current[name] != text.encode("utf-8")}
-        if changed:
-            changes = Changes()
-            for name in changed:  # before the switch: a failure here leaves the tables as they were
-                changes.extend(table_changes(package.table(name), current[name], reading.tables[name]))
-            result.problems = _switch(package, changed, reading.tables, sources)
-            if not result.problems:
-                result.changed, result.changes = sorted(changed), changes
+        if reading.problems or result.problems:
+            result.problems = reading.problems + result.problems
+            return result
+        _apply(package, reading, sources, result)
     return result
+
+
+def _apply(package: Package, reading: Reading, sources: Path | None, result: ImportResult) -> None:
+    """Write the tables the workbook changed, if the staged package validates (under the lock)."""
+    texts = {name: t.csv_text() for name, t in reading.tables.items()}
+    current = {name: package.table(name).path.read_bytes() for name in texts}
+    changed = {name: text for name, text in texts.items() if current[name] != text.encode("utf-8")}
+    if not changed:
+        return
+    changes = Changes()
+    for name in changed:  # before the switch: a failure here leaves the tables as they were
+        changes.extend(table_changes(package.table(name), current[name], reading.tables[name]))
+    result.problems = _switch(package, changed, reading.tables, sources, changes)
+    if not result.problems:
+        result.changed, result.changes = sorted(changed), changes
 
 
 def _recorded_fingerprint(reading: Reading, workbook: Path | str, result: ImportResult) -> str:
@@ -113,6 +125,18 @@ def _recorded_fingerprint(reading: Reading, workbook: Path | str, result: Import
     return ""
 
 
+def _also_refused(problems: list[Problem], shown: int = 10) -> list[str]:
+    """A note naming the cells a stale workbook would also have been refused for: not reported
+    one by one, since the edits are to be made again in a fresh export, where they are checked."""
+    if not problems:
+        return []
+    places = [p.message.partition(": ")[0] for p in problems[:shown]]
+    more = f" and {len(problems) - shown:,} more" if len(problems) > shown else ""
+    return [f"this workbook also has {len(problems):,} cell problem{'s' if len(problems) != 1 else ''} "
+            f"({', '.join(places)}{more}), not listed since the edits must be made again in a fresh export: "
+            "check those cells there"]
+
+
 def _stale(workbook: Path | str) -> Problem:
     return Problem(str(workbook), None, None, None, "tables-changed",
                    "the package's tables changed after this workbook was exported; importing it would undo "
@@ -120,8 +144,9 @@ def _stale(workbook: Path | str) -> Problem:
 
 
 def _switch(package: Package, changed: dict[str, str], tables: dict[str, SheetTable],
-            sources: Path | None) -> list[Problem]:
-    """Stage the changed tables, validate the staged package, and switch to it when valid."""
+            sources: Path | None, changes: Changes) -> list[Problem]:
+    """Stage the changed tables, validate the staged package, and switch to it when valid; its
+    problems are placed at the workbook's cells, a quoted value at the cell that was edited."""
     from scripts.validate import validate_package
 
     with files.StagedTables(package.root) as staged:
@@ -129,36 +154,6 @@ def _switch(package: Package, changed: dict[str, str], tables: dict[str, SheetTa
             staged.write(package.table(name).path.relative_to(package.root).as_posix(), text)
         found = validate_package(staged.package, sources)
         if found:
-            return [_place(p, package, tables) for p in found]
+            return [place(p, package, tables) for p in at_edited_cells(found, package, tables, changes)]
         staged.commit()
     return []
-
-
-def _place(problem: Problem, package: Package, tables: dict[str, SheetTable]) -> Problem:
-    """A validation problem located by sheet and cell instead of CSV file and row."""
-    table = next((t for t in package.tables.values() if problem.file and Path(problem.file).name == t.path.name),
-                 None)
-    if table is None or table.name not in tables:
-        return problem
-    sheet_row = _sheet_row(problem.row, tables[table.name])
-    positions = tables[table.name].positions  # where the field is in the sheet (columns can be moved)
-    column = positions[problem.field] + 1 if problem.field in positions else None
-    if sheet_row is None:
-        return _at_header(problem, table.name, column)
-    return at_cell(table.name, f"{column_letter(column or 1)}{sheet_row}", sheet_row, problem.field, problem.value,
-                   problem.rule, problem.message, problem.hint)
-
-
-def _sheet_row(row: int | None, table: SheetTable) -> int | None:
-    """The sheet row of the staged CSV's row ``row`` (the CSV is in its own order, not the
-    sheet's); None when the problem names no row, or a row outside the table's records."""
-    pairs = table.sorted_pairs()
-    return pairs[row - 2][1] if row is not None and 2 <= row < len(pairs) + 2 else None
-
-
-def _at_header(problem: Problem, sheet: str, column: int | None) -> Problem:
-    """A problem without a sheet row, placed at its column's header cell, or at the sheet when it
-    names no field: what the user can find and fix in the workbook."""
-    ref = f"{column_letter(column)}1" if column else ""
-    message = f"{sheet}!{ref}: {problem.message}" if ref else f"{sheet}: {problem.message}"
-    return Problem(sheet, None, problem.field, problem.value, problem.rule, message, problem.hint)

@@ -16,7 +16,7 @@ from typing import Any
 from scripts.model import cells
 from scripts.model.package import Package
 from scripts.model.spec import Table
-from scripts.xlsx.write import styles
+from scripts.xlsx.write import printing, styles
 from scripts.xlsx.write.sheets import append, text_cell
 
 CHART_SHEET = "trade_chart"
@@ -27,6 +27,9 @@ CHART_FIELDS = ("observation_id", "indicator_code", "scope", "period_start", "pe
 TITLE = "Trade among the Central Asian states"
 ACTUAL, TARGET = "actual", "target"
 MAX_BARS = 60
+CHART_WIDTHS = (28, 14, 14, 52)
+AXIS_TEXT_SIZE = 10  # points
+CHART_ROWS = 24  # rows the chart covers (11 cm of 15-point rows) and a blank one
 
 
 def _rows(table: Table) -> list[dict[str, str]]:
@@ -57,9 +60,10 @@ def write_chart(wb: Any, package: Package) -> None:
     ws = _chart_sheet(wb)
     unit = styles.unit_words(group[1], group[2])
     _write_series(ws, table, actuals, unit, len(chosen) - len(actuals) - len(targets))
+    below = len(actuals) + 6  # the chart goes under the series, so the sheet prints one page wide
     if actuals:
-        _add_chart(ws, len(actuals), unit)
-    _write_targets(ws, table, targets, unit, first_row=max(24, len(actuals) + 6))
+        _add_chart(ws, len(actuals), unit, below)
+    _write_targets(ws, table, targets, unit, first_row=below + CHART_ROWS if actuals else below)
 
 
 def _actuals(chosen: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -73,9 +77,9 @@ def _chart_sheet(wb: Any) -> Any:
     """The empty chart sheet with its columns sized and its page set up: the layout apart from
     the choice of figures in :func:`write_chart`."""
     ws = wb.create_sheet(CHART_SHEET)
-    for col, width in zip("ABCD", (28, 14, 14, 52), strict=True):
+    for col, width in zip("ABCD", CHART_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
-    styles.print_setup(ws, repeat_header=False)
+    printing.print_setup(ws, CHART_WIDTHS, header_rows=0)
     return ws
 
 
@@ -93,14 +97,16 @@ def _write_series(ws: Any, table: Table, actuals: list[dict[str, str]], unit: st
             "the series.")
     if omitted:
         note += f" {omitted} figure(s) beyond the first {MAX_BARS} are not drawn."
-    append(ws, [text_cell(ws, note)])
+    # wrapped over the table's width: a long line left to overflow would widen the printed page
+    row = append(ws, [text_cell(ws, note, alignment=styles.wrap())], {0: sum(CHART_WIDTHS)})
+    ws.merged_cells.add(f"A{row}:D{row}")
     append(ws, [text_cell(ws, h, font=bold) for h in ("Period (source)", "Reported", "", "Observation")])
     for r in actuals:
         append(ws, [text_cell(ws, f"{_period(r) or 'no period'} ({r['source_id']})"), _figure_cell(ws, table, r),
                    None, text_cell(ws, r["observation_id"])])
 
 
-def _add_chart(ws: Any, count: int, unit: str) -> None:
+def _add_chart(ws: Any, count: int, unit: str, row: int) -> None:
     from openpyxl.chart import BarChart, Reference
 
     chart = BarChart()
@@ -113,7 +119,18 @@ def _add_chart(ws: Any, count: int, unit: str) -> None:
     chart.add_data(Reference(ws, min_col=2, min_row=3, max_row=3 + count), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + count))
     chart.width, chart.height = 22, 11
-    ws.add_chart(chart, "F3")
+    chart.x_axis.txPr = chart.y_axis.txPr = _axis_text()
+    ws.add_chart(chart, f"A{row}")
+
+
+def _axis_text() -> Any:
+    """Axis labels at a stated 10 points in the workbook's font: left to itself, LibreOffice draws
+    them at 7 points, below what the printed sheet keeps (:mod:`.printing`)."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
+
+    chars = CharacterProperties(sz=AXIS_TEXT_SIZE * 100, latin=Font(typeface=styles.FONT_NAME))
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=chars), endParaRPr=chars)])
 
 
 def _write_targets(ws: Any, table: Table, targets: list[dict[str, str]], unit: str, first_row: int) -> None:

@@ -17,7 +17,7 @@ from scripts.model.backends import words
 from scripts.model.package import Package
 from scripts.model.spec import Table
 from scripts.xlsx.ooxml import column_letter
-from scripts.xlsx.write import styles
+from scripts.xlsx.write import printing, styles
 from scripts.xlsx.write.scan import Scan, read_table
 from scripts.xlsx.write.sheets import add_table, append, text_cell
 
@@ -25,7 +25,7 @@ README_SHEET = "Read me"
 FIELDS_SHEET = "fields"
 CITATION_FILE = "CITATION.cff"
 MAX_SOURCES = 200  # sources listed on the Read me sheet
-README_WIDTHS = (24, 30, 8, 96)
+README_WIDTHS = (22, 28, 8, 80)  # 138 characters: prints one page wide at 80 % (printing.py)
 MERGED_WIDTH = sum(README_WIDTHS[1:])
 FIELDS_WIDTHS = (22, 26, 26, 22, 50, 90)
 # Columns whose values say how firmly the sources state a thing; their labels are listed.
@@ -58,10 +58,11 @@ EDITING = ("Edit the table sheets, keep the header row (columns may be moved; ex
            "with the project's import command: it checks every cell against the rules and the sources and "
            "changes nothing unless everything is valid. This sheet, the fields sheet, the chart sheet and "
            "the hidden sheets are not imported.")
-SOURCES_WHERE = ("The reports themselves are not in the workbook. Each is listed on the sources sheet "
-                 "with its title, publication date, text file name and SHA-256 fingerprint, so a copy "
-                 "can be checked against the one the data was built from; they are published with the "
-                 "dataset. The first ones:")
+SOURCES_WHERE = ("The reports themselves are not in this workbook, and they are not distributed with the "
+                 "dataset: they belong to their publishers. Each is listed on the sources sheet with its "
+                 "title, publication date, the name of the text file the editors read and that text's "
+                 "SHA-256 fingerprint, so a copy you obtain can be checked against the one the data was "
+                 "built from. The first ones:")
 
 
 def write_readme(wb: Any, package: Package, scans: dict[str, Scan]) -> None:
@@ -69,7 +70,7 @@ def write_readme(wb: Any, package: Package, scans: dict[str, Scan]) -> None:
     ws = wb.create_sheet(README_SHEET)
     for col, width in zip("ABCD", README_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
-    styles.print_setup(ws, repeat_header=False)
+    printing.print_setup(ws, README_WIDTHS, header_rows=0)
     append(ws, [text_cell(ws, package.title, font=styles.font(bold=True, size=14))])
     _para(ws, "About", INTRO)
     _para(ws, "Version", package.version)
@@ -200,7 +201,7 @@ def write_fields(wb: Any, package: Package) -> None:
     for number, width in enumerate(FIELDS_WIDTHS, start=1):
         ws.column_dimensions[column_letter(number)].width = width
     ws.freeze_panes = "A2"
-    styles.print_setup(ws)
+    printing.print_setup(ws, FIELDS_WIDTHS, leading_keys=2)
     append(ws, [text_cell(ws, h, font=styles.font(bold=True)) for h in header])
     rows = 1
     for table in package.tables.values():

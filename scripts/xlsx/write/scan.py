@@ -45,6 +45,7 @@ class Column:
     letter: str
     kind: str
     width: int = 0
+    shown: int = 0  # characters of the widest figure as its number format shows it
     formats: set[str] = field(default_factory=set)
     style_id: int = 0
     link_style_id: int = 0
@@ -115,10 +116,17 @@ class Scan:
 
     def figure_format(self, row: list[str], column: Column) -> str:
         """The number format of a number cell, from its value and the unit and scale in its row."""
+        return styles.figure_format(row[column.index], *self._unit_scale(row))
+
+    def figure_text(self, row: list[str], column: Column) -> str:
+        """The number cell as its format shows it (what the column's width must hold)."""
+        return styles.figure_text(row[column.index], *self._unit_scale(row))
+
+    def _unit_scale(self, row: list[str]) -> tuple[str, str]:
         names = self.table.field_names
         unit = row[names.index(styles.UNIT_FIELD)] if styles.UNIT_FIELD in names else ""
         scale = row[names.index(styles.SCALE_FIELD)] if styles.SCALE_FIELD in names else ""
-        return styles.figure_format(row[column.index], unit, scale)
+        return unit, scale
 
 
 def kind_of(fld: Field) -> str:
@@ -164,13 +172,14 @@ def scan_table(table: Table) -> Scan:
 
 
 def _set_widths(table: Table, columns: list[Column], widths: list[int]) -> None:
-    """Give each column its widest value's length, refusing a value over Excel's cell limit: done
-    once the whole table is read, since only then is a column's widest value known."""
+    """Give each column the length of its widest value as shown (a figure with the words its
+    number format appends), refusing a value over Excel's cell limit: done once the whole table is
+    read, since only then is a column's widest value known."""
     for col, width in zip(columns, widths, strict=True):
         if width > MAX_CELL_CHARS:
             raise ExportError(f"{table.path.name}: field {col.field.name} has a value over Excel's "
                               f"{MAX_CELL_CHARS:,}-character cell limit; it would be cut, so nothing is exported")
-        col.width = width
+        col.width = max(width, col.shown)
 
 
 def _check_cell(scan: Scan, col: Column, row: list[str], number: int) -> None:
@@ -193,3 +202,4 @@ def _check_cell(scan: Scan, col: Column, row: list[str], number: int) -> None:
         raise ExportError(f"{where}: {text} has more digits than Excel keeps (15)")
     if col.kind == NUMBER:
         col.formats.add(scan.figure_format(row, col))
+        col.shown = max(col.shown, len(scan.figure_text(row, col)))

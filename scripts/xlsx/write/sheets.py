@@ -1,4 +1,5 @@
-"""A table's sheet around its rows: header with notes, Excel table, dropdowns, highlighting, print.
+"""A table's sheet around its rows: header with notes, Excel table, dropdowns, highlighting, print
+(:mod:`.printing`).
 
 Every rule comes from the model's backends (:func:`scripts.model.backends.excel.validation`,
 :func:`scripts.model.backends.words.input_message`, the table's keys): nothing here reads a
@@ -17,7 +18,7 @@ from typing import Any
 from scripts.model.backends import excel, words
 from scripts.model.spec import Field, ForeignKey, Table
 from scripts.xlsx.ooxml import column_letter
-from scripts.xlsx.write import styles
+from scripts.xlsx.write import printing, styles
 from scripts.xlsx.write.scan import Column, Scan
 
 LISTS_SHEET = "lists"
@@ -130,7 +131,8 @@ def write_table_sheet(wb: Any, scan: Scan, lists: EnumLists, book: styles.StyleB
     for col in scan.columns:
         _style_column(ws, col, book)
     ws.freeze_panes = "A2"
-    styles.print_setup(ws)  # before the first row: openpyxl writes the sheet properties with it
+    # before the first row: openpyxl writes the sheet properties with it
+    printing.print_setup(ws, [column_width(col) for col in scan.columns], leading_keys=_leading_keys(table))
     ws.append([_header_cell(ws, table, col) for col in scan.columns])
     add_table(ws, f"tbl_{table.name}", f"A1:{scan.last_letter}{scan.last_row}", table.field_names)
     _add_validation(ws, scan, lists)
@@ -138,9 +140,25 @@ def write_table_sheet(wb: Any, scan: Scan, lists: EnumLists, book: styles.StyleB
     return ws
 
 
+def column_width(col: Column) -> int:
+    """A column's width in characters: its widest text as shown, up to the wrapping cap, and a
+    margin of two."""
+    return min(col.width, WIDTH_CAP) + 2
+
+
+def _leading_keys(table: Table) -> int:
+    """How many of the first columns are primary-key columns (the ones a printed page repeats)."""
+    count = 0
+    for name in table.field_names:
+        if name not in table.primary_key:
+            break
+        count += 1
+    return count
+
+
 def _style_column(ws: Any, col: Column, book: styles.StyleBook) -> None:
     dim = ws.column_dimensions[col.letter]
-    dim.width = min(col.width, WIDTH_CAP) + 2
+    dim.width = column_width(col)
     col.style_id = book.style_id(col.number_format, wraps=col.wraps)
     col.link_style_id = book.style_id(col.number_format, link=True, wraps=col.wraps)
     col.format_ids = {fmt: book.style_id(fmt) for fmt in sorted(col.formats)}

@@ -1,4 +1,4 @@
-"""Fonts, fills, number formats and print setup shared by every sheet of the exported workbook.
+"""Fonts, fills and number formats shared by every sheet of the exported workbook.
 
 Every font is named (a reader without the default font otherwise substitutes one of its own and
 the column widths no longer fit), and every number format is chosen from what a value means:
@@ -21,7 +21,6 @@ COUNT_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0##"
 WARN_FILL = "FFC7CE"
 LINK_COLOUR = "0563C1"
-PAPER_A4 = 9
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 CHARS_PER_WIDTH = 1.2  # characters of proportional text per unit of column width (one "0")
 
@@ -69,6 +68,22 @@ def figure_format(value_text: str, unit: str = "", scale: str = "") -> str:
     if words == "%":
         return base + '"%"'
     return base + (f'" {_quote(words)}"' if words else "")
+
+
+def figure_text(value_text: str, unit: str = "", scale: str = "") -> str:
+    """What a spreadsheet shows for a figure in its :func:`figure_format` (``36.5 billion USD``,
+    ``5,000``, ``11%``): the column is sized from this text, never from the bare number, so the
+    words the format appends never push a value into ``###``."""
+    value = float(value_text)
+    shown = f"{value:,.0f}" if _is_whole(value_text) else _decimal(value)
+    words = unit_words(unit, scale)
+    return shown + ("%" if words == "%" else f" {_quote(words)}" if words else "")
+
+
+def _decimal(value: float) -> str:
+    """A number in DECIMAL_FORMAT: one to three decimals, trailing zeros past the first dropped."""
+    whole, _, decimals = f"{value:,.3f}".partition(".")
+    return f"{whole}.{decimals.rstrip('0') or '0'}"
 
 
 def unit_words(unit: str, scale: str) -> str:
@@ -126,25 +141,9 @@ class StyleBook:
             style.numFmtId = BUILTIN_FORMATS_REVERSE[number_format]
         else:
             style.numFmtId = self.wb._number_formats.add(number_format) + 164
-        if wraps:
-            style.alignmentId = self.wb._alignments.add(wrap())
+        # top-aligned like the wrapped cells, so a printed row reads across one line
+        style.alignmentId = self.wb._alignments.add(wrap() if wraps else top())
         return self.wb._cell_styles.add(style)
-
-
-def print_setup(ws: Any, repeat_header: bool = True) -> None:
-    """Landscape, one page wide, the header row on every page, sheet name and page in the footer."""
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPER_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    if repeat_header:
-        ws.print_title_rows = "1:1"
-    ws.oddFooter.left.text = "&A"
-    ws.oddFooter.right.text = "Page &P of &N"
-    ws.oddFooter.left.font = ws.oddFooter.right.font = FONT_NAME
 
 
 def warn_style() -> Any:
