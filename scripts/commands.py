@@ -30,7 +30,8 @@ from scripts.files import (
 )
 from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package
 from scripts.oserrors import describe_os_error
-from scripts.report import Problem, render
+from scripts.report import Problem
+from scripts.report_formats import render
 
 
 class UsageError(Exception):

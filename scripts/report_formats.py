@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scripts.model import catalogue
-from scripts.report import Problem, sort_problems
+from scripts.report import Problem, render_json, render_text, sort_problems
 
 PHYSICAL_LINE_RULES = frozenset({catalogue.BOM, catalogue.ENCODING, catalogue.CRLF})  # row is already a line
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -198,5 +198,12 @@ def render_sarif(problems: list[Problem], notes: list[str] | None, root: Path) -
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(problems: list[Problem], notes: list[str] | None, fmt: str, root: Path) -> str:
-    return (render_sarif if fmt == "sarif" else render_github)(problems, notes, root)
+def render(problems: list[Problem], notes: list[str] | None, fmt: str, root: Path | str = ".") -> str:
+    """The report in the format a verb's ``--format`` asked for: ``text`` and ``json`` (for people
+    and tools, :mod:`scripts.report`), or for CI ``github`` and ``sarif`` (each finding at its line of
+    the file under the package ``root``)."""
+    if fmt == "sarif":
+        return render_sarif(problems, notes, Path(root))
+    if fmt == "github":
+        return render_github(problems, notes, Path(root))
+    return (render_json if fmt == "json" else render_text)(problems, notes)

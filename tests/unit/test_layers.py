@@ -67,3 +67,34 @@ def test_no_module_is_over_500_lines() -> None:
     long = [(str(p.relative_to(ROOT)), n) for p in SCRIPTS.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500]
     assert long == []
+
+
+def _resolve(module: str, modules: set[str]) -> str | None:
+    """The scripts module an import names (a name imported from a package may be a module in it)."""
+    while module and module not in modules:
+        module = module.rpartition(".")[0]
+    return module or None
+
+
+def test_no_two_modules_import_each_other() -> None:
+    """No import cycle between modules (lazy imports included): each module can be read, tested and
+    replaced from the bottom up."""
+    graph: dict[str, set[str]] = {}
+    pairs = list(imports())
+    modules = {m for m, _ in pairs} | {"scripts"}
+    for module, target in pairs:
+        found = _resolve(target, modules)
+        if found and found != module and not module.startswith(found + "."):  # a package's own __init__
+            graph.setdefault(module, set()).add(found)
+    cycles = []
+    for start in graph:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph.get(node, ()):
+                if nxt == start:
+                    cycles.append(tuple(path))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+    assert sorted({tuple(sorted(c)) for c in cycles}) == []
