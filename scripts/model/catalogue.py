@@ -6,7 +6,8 @@ rule (a pandera check built from the Table Schemas, or a named rule in :mod:`scr
 looks its words up here. The kind ranks findings: a problem of a more basic kind hides those of
 later kinds at the same cell, row or column (one mistake, one line).
 
-Kinds: ``file`` (the bytes of a file), ``structure`` (header and rows), ``schema`` (what a Table
+Kinds: ``file`` (the bytes of a file), ``descriptor`` (a value of ``datapackage.json`` that becomes a
+link, a file name, a version or text people read), ``structure`` (header and rows), ``schema`` (what a Table
 Schema says), ``rule`` (named rules a Table Schema cannot express) and ``provenance`` (citations
 against the source texts).
 """
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FILE, STRUCTURE, SCHEMA, RULE, PROVENANCE = "file", "structure", "schema", "rule", "provenance"
-RANKS = {FILE: 0, STRUCTURE: 1, SCHEMA: 2, RULE: 3, PROVENANCE: 3}
+FILE, DESCRIPTOR, STRUCTURE, SCHEMA, RULE, PROVENANCE = (
+    "file", "descriptor", "structure", "schema", "rule", "provenance")
+RANKS = {FILE: 0, DESCRIPTOR: 0, STRUCTURE: 1, SCHEMA: 2, RULE: 3, PROVENANCE: 3}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,21 @@ KEY_WHITESPACE = _add(FILE, "key-whitespace", "the key value has leading or trai
 CLEAN_TEXT = _add(FILE, "clean_text", "the text holds a refused character or spaces around it",
                   "retype the text without control or invisible characters (tab and line breaks only where the "
                   "field allows several lines) and without spaces around it")
+
+# --------------------------------------------------------------------------- the descriptor's values
+# Reported at datapackage.json with the JSON path as the field (scripts/validate/descriptor.py).
+DESCRIPTOR_URL = _add(DESCRIPTOR, "descriptor-url", "the value becomes a link but is not an http:// or https:// "
+                      "address", "write a full web address starting with https:// (a link to anything else, such as "
+                      "javascript:, would run when clicked), or remove the value")
+DESCRIPTOR_NAME = _add(DESCRIPTOR, "descriptor-name", "the name is not a Data Package name",
+                       "use lower-case letters, digits, '-', '.' and '_' only, not starting with '.' (the name "
+                       "becomes a file name), e.g. central-asia-cooperation")
+DESCRIPTOR_TEXT = _add(DESCRIPTOR, "descriptor-text", "the text holds a line break, a control or invisible "
+                       "character, or spaces around it", "retype the text on one line (descriptions may have "
+                       "several), without control or invisible characters and without spaces around it")
+DESCRIPTOR_VERSION = _add(DESCRIPTOR, "descriptor-version", "the version is not a semantic version "
+                          "MAJOR.MINOR.PATCH", "write three numbers joined by dots, e.g. 0.3.0 "
+                          "(python -m scripts bump sets it)")
 
 # --------------------------------------------------------------------------- header and rows
 MISSING_LABEL = _add(STRUCTURE, "missing-label", "the header lacks a column of the schema",

@@ -4,6 +4,12 @@ Name, title, version, release date (``created``), homepage, licences, contributo
 of the downloads (``cac:download_base``, a template with ``{version}``) are stored there only;
 CITATION.cff, .zenodo.json, pyproject's version, the portal files and the docs are generated from
 this record (or checked against it by a test), so a version is never typed twice.
+
+Links are built here only from web addresses (:func:`scripts.model.values.link_or_empty`): a
+homepage, licence path or download base that is not ``http(s)://`` is dropped, so even a release
+built without validation carries no ``javascript:`` link into CITATION.cff, the portal files, the
+SQLite metadata or Datasette. The download base is filled by plain replacement of ``{version}``,
+never ``str.format`` on the descriptor's text.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from scripts.model.values import fill_version, link_or_empty
 
 DOWNLOAD_BASE = "cac:download_base"
 MEDIA_TYPES = {
@@ -86,8 +94,9 @@ class PackageMeta:
         return found or self.contributors
 
     def url(self, file_name: str) -> str:
-        """The absolute download URL of a released file."""
-        return self.download_base.format(version=self.version).rstrip("/") + "/" + file_name
+        """The absolute download URL of a released file ("" when the package has no web download base)."""
+        base = link_or_empty(fill_version(self.download_base, self.version))
+        return base.rstrip("/") + "/" + file_name if base else ""
 
     def zip_name(self) -> str:
         return f"{self.name}-{self.version}.zip"
@@ -102,13 +111,13 @@ def _party(entry: dict[str, Any]) -> Party:
 
 def meta_from_descriptor(descriptor: dict[str, Any]) -> PackageMeta:
     """The release record of a descriptor; KeyError names a missing key the release needs."""
-    licenses = tuple(License(str(x["name"]), str(x.get("path", "")), str(x.get("title", x["name"])))
+    licenses = tuple(License(str(x["name"]), link_or_empty(x.get("path")), str(x.get("title", x["name"])))
                      for x in descriptor["licenses"])
     return PackageMeta(
         name=descriptor["name"], title=descriptor.get("title", descriptor["name"]),
         description=" ".join(str(descriptor.get("description", "")).split()),
         version=descriptor["version"], date=str(descriptor["created"])[:10],
-        homepage=descriptor["homepage"], download_base=descriptor[DOWNLOAD_BASE],
+        homepage=link_or_empty(descriptor["homepage"]), download_base=str(descriptor[DOWNLOAD_BASE]),
         identifier=str(descriptor.get("id", "")), keywords=tuple(descriptor.get("keywords", [])),
         licenses=licenses, contributors=tuple(_party(c) for c in descriptor.get("contributors", [])))
 
