@@ -197,6 +197,10 @@ MARKED_ONE_WAY = _add(N, "inference_marked_one_way", "inference is marked in one
 OWN_STATE = _add(N, "attends_for_own_state", "a person attends for their own state (persons.state_id or a "
                  "membership's state)", "name a person of the attending state, or fix the state (a person's state "
                  "is persons.state_id or a membership's state)")
+NO_FORMULA = _add(N, "no_formula_text", "a text starts with '=', '+', '-', '@', a tab or a carriage return, "
+                 "which a spreadsheet opening the CSV runs as a formula",
+                 "start the text with a letter or a digit (e.g. 'minus 5' for '-5'): the CSV "
+                 "files are the data and are shipped as they are, so a leading '=' would run in a spreadsheet")
 BASELINE_COMPARABLE = _add(N, "baseline_comparable", "a figure's baseline has the same indicator family, scope and "
                            "states as the figure", "point baseline_observation_id at a level of the same indicator "
                            "(without '_growth'), scope and states")

@@ -140,6 +140,20 @@ def json_text(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+HTML_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def html_safe_json_text(data: Any) -> str:
+    """:func:`json_text` that can be pasted into an HTML ``<script>`` element as it is: ``<``, ``>``
+    and ``&`` are written as JSON escapes, so a value holding ``</script>`` or ``<!--`` cannot end
+    the element or open a comment (the README says to embed the JSON-LD in a landing page). Outside
+    strings JSON has none of these characters, so replacing them in the text changes no value."""
+    out = json_text(data)
+    for char, escaped in HTML_UNSAFE.items():
+        out = out.replace(char, escaped)
+    return out
+
+
 def citation_text(meta: PackageMeta) -> str:
     """The recommended citation, one line (the same words as CITATION.cff's fields)."""
     names = "; ".join(p.inverted_name for p in meta.creators)

