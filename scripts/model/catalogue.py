@@ -70,6 +70,9 @@ ENCODING = _add(FILE, "encoding-error", "bytes of the file are not UTF-8",
 CRLF = _add(FILE, "crlf-line-ending", "lines end with CRLF", "save the file with LF (Unix) line endings")
 BLANK_HEADER = _add(FILE, "blank-header", "the file is empty: it has no header row",
                     "the file needs its header row: the field names, in the schema's order")
+UNCLOSED_QUOTE = _add(FILE, "unclosed-quote", "a quoted cell is never closed, so the file cannot be split into rows",
+                      "find the cell that starts with a double quote and close it (a quote inside a quoted cell "
+                      "is written twice: \"\")")
 KEY_WHITESPACE = _add(FILE, "key-whitespace", "the key value has leading or trailing spaces",
                       "remove the spaces around the key value")
 CLEAN_TEXT = _add(FILE, "clean_text", "the text holds a refused character or spaces around it",

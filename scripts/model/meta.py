@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scripts.model.shapes import DOWNLOAD_BASE
 from scripts.model.values import fill_version, link_or_empty
 
-DOWNLOAD_BASE = "cac:download_base"
+__all__ = ["DOWNLOAD_BASE", "License", "PackageMeta", "Party", "citation_text", "html_safe_json_text", "json_text",
+           "meta_from_descriptor", "package_meta"]
 MEDIA_TYPES = {
     ".zip": "application/zip",
     ".csv": "text/csv",

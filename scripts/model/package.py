@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.model import limits, patterns
+from scripts.model import limits, patterns, shapes, values
 from scripts.model.names import DESCRIPTOR
 from scripts.model.spec import Field, Table, make_table
 
 __all__ = ["DESCRIPTOR", "Field", "Package", "PackageError", "Table", "confinement_problem", "csv_text",
-           "load_package", "read_rows", "sort_key"]
+           "load_package", "read_descriptor", "read_rows", "sort_key"]
 
 
 class PackageError(Exception):
@@ -75,8 +75,24 @@ def _read_json(path: Path) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PackageError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise PackageError(f"{path}: nested too deeply to read") from None
     if not isinstance(data, dict):
         raise PackageError(f"{path}: expected a JSON object")
+    return data
+
+
+def _read_text_json(path: Path) -> dict[str, Any]:
+    """:func:`_read_json`, refusing a string escape that is no character (a lone surrogate such as
+    ``\\ud800``): it reads as text but cannot be written to any UTF-8 file, report or terminal."""
+    data = _read_json(path)
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise PackageError(f"{path}: holds the escape \\u{ord(exc.object[exc.start]):04x}, half of a "
+                           "surrogate pair, which is not a character") from None
+    except RecursionError:
+        raise PackageError(f"{path}: nested too deeply to read") from None
     return data
 
 
@@ -115,7 +131,7 @@ def _schema_of(root: Path, name: str, resource: dict[str, Any]) -> tuple[dict[st
     problem = confinement_problem(root, reference)
     if problem:
         raise PackageError(f"{DESCRIPTOR}: resource {name!r}: schema: {problem}")
-    return _read_json(root / reference), root / reference
+    return _read_text_json(root / reference), root / reference
 
 
 def _table(root: Path, resource: dict[str, Any]) -> tuple[Table, str | None]:
@@ -123,6 +139,9 @@ def _table(root: Path, resource: dict[str, Any]) -> tuple[Table, str | None]:
     if not name or "path" not in resource or "schema" not in resource:
         raise PackageError(f"{DESCRIPTOR}: resource {name!r} needs name, path and schema")
     schema, schema_path = _schema_of(root, name, resource)
+    shape = shapes.schema_problem(schema)
+    if shape:
+        raise PackageError(f"{schema_path}: resource {name!r}: not a valid Table Schema ({shape})")
     problem = confinement_problem(root, resource["path"])
     path = root / (resource["path"] if problem is None else f".refused/{name}.csv")
     try:
@@ -143,28 +162,53 @@ def _shape_problem(exc: Exception) -> str:
     return f"an entry has the wrong kind of value: {exc}"
 
 
-def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) -> Package:
-    """Read ``datapackage.json`` under ``root`` and every schema it names.
-
-    Raises :class:`PackageError` naming the file when anything cannot be read. A resource path
-    that leaves the package raises too, unless ``confine`` is False: then the table is listed in
-    ``Package.refused`` (validation reports it) and its ``path`` points nowhere real. The CSV
-    files are not opened here, so a broken table is reported by validation, not by loading.
-    """
-    root = Path(root)
-    descriptor = _read_json(root / DESCRIPTOR)
+def read_descriptor(root: Path) -> dict[str, Any]:
+    """``datapackage.json`` under ``root`` as JSON, with resources listed and every value a command
+    reads of the right JSON type (PackageError naming the first that is not)."""
+    descriptor = _read_text_json(root / DESCRIPTOR)
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         raise PackageError(f"{root / DESCRIPTOR}: no resources listed")
+    shape = shapes.descriptor_problem(descriptor)
+    if shape:
+        raise PackageError(f"{root / DESCRIPTOR}: {shape}")
+    return descriptor
+
+
+def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) -> Package:
+    """Read ``datapackage.json`` under ``root`` and every schema it names.
+
+    Raises :class:`PackageError` naming the file when anything cannot be read or a descriptor value
+    has the wrong JSON type. A resource path that leaves the package, or a package or resource name
+    that cannot name a file, raises too, unless ``confine`` is False (validate): then the table is
+    listed in ``Package.refused`` and the name is left to the ``descriptor-name`` rule. The CSV
+    files are not opened here, so a broken table is reported by validation, not by loading.
+    """
+    root = Path(root)
+    descriptor = read_descriptor(root)
     package = Package(root=root, descriptor=descriptor)
-    for resource in resources:
+    for resource in descriptor["resources"]:
         table, problem = _table(root, resource)
         if problem is not None:
             if confine:
                 raise PackageError(f"{DESCRIPTOR}: resource {table.name!r}: {problem}")
             package.refused[table.name] = problem
         package.tables[table.name] = table
+    if confine:
+        _refuse_unsafe_names(package)
     return package
+
+
+def _refuse_unsafe_names(package: Package) -> None:
+    """The package's and each resource's name become file names (``dist/<name>.xlsx``,
+    ``<table>.csv``): a command that writes refuses one that is not a Data Package name before it
+    writes anything; validate (``confine=False``) reports it as ``descriptor-name`` instead."""
+    named = [("name", package.descriptor.get("name"))]
+    named += [(f"resource {name!r}: name", name) for name in package.tables]
+    for label, value in named:
+        problem = values.name_problem(value)
+        if problem:
+            raise PackageError(f"{DESCRIPTOR}: {label} {value!r} {problem}; it becomes a file name")
 
 
 def check_patterns(package: Package) -> None:
@@ -180,10 +224,21 @@ def check_patterns(package: Package) -> None:
 
 
 def read_rows(table: Table) -> list[dict[str, str]]:
-    """Read a table's CSV as raw strings keyed by header (no casting, no cleaning)."""
+    """Read a table's CSV as raw strings keyed by header (no casting, no cleaning).
+
+    A file that is not UTF-8 or not CSV raises PackageError naming it (one line, exit 2, where
+    validate would report the cell): the writers that read rows before validating must not fail
+    with an internal error on a stranger's bytes."""
     limits.raise_csv_field_limit()
-    with table.path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    try:
+        with table.path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"{table.path.name}: not UTF-8 text ({exc.reason}); run python -m scripts validate to "
+                           "find the row") from None
+    except csv.Error as exc:
+        raise PackageError(f"{table.path.name}: not readable as CSV ({exc}); run python -m scripts validate to "
+                           "find the row") from None
 
 
 def sort_key(table: Table):

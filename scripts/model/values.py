@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scripts.model import text
+from scripts.model.shapes import kind
 
 WEB_SCHEMES = ("http", "https")
 # The Data Package name: lower-case letters, digits, '-', '.', '_'; not starting with '.' (a hidden
@@ -102,13 +103,3 @@ def text_problem(value: Any, multiline: bool = False) -> str | None:
     if not isinstance(value, str):
         return f"is {kind(value)}, not text"
     return text.unclean(value, multiline)
-
-
-def kind(value: Any) -> str:
-    """A JSON value's type in words ("a number", "a list")."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    return {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__)

@@ -9,7 +9,6 @@ the tables into one release: what is validated is byte for byte what is shipped.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.files import inside
-from scripts.model.package import DESCRIPTOR, Package, load_package, read_rows
+from scripts.model.package import DESCRIPTOR, Package, load_package, read_descriptor, read_rows
 
 # Files beside the data that a release carries (missing optional ones are skipped).
 README = "README.md"
@@ -62,7 +61,7 @@ def _resource_files(descriptor: dict) -> list[str]:
 
 def _package_files(root: Path) -> list[str]:
     """Relative paths of the descriptor, every resource and schema file, and the release texts."""
-    descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
+    descriptor = read_descriptor(root)  # the loader's reader: JSON, resources and value types checked
     names = [DESCRIPTOR, *_resource_files(descriptor)]
     names += [n for n in TEXT_FILES if (root / n).is_file()]
     names += sorted(p.name for p in root.glob("LICENSE*") if p.is_file())

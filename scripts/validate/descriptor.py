@@ -17,8 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from scripts.model import catalogue, values
-from scripts.model.meta import DOWNLOAD_BASE
+from scripts.model import catalogue, shapes, values
 from scripts.model.names import DESCRIPTOR
 from scripts.report import Problem
 
@@ -44,7 +43,7 @@ TEXT, MULTILINE = (catalogue.DESCRIPTOR_TEXT, values.text_problem), (catalogue.D
 URL, NAME = (catalogue.DESCRIPTOR_URL, values.url_problem), (catalogue.DESCRIPTOR_NAME, values.name_problem)
 PACKAGE_KEYS = {"name": NAME, "title": TEXT, "description": MULTILINE, "homepage": URL,
                 "version": (catalogue.DESCRIPTOR_VERSION, values.version_problem),
-                DOWNLOAD_BASE: (catalogue.DESCRIPTOR_URL, values.template_problem)}
+                shapes.DOWNLOAD_BASE: (catalogue.DESCRIPTOR_URL, values.template_problem)}
 RESOURCE_KEYS = {"name": NAME, "title": TEXT, "description": MULTILINE}
 # Lists of objects (at the top and in each resource), and the checks of their keys.
 PARTS = {

@@ -311,7 +311,7 @@ def is_inference_flag(fld: Field) -> bool:
     return fld.type == "boolean" and fld.name.startswith("is_") and fld.name.endswith("_inferred")
 
 
-@rule("*", targets=lambda package: ((t.name, t.primary_key[0]) for t in _keyed(package)))
+@rule("*", CITATIONS, targets=lambda package: ((t.name, t.primary_key[0]) for t in _keyed(package)))
 def record_is_cited(frames: Frames) -> Found:
     """Every record of every table (but citations) is cited at least once: a fact without a source
     cannot be checked."""
@@ -323,7 +323,8 @@ def record_is_cited(frames: Frames) -> Found:
         yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited.implode())
 
 
-@rule("*", targets=lambda package: ((t.name, NOTE) for t in package.tables.values() if NOTE in t.field_names))
+@rule("*", CITATIONS,
+      targets=lambda package: ((t.name, NOTE) for t in package.tables.values() if NOTE in t.field_names))
 def inference_is_explained(frames: Frames) -> Found:
     """A record that marks a value as inferred (an ``is_*_inferred`` flag set, or an ``inferred``
     citation) explains the inference in its inference_note."""
@@ -344,7 +345,7 @@ def inference_is_explained(frames: Frames) -> Found:
         yield name, NOTE, needs & (raw[NOTE].fill_null("").str.strip_chars() == "")
 
 
-@rule("*", targets=("citations.record_id",))
+@rule("*", CITATIONS, targets=("citations.record_id",))
 def citation_record_exists(frames: Frames) -> Found:
     """A citation points to a record that exists (table_name + record_id)."""
     import polars as pl
