@@ -10,7 +10,7 @@ other, and is measured by wall time and peak memory (max RSS of the child, from
 - ``python -m scripts import`` against a plain python-calamine read of the same workbook, twice:
   the untouched export (read, compared, nothing to write) and the export with one cell edited
   (read, the changed table staged, the staged package validated — provenance included — and
-  switched). Sizes beyond the default caps pass ``--max-rows`` as a user with a big package would.
+  switched). No size needs ``--max-rows``: the import's caps follow the package it edits.
 
 The export and import run through the CLI, so whichever implementation is in place is measured.
 Ratios compare each command with its baseline; k is the growth exponent (time ∝ rows^k), the
@@ -166,12 +166,11 @@ def _bench_workbook(package: Path, label: str, sources: Path | None, skip: set[s
         rows.append(_taken(label, "export vs XlsxWriter", export, baseline))
     if "import" in skip or not book.exists():
         return rows
-    caps = ["--max-rows", str(_largest_table(package))]
     for kind, path in (("import vs calamine read", book), ("import edited vs calamine read", edited)):
         if path is edited:
             edit_workbook(book, edited)
         read = measure(_python("-c", CALAMINE, str(path)))
-        ours = measure(_python("-m", "scripts", "import", str(path), str(package), *_provenance(sources), *caps))
+        ours = measure(_python("-m", "scripts", "import", str(path), str(package), *_provenance(sources)))
         rows.append(_taken(label, kind, ours, read))
     return rows
 
@@ -197,15 +196,6 @@ def _taken(size: str, what: str, ours: tuple[float, float, int], base: tuple[flo
 
 def _provenance(sources: Path | None) -> list[str]:
     return ["--sources", str(sources)] if sources else ["--no-provenance"]
-
-
-def _largest_table(package: Path) -> int:
-    """Data rows of the package's longest CSV: the import's --max-rows for this package."""
-    counts = []
-    for path in (package / "tables").glob("*.csv"):
-        with path.open("rb") as handle:
-            counts.append(sum(1 for _ in handle) - 1)
-    return max(counts, default=0)
 
 
 def _observations(package: Path) -> int:

@@ -25,17 +25,16 @@ makes the report fail: the list of reasons stays true.
 
 from __future__ import annotations
 
-import argparse
 import csv
+import io
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.files import atomic_write
+from scripts.files import NotRegularFile, read_regular
 from scripts.model.package import confinement_problem
-from scripts.validate.provenance import fold
+from scripts.model.text import fold
 
 # The package names this module reads, kept in one place.
 SOURCES_CSV = Path("tables") / "sources.csv"
@@ -183,10 +182,9 @@ def _split_line(line: str) -> list[str]:
 def _read_csv(path: Path, required: Iterable[str] = ()) -> list[dict[str, str]]:
     """The rows of a CSV, refused (exit 2) when unreadable or when its header lacks a ``required`` column."""
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError) as exc:
+        reader = csv.DictReader(io.StringIO(read_regular(path).decode("utf-8"), newline=""))
+        rows = list(reader)
+    except (OSError, UnicodeDecodeError, NotRegularFile, csv.Error) as exc:
         raise CoverageError(f"cannot read {path}: {exc}") from exc
     lacking = [name for name in required if name not in (reader.fieldnames or ())]
     if lacking:
@@ -229,8 +227,8 @@ def _source_lines(sources: Path, file_name: str | None) -> list[str]:
         raise CoverageError(f"source text {file_name!r} is not a file inside {sources}")
     path = sources / file_name
     try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_regular(path).decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError, NotRegularFile) as exc:
         raise CoverageError(f"cannot read source text {path}: {exc}") from exc
 
 
@@ -321,20 +319,3 @@ def render_json(report: CoverageReport) -> str:
     stale = [{"row": e.row, "source_id": e.source_id, "line": e.line, "words": e.words} for e in report.stale]
     payload = {"complete": report.complete, "sources": sources, "stale_exclusions": stale}
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-
-
-# --------------------------------------------------------------------------- command line
-
-def verb(args: argparse.Namespace, notes: list[str]) -> int:
-    """``python -m scripts coverage`` (parsed by scripts.cli, which resolves ``--sources`` as for every
-    verb): the report as text or JSON; 0 when complete, 1 otherwise, 2 on unreadable input."""
-    root = Path(args.root)
-    try:
-        report = coverage_report(root, args.sources)
-        if args.write:
-            atomic_write(root / REPORT_MD, render_markdown(report))
-    except (CoverageError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
-    return 0 if report.complete else 1

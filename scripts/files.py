@@ -1,8 +1,10 @@
-"""Safe file operations for every writing command: atomic writes, confinement, one writer at a
-time, all-or-nothing table switches, bounded zip extraction, and plain words for OS errors.
+"""Safe file operations for every command: atomic writes, confinement, file names made from
+content, regular files only, one writer at a time, and all-or-nothing table switches. (Zips:
+:mod:`scripts.archives`; leftovers of dead processes: :mod:`scripts.leftovers`; OS errors in
+words: :mod:`scripts.oserrors`.)
 
-Why one module: each guarantee of the README's "Reliability" section rests on one function here,
-so the commands (import, export, release, diff) share the same, tested behaviour.
+Why one module: each guarantee of the README's "Reliability" and "Hostile or damaged input"
+sections rests on one function here, so every command shares the same, tested behaviour.
 
 The table switch and its state machine (``StagedTables.commit`` / ``recover``)::
 
@@ -15,7 +17,11 @@ The table switch and its state machine (``StagedTables.commit`` / ``recover``)::
 
 ``recover`` maps every state to "old tables" (1, 2) or "new tables" (3-6) and deletes the
 leftovers, so a kill -9 at any instant leaves one complete set, never a mix. Every rename is
-followed by an fsync of the directory so the order above is also the order on disk.
+followed by an fsync of the directory so the order above is also the order on disk. Since a
+package from someone else may bring its own ``.cac-journal`` and ``tables.new/`` (git stores
+them), states 3 and 4 roll forward only when the journal and the stage prove each other
+(:mod:`scripts.journal`: a token sealed inside the stage, its fingerprint, neither a link nor
+tracked by git, the staged package valid); anything else is rolled back, and said.
 """
 
 from __future__ import annotations
@@ -30,41 +36,59 @@ import shutil
 import stat
 import sys
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
+from scripts.journal import TOKEN_NAME, Journal, distrust, seal
+from scripts.trees import fsync_dir, fsync_tree, link_copy, remove, remove_dead_leftovers
+
 LOCK_NAME = ".cac.lock"
 JOURNAL_NAME = ".cac-journal"
-STAGE_PREFIX = ".cac-stage-"
-TMP_PATTERN = re.compile(r"^\..+\.tmp-(\d+)(-[0-9a-f]+)?$")
-STAGE_PATTERN = re.compile(r"^\..+?(?:stage-)(\d+)-[0-9a-f]+$")
 CHUNK = 1 << 16
+NAME_PATTERN = re.compile(r"[a-z0-9._-]+")  # the Data Package name pattern, for file names made from content
 
 _HELD: set[Path] = set()  # lock files this process holds
+StageCheck = Callable[[Path], bool]  # True when the staged package at the path validates
+_stage_check: StageCheck | None = None  # see set_stage_check
 
-# Test-only fault injection: tests set this in a child process to SIGKILL it at a named step.
-_step_hook: Callable[[str], None] | None = None
+# Named checkpoints of the multi-step operations (the table switch, a release): the kill tests set
+# this hook in a child process to SIGKILL it at a chosen checkpoint and check what a kill there leaves.
+checkpoint_hook: Callable[[str], None] | None = None
 
 
-def _step(name: str) -> None:
-    """Mark a point of a multi-step operation (a no-op unless a fault-injection test is running)."""
-    if _step_hook is not None:
-        _step_hook(name)
+def checkpoint(name: str) -> None:
+    """Mark a named point of a multi-step operation: a no-op unless ``checkpoint_hook`` is set (a
+    fault-injection test). Public, so that every writer marks its steps the same way."""
+    if checkpoint_hook is not None:
+        checkpoint_hook(name)
 
 
 class OutsideRoot(ValueError):
     """A path that resolves outside the directory it must stay in."""
 
 
+class UnsafeName(OutsideRoot):
+    """A content value (the package's name, its version, a resource name) that cannot name a file."""
+
+
+class NotRegularFile(ValueError):
+    """Where a file is expected: a symbolic link that may not be followed, a FIFO, socket, device or
+    directory. Opening one could block forever (a FIFO), act on a device, or write through a link.
+    ``kind`` says which, in words ("a FIFO (named pipe)")."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class FileTooLarge(ValueError):
+    """A file of the package larger than its reader's bound (a descriptor past 16 MiB)."""
+
+
 class LockBusy(RuntimeError):
     """Another writer holds the package lock and we were told not to wait (longer)."""
-
-
-class UnsafeArchive(ValueError):
-    """A zip that is too large, lies about its sizes, or holds names or links that escape."""
 
 
 def atomic_write(path: str | Path, data: bytes | str) -> None:
@@ -86,26 +110,13 @@ def atomic_write(path: str | Path, data: bytes | str) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        _step("tmp-written")
+        checkpoint("tmp-written")
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
             tmp.unlink()
         raise
     fsync_dir(path.parent)
-
-
-def fsync_dir(directory: str | Path) -> None:
-    """Make a rename or unlink in ``directory`` durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def inside(path: str | Path, root: str | Path) -> Path:
@@ -120,6 +131,28 @@ def inside(path: str | Path, root: str | Path) -> Path:
     return resolved
 
 
+def output_file(folder: str | Path, value: object, suffix: str, label: str) -> Path:
+    """``folder/<value><suffix>`` for a file named after content (``label`` says which value:
+    "datapackage.json: name"), refused with UnsafeName unless ``value`` follows the Data Package
+    name pattern (lower-case letters, digits, "-", "." and "_", not starting with ".") and the path
+    resolves inside ``folder``. Every writer names its outputs through here: a descriptor's
+    ``"name": "../../x/budget"`` must never choose where a file lands."""
+    name = checked_name(value, label)
+    try:
+        return inside(Path(folder) / f"{name}{suffix}", folder)
+    except OutsideRoot:
+        raise UnsafeName(f"{label} {value!r}: {Path(folder) / (value + suffix)} is a link leading out of "
+                         f"{folder}") from None
+
+
+def checked_name(value: object, label: str) -> str:
+    """``value`` when it may be (part of) a file name (see :func:`output_file`), else UnsafeName."""
+    if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value) or value.startswith("."):
+        raise UnsafeName(f"{label} {value!r} cannot name a file: use lower-case letters, digits, '-', '.' and '_', "
+                         "not starting with '.'")
+    return value
+
+
 @contextmanager
 def package_lock(root: str | Path, wait: bool = True, timeout: float | None = None,
                  stream: IO[str] | None = None) -> Iterator[Path]:
@@ -131,7 +164,7 @@ def package_lock(root: str | Path, wait: bool = True, timeout: float | None = No
     path = Path(root).resolve() / LOCK_NAME
     if path in _HELD:  # a second flock from this process would wait for itself forever
         raise RuntimeError(f"{path} is already held by this process; take the package lock once per command")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = _open_lock(path)
     try:
         _acquire(fd, wait, timeout, stream or sys.stderr)
         os.ftruncate(fd, 0)
@@ -141,6 +174,72 @@ def package_lock(root: str | Path, wait: bool = True, timeout: float | None = No
     finally:
         _HELD.discard(path)
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _open_lock(path: Path) -> int:
+    """The lock file, opened without following a link and refused unless it is a regular file of
+    one name: it is truncated and written, so a committed ``.cac.lock -> ~/.ssh/authorized_keys``
+    (git stores links), a FIFO or a hard link to another file must never be opened for writing."""
+    refusal = f"{path} is {{}}; the package lock must be a regular file: delete it and run the command again"
+    with suppress(FileNotFoundError):
+        kind = file_kind(os.lstat(path).st_mode)
+        if kind:
+            raise NotRegularFile(refusal.format(kind))
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # made a link between the lstat and the open
+            raise NotRegularFile(refusal.format("a symbolic link")) from None
+        raise
+    info = os.fstat(fd)
+    if file_kind(info.st_mode) or info.st_nlink != 1:
+        os.close(fd)
+        raise NotRegularFile(refusal.format(file_kind(info.st_mode) or "a hard link to another file"))
+    return fd
+
+
+def file_kind(mode: int) -> str:
+    """What a file of ``mode`` (from lstat) is, in words, when it is not a regular file; "" when it is."""
+    kinds = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    return next((words for test, words in kinds if test(mode)), "") if not stat.S_ISREG(mode) else ""
+
+
+def regular_file(path: str | Path) -> Path:
+    """``path``, refused with NotRegularFile unless it is a regular file, checked with lstat before
+    anything opens it: a FIFO would block the reader forever (and a release would hold the package
+    lock meanwhile), a device could be read without end. A symbolic link is judged by its target
+    (confinement is checked apart, by :func:`inside`). FileNotFoundError when it does not exist."""
+    path = Path(path)
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        info = os.lstat(path.resolve())
+    kind = file_kind(info.st_mode)
+    if kind:
+        raise NotRegularFile(f"{path} is {kind}, not a regular file; nothing was read from it", kind)
+    return path
+
+
+def read_regular(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`regular_file`). The file is opened without
+    blocking and checked again on the open descriptor, so a FIFO swapped in after the check is
+    refused too instead of hanging the read. Past ``max_bytes``, FileTooLarge (nothing is kept)."""
+    path = regular_file(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        kind = file_kind(info.st_mode)
+        if kind:
+            raise NotRegularFile(f"{path} is {kind}, not a regular file; nothing was read from it", kind)
+        chunks, size, bound = [], 0, (1 << 62) if max_bytes is None else max_bytes
+        while size <= bound and (chunk := os.read(fd, 1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > bound:
+            raise FileTooLarge(f"{path} is {max(size, info.st_size):,} bytes; more than {bound:,} is refused")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _acquire(fd: int, wait: bool, timeout: float | None, stream: IO[str]) -> None:
@@ -174,7 +273,7 @@ def tables_fingerprint(root: str | Path, files: Iterable[str]) -> str:
     base = Path(root)
     digest = hashlib.sha256()
     for name in sorted(set(files)):
-        data = inside(name, base).read_bytes()
+        data = read_regular(inside(name, base))
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
@@ -182,117 +281,58 @@ def tables_fingerprint(root: str | Path, files: Iterable[str]) -> str:
 
 def make_stage(dest: str | Path) -> Path:
     """A new private directory ``.<dest name>.stage-<pid>-<token>`` beside ``dest`` (same
-    filesystem, so the final rename is atomic); ``recover_dir`` removes it if we die."""
+    filesystem, so the final rename is atomic); recovery removes it if we die."""
     (stage := Path(dest).parent / f".{Path(dest).name}.stage-{os.getpid()}-{secrets.token_hex(4)}").mkdir()
     return stage
 
 
-def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = None) -> None:
+def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = None,
+             record: Journal | None = None) -> None:
     """Replace directory ``dest`` by the complete directory ``stage``, all or nothing.
 
     stage → dest.new, [journal], dest → dest.old, dest.new → dest, [journal removed], dest.old
-    removed. After a kill, ``recover_dir`` restores old or new; ``dest`` is missing only between
-    the two renames, and recover_dir always puts it back."""
+    removed. The journal (the commit point) holds ``record``: the token sealed inside the stage and
+    its fingerprint, which recovery checks before it trusts dest.new. Without a journal (dist/),
+    the caller recovers first; ``dest`` is missing only between the two renames."""
     stage, dest = Path(stage), Path(dest)
     new = _sibling(dest, "new")
-    recover_dir(dest, journal)
-    _fsync_tree(stage)
+    fsync_tree(stage)
     os.rename(stage, new)
     fsync_dir(dest.parent)
-    _step("new-in-place")
+    checkpoint("new-in-place")
     if journal is not None:
         try:  # the journal is the commit point: if it cannot be written (a full disk), undo the rename
-            atomic_write(journal, f"switch {dest.name}\n")
+            atomic_write(journal, record.text() if record else "")
         except BaseException:
             if not Path(journal).exists():
                 shutil.rmtree(new, ignore_errors=True)
             raise
-        _step("journal-written")
+        checkpoint("journal-written")
     _finish_switch(dest, journal)
 
 
 def _finish_switch(dest: Path, journal: Path | str | None) -> None:
-    """Roll a switch forward from any state where dest.new is complete."""
+    """Roll a switch forward from any state where dest.new is complete (and, with a journal, trusted)."""
     new, old = _sibling(dest, "new"), _sibling(dest, "old")
     if dest.exists() and new.exists():
         os.rename(dest, old)
         fsync_dir(dest.parent)
-        _step("old-moved")
+        checkpoint("old-moved")
     if new.exists():
+        remove(new / TOKEN_NAME)  # the proof has served: tables/ never holds it
         os.rename(new, dest)
         fsync_dir(dest.parent)
-        _step("new-moved")
+        checkpoint("new-moved")
     if journal is not None:
         Path(journal).unlink(missing_ok=True)
         fsync_dir(Path(journal).parent)
-        _step("journal-removed")
-    shutil.rmtree(old, ignore_errors=True)
-    _step("old-removed")
-
-
-def recover_dir(dest: str | Path, journal: str | Path | None = None) -> None:
-    """Complete or roll back an interrupted ``swap_dir`` of ``dest`` and delete its leftovers
-    (dest.new, dest.old, stage directories of dead processes). Call it holding the lock."""
-    dest = Path(dest)
-    new, old = _sibling(dest, "new"), _sibling(dest, "old")
-    if journal is not None and Path(journal).exists():
-        _finish_switch(dest, journal)  # past the commit point: roll forward
-    elif not dest.exists() and new.exists():
-        _finish_switch(dest, None)     # dist without a journal: new is complete once renamed
-    elif not dest.exists() and old.exists():
-        os.rename(old, dest)           # cannot happen with a journal; be safe anyway
-    shutil.rmtree(new, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-    remove_dead_leftovers(dest.parent, f".{dest.name}.stage-")
+        checkpoint("journal-removed")
+    remove(old)
+    checkpoint("old-removed")
 
 
 def _sibling(dest: Path, suffix: str) -> Path:
     return dest.parent / f"{dest.name}.{suffix}"
-
-
-def _fsync_tree(directory: Path) -> None:
-    """fsync every file and directory under ``directory`` before it is switched into place."""
-    for path in sorted(directory.rglob("*"), reverse=True):
-        if path.is_file() and not path.is_symlink():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        elif path.is_dir():
-            fsync_dir(path)
-    fsync_dir(directory)
-
-
-def _pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists (a reused pid keeps a leftover one run longer)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # it exists, owned by someone else
-    return True
-
-
-def remove_dead_leftovers(directory: str | Path, stage_prefix: str | None = None) -> list[Path]:
-    """Delete ``.*.tmp-<pid>…`` files (and ``<stage_prefix><pid>-…`` directories) in
-    ``directory`` whose process is gone; return what was removed."""
-    removed: list[Path] = []
-    directory = Path(directory)
-    if not directory.is_dir():
-        return removed
-    for entry in sorted(directory.iterdir()):
-        match = TMP_PATTERN.match(entry.name)
-        if stage_prefix and entry.name.startswith(stage_prefix):
-            match = STAGE_PATTERN.match(entry.name)
-        if match is None or _pid_alive(int(match.group(1))):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-        removed.append(entry)
-    return removed
 
 
 class StagedTables:
@@ -326,9 +366,9 @@ class StagedTables:
         recover(self.root, self.tables.relative_to(self.root).as_posix())
         self.stage = make_stage(self.root / f"cac-{self.tables.name}")
         for name in self.extras:
-            _link_copy(inside(name, self.root), self.stage / name)
-        _link_copy(self.tables, self.stage / self.tables.relative_to(self.root))
-        _step("staged")
+            link_copy(inside(name, self.root), self.stage / name)
+        link_copy(self.tables, self.stage / self.tables.relative_to(self.root))
+        checkpoint("staged")
         return self
 
     def write(self, relative: str, data: bytes | str) -> Path:
@@ -343,9 +383,9 @@ class StagedTables:
         return target
 
     def commit(self) -> None:
-        """Switch the package to the staged tables, all or nothing."""
+        """Switch the package to the staged tables, all or nothing; the journal vouches for them."""
         staged_tables = self.package / self.tables.relative_to(self.root)
-        swap_dir(staged_tables, self.tables, self.root / JOURNAL_NAME)
+        swap_dir(staged_tables, self.tables, self.root / JOURNAL_NAME, seal(staged_tables, self.tables.name))
         self.committed = True
 
     def __exit__(self, *exc: object) -> None:
@@ -354,127 +394,58 @@ class StagedTables:
             self.stage = None
 
 
-def _link_copy(source: Path, target: Path) -> None:
-    """Hard-link (or copy, across filesystems) a file or a directory tree; never follows a symlink
-    out of the package, since ``inside`` resolved ``source`` already."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        shutil.copytree(source, target, copy_function=_link_or_copy, symlinks=True)
-    elif source.exists():
-        _link_or_copy(source, target)
-
-
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(source, target, follow_symlinks=False)
-
-
-def recover(root: str | Path, tables_dir: str = "tables") -> None:
+def recover(root: str | Path, tables_dir: str = "tables", check: StageCheck | None = None,
+            stream: IO[str] | None = None) -> None:
     """Run at the start of every writing command, holding the lock: finish or undo an interrupted
-    table switch and delete leftovers of dead processes (stages, tables.new/.old, temp files)."""
+    table switch and delete leftovers of dead processes (stages, tables.new/.old, temp files).
+
+    A staged ``tables.new`` is rolled forward only when :func:`scripts.journal.distrust` finds
+    nothing against it, ``check`` (default: the one given to :func:`set_stage_check`) validating
+    the staged package; otherwise the switch is rolled back and one line on ``stream`` says so."""
     root = Path(root).resolve()
     tables = inside(tables_dir, root)
-    recover_dir(tables, root / JOURNAL_NAME)
+    journal, new, old = root / JOURNAL_NAME, _sibling(tables, "new"), _sibling(tables, "old")
+    if os.path.lexists(new):
+        why = distrust(root, journal, new, check or _stage_check, lambda: _staged_view(root, tables, new))
+        if why:
+            _roll_back(tables, journal, why, stream or sys.stderr)
+        else:
+            _finish_switch(tables, journal)
+            print(f"note: finished an interrupted switch of {tables.name}/ (its journal and staged tables agree)",
+                  file=stream or sys.stderr)
+    elif os.path.lexists(journal):
+        _finish_switch(tables, journal)  # new tables in place (or none staged): only leftovers remain
+    elif not os.path.lexists(tables) and old.is_dir() and not old.is_symlink():
+        os.rename(old, tables)
+    remove(old)
     remove_dead_leftovers(root, f".cac-{tables.name}.stage-")
     remove_dead_leftovers(tables)
 
 
-def safe_extract(zip_path: str | Path, dest: str | Path, max_total: int = 256 << 20,
-                 max_member: int = 64 << 20, max_members: int = 10_000) -> list[Path]:
-    """Extract ``zip_path`` into the existing directory ``dest`` within the given bounds.
-
-    Sizes are checked in the central directory first and again while streaming (a member that
-    inflates beyond its declared size is cut off), names must be relative without ``..``, and
-    symlink members are refused. On refusal (UnsafeArchive) nothing extracted is left behind."""
-    dest = Path(dest).resolve()
-    written: list[Path] = []
-    try:
-        with zipfile.ZipFile(zip_path) as archive:
-            infos = _checked_members(archive, dest, max_total, max_member, max_members)
-            for info in infos:
-                _extract_member(archive, info, dest, written)
-    except BaseException as exc:
-        for path in reversed(written):
-            with suppress(OSError):
-                path.rmdir() if path.is_dir() else path.unlink()
-        if isinstance(exc, zipfile.BadZipFile | EOFError):
-            raise UnsafeArchive(f"{zip_path}: a damaged zip archive ({exc})") from exc
-        raise
-    return written
+def _roll_back(tables: Path, journal: Path, why: str, stream: IO[str]) -> None:
+    """Keep tables/ (or put tables.old back when a kill left it missing) and remove the staged
+    tables and the journal, unlinking links rather than following them; say so in one line."""
+    old = _sibling(tables, "old")
+    if not os.path.lexists(tables) and old.is_dir() and not old.is_symlink():
+        os.rename(old, tables)
+    removed = [name for name in (remove(_sibling(tables, "new")), remove(journal)) if name]
+    fsync_dir(tables.parent)
+    print(f"note: an unfinished switch of {tables.name}/ was rolled back ({why}): {tables.name}/ is kept, "
+          f"{' and '.join(removed)} removed", file=stream)
 
 
-def _checked_members(archive: zipfile.ZipFile, dest: Path, max_total: int, max_member: int,
-                     max_members: int) -> list[zipfile.ZipInfo]:
-    """The members, refused as a whole if any name, link or declared size breaks a bound."""
-    infos = archive.infolist()
-    if len(infos) > max_members:
-        raise UnsafeArchive(f"{archive.filename}: {len(infos):,} members; more than {max_members:,} is refused")
-    if len({i.filename for i in infos}) != len(infos):
-        raise UnsafeArchive(f"{archive.filename}: two members have the same name")
-    total = 0
-    for info in infos:
-        name = info.filename
-        if _escapes(name):
-            raise UnsafeArchive(f"{archive.filename}: member {name!r} would be written outside the target")
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise UnsafeArchive(f"{archive.filename}: member {name!r} is a symbolic link; links are refused")
-        if info.file_size > max_member:
-            raise UnsafeArchive(f"{archive.filename}: member {name!r} unpacks to {info.file_size:,} bytes; "
-                                f"more than {max_member:,} is refused")
-        total += info.file_size
-        inside(dest / name, dest)
-    if total > max_total:
-        raise UnsafeArchive(f"{archive.filename}: unpacks to {total:,} bytes; more than {max_total:,} is refused")
-    return infos
+def _staged_view(root: Path, tables: Path, new: Path) -> Path:
+    """A staged package to validate: the descriptor and schemas, with ``new`` as the tables."""
+    view = make_stage(root / f"cac-{tables.name}")
+    for name in ("datapackage.json", "schemas"):
+        link_copy(inside(name, root), view / name)
+    link_copy(new, view / tables.relative_to(root))
+    return view
 
 
-def _escapes(name: str) -> bool:
-    """A member name that is absolute, climbs with "..", or names a drive or NUL."""
-    return name.startswith("/") or "\\" in name or "\0" in name or bool(re.match(r"^[A-Za-z]:", name)) \
-        or ".." in name.split("/")
-
-
-def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path,
-                    written: list[Path]) -> int:
-    """Stream one member to disk; return its size. zipfile itself never yields more than the
-    central directory declares and then checks the CRC, so a lying header ends as BadZipFile."""
-    target = dest / info.filename
-    if info.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        written.append(target)
-        return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with archive.open(info) as source, open(target, "xb") as sink:
-        written.append(target)
-        while chunk := source.read(CHUNK):
-            count += len(chunk)
-            sink.write(chunk)
-    return count
-
-
-# ---------------------------------------------------------------------------------------------
-# OS errors in plain words
-
-_OS_ERRORS = {  # errno: (cause, what to do)
-    errno.ENOSPC: ("the disk is full", "free some space and run the command again"),
-    errno.EDQUOT: ("the disk quota is exceeded", "free some space and run the command again"),
-    errno.EROFS: ("the file system is read-only", "run the command on a writable copy of the package"),
-    errno.EACCES: ("permission denied", "check the file's permissions"),
-    errno.EPERM: ("operation not permitted", "check the file's permissions"),
-    errno.ENOENT: ("no such file or directory", "check the path"),
-    errno.EBUSY: ("the file or device is busy", "close the program using it and run the command again"),
-    errno.EFBIG: ("the file is too large for the file system", "write to another file system"),
-    errno.ENOTDIR: ("a part of the path is not a directory", "check the path"),
-    errno.EISDIR: ("it is a directory, not a file", "check the path"),
-}
-
-
-def describe_os_error(exc: OSError, path: str | Path | None = None) -> str:
-    """One plain line for an environment failure (the CLI prints it and exits 2)."""
-    where = path if path is not None else exc.filename
-    cause, hint = _OS_ERRORS.get(exc.errno or 0, (exc.strerror or type(exc).__name__, ""))
-    line = f"cannot use {where}: {cause}" if where else f"file system error: {cause}"
-    return f"{line} ({hint})" if hint else line
+def set_stage_check(check: StageCheck | None) -> None:
+    """Give recovery the validator it runs on a staged package before rolling it forward (the
+    command line does, at start): files.py does not import the validator. Without one, recovery
+    rolls back."""
+    global _stage_check
+    _stage_check = check

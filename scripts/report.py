@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 CAP = 50  # problems printed per (file, rule) in the text report
@@ -145,6 +146,12 @@ def render_json(problems: list[Problem], notes: list[str] | None = None) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def render(problems: list[Problem], notes: list[str] | None, fmt: str) -> str:
-    """The report in the format a verb's ``--format`` asked for (``text`` or ``json``)."""
+def render(problems: list[Problem], notes: list[str] | None, fmt: str, root: Path | str = ".") -> str:
+    """The report in the format a verb's ``--format`` asked for: ``text``, ``json``, or for CI
+    ``github`` and ``sarif`` (:mod:`scripts.report_formats`: each finding at its line of the file
+    under the package ``root``)."""
+    if fmt in ("github", "sarif"):
+        from scripts import report_formats
+
+        return report_formats.render(problems, notes, fmt, Path(root))
     return (render_json if fmt == "json" else render_text)(problems, notes)

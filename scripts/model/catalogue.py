@@ -60,7 +60,9 @@ MISSING_FILE = _add(FILE, "missing-file", "the file is listed in datapackage.jso
                     "restore the file or fix its path in datapackage.json")
 UNREADABLE_FILE = _add(FILE, "unreadable-file", "the file cannot be read", "check the file's permissions")
 NOT_REGULAR = _add(FILE, "not-a-regular-file", "the path is not a regular file (a FIFO, socket, device or folder)",
-                   "replace it with the CSV file itself")
+                   "replace it with the table's CSV file (a FIFO, socket, device or folder is never read)")
+CELL_TOO_LONG = _add(FILE, "cell-too-long", "the cell is longer than a spreadsheet cell may be (Excel's limit)",
+                     "shorten the text: every cell must fit in a spreadsheet cell (Excel's limit)")
 UNSAFE_PATH = _add(FILE, "unsafe-path", "the resource's path leaves the package; the file was not read",
                    "give the resource a path relative to the package folder, inside it")
 BOM = _add(FILE, "byte-order-mark", "the file starts with a UTF-8 byte-order mark",
@@ -142,6 +144,25 @@ VALUE_MISSING = _add(PROVENANCE, "citation-value-missing", "the cited value does
 FIELD_UNKNOWN = _add(PROVENANCE, "citation-field-unknown", "the citation names a field the table lacks",
                      "name one of the table's fields")
 
+# Without the source texts, citations are compared with provenance.lock: what a run with the texts
+# proved (:mod:`scripts.validate.lock`). Anything the lock does not vouch for needs the texts again.
+VERIFY = "verify with the sources: python -m scripts validate --sources DIR --update-lock"
+LOCK_NEW = _add(PROVENANCE, "citation-not-in-lock", "the citation is not in provenance.lock: it has not been "
+                "proved against the source texts", VERIFY)
+LOCK_CHANGED = _add(PROVENANCE, "citation-changed-since-lock", "the citation differs from the one provenance.lock "
+                    "records as proved", VERIFY)
+LOCK_VALUE = _add(PROVENANCE, "cited-value-changed-since-lock", "a value a verbatim citation proved has changed "
+                  "since provenance.lock was written", VERIFY)
+LOCK_SOURCE = _add(PROVENANCE, "source-changed-since-lock", "the source's sha256 differs from the one its "
+                   "citations were proved against", VERIFY)
+LOCK_ORPHAN = _add(PROVENANCE, "lock-entry-without-citation", "provenance.lock records a citation the package no "
+                   "longer has", VERIFY)
+LOCK_INVALID = _add(PROVENANCE, "provenance-lock-invalid", "a line of provenance.lock is not a lock entry",
+                    "do not edit the lock by hand: restore it (git checkout provenance.lock) or rewrite it with the "
+                    "sources: python -m scripts validate --sources DIR --update-lock")
+LOCK_STALE = _add(PROVENANCE, "provenance-lock-stale", "provenance.lock does not record what the source texts prove "
+                  "now", "rewrite the lock: python -m scripts validate --sources DIR --update-lock")
+
 # Rules after which validation "could not run" (exit 2) rather than found invalid data (exit 1).
 FATAL_RULES = frozenset({MISSING_FILE, UNREADABLE_FILE, NOT_REGULAR})
 
@@ -197,9 +218,6 @@ STATUS_AS_OF = _add(N, "status_as_of_source", "a status is as of its source: a s
 MARKED_ONE_WAY = _add(N, "inference_marked_one_way", "inference is marked in one way: flag, inferred citation and "
                       "inference note, all or none", "an inference is marked three ways or none: the is_..._inferred "
                       "flag, an inference_note and a citation of the field with support 'inferred'")
-OWN_STATE = _add(N, "attends_for_own_state", "a person attends for their own state (persons.state_id or a "
-                 "membership's state)", "name a person of the attending state, or fix the state (a person's state "
-                 "is persons.state_id or a membership's state)")
 NO_FORMULA = _add(N, "no_formula_text", "a text starts with '=', '+', '-', '@', a tab or a carriage return, "
                  "which a spreadsheet opening the CSV runs as a formula",
                  "start the text with a letter or a digit (e.g. 'minus 5' for '-5'): the CSV "
@@ -207,6 +225,34 @@ NO_FORMULA = _add(N, "no_formula_text", "a text starts with '=', '+', '-', '@', 
 BASELINE_COMPARABLE = _add(N, "baseline_comparable", "a figure's baseline has the same indicator family, scope and "
                            "states as the figure", "point baseline_observation_id at a level of the same indicator "
                            "(without '_growth'), scope and states")
+
+# Between records: tables that answer the same question answer it the same way (records.py).
+HORIZON = _add(N, "within_knowledge_horizon", "a record claims nothing after its knowledge horizon, the latest "
+               "date of the sources cited for it", "nothing in a record may run past the latest source cited for "
+               "it: cite a source from after the event, or record only what was expected, planned or announced "
+               "(and date it no later)")
+CHAIR_CHAIRMANSHIP = _add(N, "chair_agrees_with_chairmanship", "a meeting's chair is the state holding its "
+                          "format's chairmanship in the meeting's year", "a format's chairmanship of a year and the "
+                          "chair of its meetings that year name the same state: correct one, or leave both open "
+                          "where the sources do not say")
+CHAIR_ROLE = _add(N, "chair_role_agrees", "the attendance role 'chair' belongs to the meeting's chair state, and "
+                  "the chair state has it", "give the role 'chair' to the attendance of the meeting's "
+                  "chair_state_id, and to no other state")
+SAID_WITHIN = _add(N, "said_within_meeting_dates", "a statement is dated within the dates of the meeting it was "
+                   "made at, or not after one it preceded", "date the statement within the meeting's dates ('at') "
+                   "or not after it ('ahead_of'), at the same or a coarser precision, or fix meeting_id or "
+                   "meeting_relation")
+OWN_STATE = _add(N, "acts_for_own_state", "a person attends, speaks or signs for their own state (persons.state_id "
+                 "or a membership's)", "name a person of that state, or fix the state (a person's state is "
+                 "persons.state_id or the state of one of their memberships)")
+CAPACITY_HELD = _add(N, "capacity_is_held", "a signature's capacity is an office the signer holds in memberships, "
+                     "as of no later than the act", "the capacity must be an office the person holds in "
+                     "memberships, as of no later than the signature: add or correct the membership, or leave the "
+                     "capacity empty")
+ONE_READING = _add(N, "one_reading_per_sentence", "one act has one reading: a statement's status agrees with the "
+                   "verbs that describe the same act", "one act, one reading: make the status and the verbs of the "
+                   "descriptions agree (the source's verb decides: 'noted' assessed, 'stressed the need' "
+                   "called_for, 'agreed' only where the parties agreed)")
 
 
 def rank(rule_id: str) -> int:

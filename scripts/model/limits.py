@@ -7,21 +7,10 @@ limit says whose limit it is.
 
 from __future__ import annotations
 
-import csv
-
-CELL_CHARS = 32_767  # Excel's own limit on a cell's text; also what every CSV reader accepts per cell
-# The csv module refuses fields over 131,072 characters with a bare error. Every reader takes a
-# bound slightly above the cell cap instead, so an over-long cell is read and then *reported*
-# (by validate's max-length / cell-size rules) instead of crashing the command.
-CSV_FIELD_LIMIT = 4 * CELL_CHARS + 1024
-JSON_MAX_DEPTH = 64  # nesting of datapackage.json and the schemas (they need 6)
+CELL_CHARS = 32_767  # Excel's own limit on a cell's text: the longest cell any table may hold
+JSON_MAX_DEPTH = 64  # nesting of datapackage.json and the schemas (they need 5)
 JSON_MAX_BYTES = 16 << 20  # the descriptor and each schema; the real ones are ~20 kB
 REPORT_CAP = 50  # problems printed per rule and file in a text report
 REPORT_VALUE_CHARS = 80  # characters of a value printed before it is shortened
 REPORT_JSON_VALUE_CHARS = 1000  # characters of a value kept in a JSON report
 
-
-def raise_csv_field_limit() -> None:
-    """Let the csv module read cells up to :data:`CSV_FIELD_LIMIT` (called by every CSV reader)."""
-    if csv.field_size_limit() < CSV_FIELD_LIMIT:
-        csv.field_size_limit(CSV_FIELD_LIMIT)

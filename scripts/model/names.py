@@ -10,6 +10,7 @@ instead of silently switching a rule off.
 from __future__ import annotations
 
 DESCRIPTOR = "datapackage.json"
+PROVENANCE_LOCK = "provenance.lock"  # what a run with the source texts proved, at the package root
 KEY_SEPARATOR = "/"  # a record's primary-key values joined, as citations.record_id writes them
 
 # Tables.
@@ -24,6 +25,7 @@ MEETINGS = "meetings"
 MEMBERSHIPS = "memberships"
 OFFICES = "offices"
 PERSONS = "persons"
+PROJECTS = "projects"
 SIGNATORIES = "document_signatories"
 SOURCES = "sources"
 STATEMENTS = "statements"

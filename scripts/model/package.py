@@ -16,20 +16,36 @@ import io
 import json
 import os
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.model import limits, patterns, shapes, values
+from scripts.files import FileTooLarge, UnsafeName, checked_name, read_regular, regular_file
+from scripts.model import patterns, shapes
+from scripts.model.limits import CELL_CHARS as MAX_CELL_CHARS
+from scripts.model.limits import JSON_MAX_BYTES as MAX_JSON_BYTES
+from scripts.model.limits import JSON_MAX_DEPTH as MAX_JSON_DEPTH
 from scripts.model.names import DESCRIPTOR
 from scripts.model.spec import Field, Table, make_table
 
-__all__ = ["DESCRIPTOR", "Field", "Package", "PackageError", "Table", "confinement_problem", "csv_text",
-           "load_package", "read_descriptor", "read_rows", "sort_key"]
+__all__ = ["DESCRIPTOR", "MAX_CELL_CHARS", "CellTooLong", "Field", "Package", "PackageError", "Table",
+           "confinement_problem", "csv_text", "load_package", "parse_json", "read_descriptor", "read_json", "read_rows",
+           "sort_key"]
+
+# Every csv-module reader stops at a cell over the cell cap (Excel's cell limit, so every cell can
+# be edited in the workbook and written back unchanged): this is the one place that sets the csv
+# module's field limit (its default, 131,072, crashed export and release where validate reported
+# the cell). Validation refuses a longer cell (``cell-too-long``).
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 class PackageError(Exception):
     """The package could not be read at all (missing or unparsable descriptor or schema)."""
+
+
+class CellTooLong(PackageError):
+    """A CSV cell longer than MAX_CELL_CHARS (validate names it as ``cell-too-long``)."""
 
 
 @dataclass
@@ -64,36 +80,64 @@ class Package:
             raise PackageError(f"{DESCRIPTOR}: no resource named {name!r}") from None
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
+    """The JSON object in the package file ``path``: the one reader of the descriptor and schemas.
+    Raises PackageError naming the file when it cannot be read or parsed, is not an object, or
+    breaks the bounds of :func:`parse_json`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_regular(path, MAX_JSON_BYTES)
     except FileNotFoundError:
         raise PackageError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileTooLarge as exc:
+        raise PackageError(f"{exc} (a JSON file of the package)") from None
+    except OSError as exc:
         raise PackageError(f"{path}: cannot be read ({exc})") from None
+    return parse_json(data, str(path))
+
+
+def parse_json(data: bytes | str, label: str) -> dict[str, Any]:
+    """JSON text from the package (a file, or a descriptor git shows) as an object, within bounds:
+    at most MAX_JSON_BYTES and MAX_JSON_DEPTH levels of nesting, so that a hostile descriptor (200,000
+    nested arrays, or gigabytes) is one line, not a RecursionError or a full memory."""
+    if len(data) > MAX_JSON_BYTES:
+        raise PackageError(f"{label}: {len(data):,} bytes; more than {MAX_JSON_BYTES:,} is refused")
     try:
-        data = json.loads(text)
+        parsed = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    except RecursionError:
+        parsed = None  # nested past the interpreter's limit, far past ours: said below
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"{label}: cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
-        raise PackageError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except RecursionError:
-        raise PackageError(f"{path}: nested too deeply to read") from None
-    if not isinstance(data, dict):
-        raise PackageError(f"{path}: expected a JSON object")
-    return data
+        raise PackageError(f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if parsed is None or _depth(parsed) > MAX_JSON_DEPTH:
+        raise PackageError(f"{label}: nested more than {MAX_JSON_DEPTH} levels deep; refused")
+    if not isinstance(parsed, dict):
+        raise PackageError(f"{label}: expected a JSON object")
+    _refuse_surrogates(parsed, label)
+    return parsed
 
 
-def _read_text_json(path: Path) -> dict[str, Any]:
-    """:func:`_read_json`, refusing a string escape that is no character (a lone surrogate such as
-    ``\\ud800``): it reads as text but cannot be written to any UTF-8 file, report or terminal."""
-    data = _read_json(path)
+def _refuse_surrogates(parsed: dict[str, Any], label: str) -> None:
+    """Refuse a string escape that is no character (a lone surrogate such as ``\\ud800``): it
+    parses as text but cannot be written to any UTF-8 file, report or terminal."""
     try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise PackageError(f"{path}: holds the escape \\u{ord(exc.object[exc.start]):04x}, half of a "
-                           "surrogate pair, which is not a character") from None
-    except RecursionError:
-        raise PackageError(f"{path}: nested too deeply to read") from None
-    return data
+        raise PackageError(f"{label}: holds the escape \\u{ord(exc.object[exc.start]):04x}, half of a surrogate "
+                           "pair, which is not a character") from None
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (walked without recursion)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            if level > MAX_JSON_DEPTH:
+                return level
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def confinement_problem(root: Path, relative: Any) -> str | None:
@@ -131,7 +175,7 @@ def _schema_of(root: Path, name: str, resource: dict[str, Any]) -> tuple[dict[st
     problem = confinement_problem(root, reference)
     if problem:
         raise PackageError(f"{DESCRIPTOR}: resource {name!r}: schema: {problem}")
-    return _read_text_json(root / reference), root / reference
+    return read_json(root / reference), root / reference
 
 
 def _table(root: Path, resource: dict[str, Any]) -> tuple[Table, str | None]:
@@ -165,7 +209,7 @@ def _shape_problem(exc: Exception) -> str:
 def read_descriptor(root: Path) -> dict[str, Any]:
     """``datapackage.json`` under ``root`` as JSON, with resources listed and every value a command
     reads of the right JSON type (PackageError naming the first that is not)."""
-    descriptor = _read_text_json(root / DESCRIPTOR)
+    descriptor = read_json(root / DESCRIPTOR)
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         raise PackageError(f"{root / DESCRIPTOR}: no resources listed")
@@ -178,17 +222,23 @@ def read_descriptor(root: Path) -> dict[str, Any]:
 def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) -> Package:
     """Read ``datapackage.json`` under ``root`` and every schema it names.
 
-    Raises :class:`PackageError` naming the file when anything cannot be read or a descriptor value
-    has the wrong JSON type. A resource path that leaves the package, or a package or resource name
-    that cannot name a file, raises too, unless ``confine`` is False (validate): then the table is
-    listed in ``Package.refused`` and the name is left to the ``descriptor-name`` rule. The CSV
-    files are not opened here, so a broken table is reported by validation, not by loading.
+    Raises :class:`PackageError` naming the file when anything cannot be read or a descriptor or
+    schema value has the wrong JSON type. A resource path that leaves the package, or a package or
+    resource name that cannot name a file, raises too, unless ``confine`` is False (validate): then
+    the table is listed in ``Package.refused``, its ``path`` points nowhere real, and the name is
+    left to the ``descriptor-name`` rule. The CSV
+    files are not opened here, so a broken table is reported by validation, not by loading; but
+    with ``confine`` a table file that is a FIFO, socket, device or folder raises NotRegularFile
+    now, before any writer opens (and blocks on) it.
     """
     root = Path(root)
     descriptor = read_descriptor(root)
     package = Package(root=root, descriptor=descriptor)
     for resource in descriptor["resources"]:
         table, problem = _table(root, resource)
+        if problem is None and confine:  # validate reports a special file itself, as a problem
+            with suppress(FileNotFoundError):
+                regular_file(table.path)
         if problem is not None:
             if confine:
                 raise PackageError(f"{DESCRIPTOR}: resource {table.name!r}: {problem}")
@@ -200,15 +250,16 @@ def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) ->
 
 
 def _refuse_unsafe_names(package: Package) -> None:
-    """The package's and each resource's name become file names (``dist/<name>.xlsx``,
-    ``<table>.csv``): a command that writes refuses one that is not a Data Package name before it
-    writes anything; validate (``confine=False``) reports it as ``descriptor-name`` instead."""
-    named = [("name", package.descriptor.get("name"))]
-    named += [(f"resource {name!r}: name", name) for name in package.tables]
-    for label, value in named:
-        problem = values.name_problem(value)
-        if problem:
-            raise PackageError(f"{DESCRIPTOR}: {label} {value!r} {problem}; it becomes a file name")
+    """The package's and each resource's name become file and sheet names (``dist/<name>.xlsx``,
+    ``<table>.csv``, the workbook's sheets): a command that writes refuses, before anything else,
+    one that :func:`scripts.files.checked_name` would refuse when it names its file; validate
+    (``confine=False``) reports it as ``descriptor-name`` instead."""
+    try:
+        checked_name(package.descriptor.get("name"), f"{DESCRIPTOR}: name")
+        for name in package.tables:
+            checked_name(name, f"{DESCRIPTOR}: resource name")
+    except UnsafeName as exc:
+        raise PackageError(str(exc)) from None
 
 
 def check_patterns(package: Package) -> None:
@@ -224,21 +275,19 @@ def check_patterns(package: Package) -> None:
 
 
 def read_rows(table: Table) -> list[dict[str, str]]:
-    """Read a table's CSV as raw strings keyed by header (no casting, no cleaning).
-
-    A file that is not UTF-8 or not CSV raises PackageError naming it (one line, exit 2, where
-    validate would report the cell): the writers that read rows before validating must not fail
-    with an internal error on a stranger's bytes."""
-    limits.raise_csv_field_limit()
-    try:
-        with table.path.open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
-    except UnicodeDecodeError as exc:
-        raise PackageError(f"{table.path.name}: not UTF-8 text ({exc.reason}); run python -m scripts validate to "
-                           "find the row") from None
-    except csv.Error as exc:
-        raise PackageError(f"{table.path.name}: not readable as CSV ({exc}); run python -m scripts validate to "
-                           "find the row") from None
+    """Read a table's CSV as raw strings keyed by header (no casting, no cleaning). Raises
+    CellTooLong at a cell over MAX_CELL_CHARS, and PackageError naming a file that is not UTF-8
+    (the writers that read rows before validating must not fail on a stranger's bytes)."""
+    with table.path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        try:
+            return list(reader)
+        except csv.Error as exc:
+            raise CellTooLong(f"{table.path}: line {reader.reader.line_num}: {exc} (a cell holds at most "
+                              f"{MAX_CELL_CHARS:,} characters); run validate to see the cell") from None
+        except UnicodeDecodeError as exc:
+            raise PackageError(f"{table.path.name}: not UTF-8 text ({exc.reason}); run python -m scripts validate "
+                               "to find the row") from None
 
 
 def sort_key(table: Table):

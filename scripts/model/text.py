@@ -37,6 +37,15 @@ NAMES = {"\u202e": "right-to-left override", "\u202d": "left-to-right override",
          "\n": "line break"}
 
 
+SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Collapse every run of whitespace to one space: how cited lines, evidence and sentences are
+    compared (a phrase broken across lines still matches)."""
+    return SPACE.sub(" ", text).strip()
+
+
 def refused(multiline: bool) -> re.Pattern[str]:
     """The characters a field may not hold (tab and newline allowed in a multi-line field)."""
     return MULTI_LINE if multiline else SINGLE_LINE

@@ -3,35 +3,45 @@ into dist/, all or nothing.
 
 The steps, holding the package lock (so no import, export or other release writes meanwhile):
 
-1. ``recover(root)``, ``recover_dir(dist)``: finish or undo a switch a killed import or release left;
+1. ``recover(root)``, ``recover_dist(dist)``: finish or undo a switch a killed import or release left;
+   then refuse a ``dist`` (or names beside it) that a release did not make (:mod:`.distdir`);
 2. snapshot (:mod:`.snapshot`): every input file copied once into a private folder;
 3. refuse (exit 1, nothing written) when the snapshot is invalid or a generated file that repeats
    the release metadata (CITATION.cff, .zenodo.json, pyproject's version, docs/) is stale;
-4. build into ``.dist.stage-<pid>-<hex>`` beside dist/: the zip, one CSV and one Parquet file per
-   table, the workbook, SQLite and Datasette metadata, data dictionary and ERD, portal metadata
-   (schema.org, Zenodo's legacy deposit and REST API record, CKAN), the diff against the previous
-   version, the static site, then SHA256SUMS;
+4. build into ``.dist.stage-<pid>-<hex>`` beside dist/, marked as a release's first: the zip,
+   one CSV and one Parquet file per table, the workbook, SQLite and Datasette metadata, data
+   dictionary and ERD, portal metadata (schema.org, Zenodo's legacy deposit and REST API record,
+   CKAN), the diff against the previous version, the static site, then SHA256SUMS;
 5. swap the stage in (:func:`scripts.files.swap_dir`): dist/ holds the old or the new release.
 
-SHA256SUMS covers every file in dist/ (the site too) except the SQLite database, whose bytes
-depend on the installed SQLite library (see :mod:`.sqlite`); everything else is a pure function
-of the snapshot and the pinned Python packages, so two builds give the same SHA256SUMS.
+What the release takes from other jobs — validation, the workbook, the site — the caller passes
+in as :class:`Steps` (the command layer, :func:`scripts.commands.release_steps`), so this package
+imports none of them.
+
+SHA256SUMS covers every file in dist/ (the site too) except the release marker and the SQLite
+database, whose bytes depend on the installed SQLite library (see :mod:`.sqlite`); everything
+else is a pure function of the snapshot and the pinned Python packages, so two builds give the
+same SHA256SUMS.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.files import _step, make_stage, package_lock, recover, recover_dir, swap_dir
+from scripts.files import checked_name, checkpoint, output_file, package_lock, recover, swap_dir
 from scripts.model.meta import PackageMeta, html_safe_json_text, json_text, package_meta
+from scripts.model.package import DESCRIPTOR, Package
 from scripts.release import docs, parquet, portals, sqlite
 from scripts.release.diff import PackageDiff, diff_json, diff_packages
-from scripts.release.errors import ReleaseError, ReleaseRefused
+from scripts.release.distdir import MARKER, check_dist, make_release_stage, recover_dist
+from scripts.release.errors import ReleaseRefused
 from scripts.release.generated import stale_problems
 from scripts.release.refs import open_version, previous_tag
 from scripts.release.snapshot import Snapshot, take_snapshot
@@ -41,7 +51,19 @@ CHECKSUMS = "SHA256SUMS"
 SITE = "site"
 UNSUMMED = (".sqlite",)  # suffixes left out of SHA256SUMS (library-dependent bytes)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-RELEASE_SUFFIXES = {".zip", ".csv", ".parquet", ".xlsx", ".sqlite", ".json", ".jsonld", ".md", ".svg"}
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The other jobs a release runs, given by the caller.
+
+    ``validate(root, sources)`` returns the problems of the package at ``root`` (provenance too
+    when ``sources`` is given); ``workbook(package, dest)`` writes the workbook (ReleaseError
+    when it cannot); ``site(package, rows, dest)`` writes the static site into the folder ``dest``."""
+
+    validate: Callable[[Path, Path | None], list[Problem]]
+    workbook: Callable[[Package, Path], None]
+    site: Callable[[Package, dict[str, list[dict[str, str]]], Path], None]
 
 
 @dataclass
@@ -67,45 +89,50 @@ def zip_snapshot(snap: Snapshot, generated: dict[str, str], dest: Path) -> None:
 
 def checksums(directory: Path) -> str:
     """``sha256sum`` lines for every file under ``directory`` (relative paths, sorted), leaving
-    out SHA256SUMS itself and the library-dependent files."""
+    out SHA256SUMS itself, the release marker and the library-dependent files."""
     lines = []
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         name = path.relative_to(directory).as_posix()
-        if name != CHECKSUMS and path.suffix not in UNSUMMED:
+        if name not in (CHECKSUMS, MARKER) and path.suffix not in UNSUMMED:
             lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}")
     return "\n".join(lines) + "\n"
 
 
-def _export_workbook(snap: Snapshot, dest: Path) -> None:
-    from scripts.xlsx.export import ExportError, export_workbook
+def output_paths(package: Package, folder: Path) -> dict[str, Path]:
+    """Every release file named from content (the descriptor's name and version, each resource's
+    name), built by :func:`scripts.files.output_file`, so a hostile name is refused (exit 2)
+    before anything is written. Keys: "zip", "xlsx", "sqlite", "<table>.csv", "<table>.parquet";
+    the zip is ``<name>-<version>.zip``, as :meth:`PackageMeta.zip_name` gives it to the portals."""
+    label = f"{DESCRIPTOR}: name"
+    name = checked_name(package.descriptor.get("name"), label)
+    version = checked_name(package.descriptor.get("version"), f"{DESCRIPTOR}: version")
+    paths = {"zip": output_file(folder, f"{name}-{version}", ".zip", label),
+             "xlsx": output_file(folder, name, ".xlsx", label), "sqlite": output_file(folder, name, ".sqlite", label)}
+    for table in package.tables.values():
+        for suffix in (".csv", ".parquet"):
+            paths[table.name + suffix] = output_file(folder, table.name, suffix, f"{DESCRIPTOR}: resource name")
+    return paths
 
-    try:
-        export_workbook(snap.package, dest)
-    except ExportError as exc:
-        raise ReleaseError(f"workbook: {exc}") from None
 
-
-def _data_files(snap: Snapshot, meta: PackageMeta, stage: Path) -> list[str]:
+def _data_files(snap: Snapshot, meta: PackageMeta, stage: Path, steps: Steps) -> list[str]:
     """The downloadable data files (zip, CSV, Parquet, workbook, SQLite); their names, sorted."""
+    paths = output_paths(snap.package, stage)
     generated = docs.render_docs(snap.package)
-    zip_snapshot(snap, generated, stage / meta.zip_name())
+    zip_snapshot(snap, generated, paths["zip"])
     for name, table in snap.package.tables.items():
-        shutil.copyfile(table.path, stage / f"{name}.csv")
-        parquet.write_parquet(table, snap.rows[name], stage / parquet.parquet_name(table))
-    _step("release-parquet-written")
-    _export_workbook(snap, stage / f"{meta.name}.xlsx")
-    sqlite.build_sqlite(snap.package, snap.rows, meta, snap.digests, stage / f"{meta.name}.sqlite")
+        shutil.copyfile(table.path, paths[f"{name}.csv"])
+        parquet.write_parquet(table, snap.rows[name], paths[f"{name}.parquet"])
+    checkpoint("release-parquet-written")
+    steps.workbook(snap.package, paths["xlsx"])
+    sqlite.build_sqlite(snap.package, snap.rows, meta, snap.digests, paths["sqlite"])
     for name, text in generated.items():
         (stage / name).write_text(text, encoding="utf-8")
     return sorted(p.name for p in stage.iterdir() if p.suffix in {".zip", ".csv", ".parquet", ".xlsx", ".sqlite"})
 
 
-def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff | None) -> None:
+def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff | None, steps: Steps) -> None:
     """Write every release file of the snapshot into the empty folder ``stage``."""
-    from scripts.site.build import render_pages, write_site
-    from scripts.site.model import site_data
-
-    files = _data_files(snap, meta, stage)
+    files = _data_files(snap, meta, stage, steps)
     (stage / "datasette-metadata.json").write_text(json_text(sqlite.datasette_metadata(snap.package, meta)),
                                                    encoding="utf-8")
     if diff is not None:
@@ -115,8 +142,8 @@ def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff
     (stage / "zenodo.json").write_text(json_text({"metadata": portals.zenodo(meta, snap.rows)}), encoding="utf-8")
     (stage / "zenodo-record.json").write_text(json_text(portals.zenodo_record(meta, snap.rows)), encoding="utf-8")
     (stage / "ckan-package.json").write_text(json_text(portals.ckan(meta, snap.rows, files)), encoding="utf-8")
-    write_site(render_pages(site_data(snap.package, snap.rows)), stage / SITE)
-    _step("release-site-written")
+    steps.site(snap.package, snap.rows, stage / SITE)
+    checkpoint("release-site-written")
     (stage / CHECKSUMS).write_text(checksums(stage), encoding="utf-8")
     _publishable(stage)
 
@@ -125,20 +152,6 @@ def _publishable(stage: Path) -> None:
     """Readable by everyone, as a published folder should be (the stage is private)."""
     for path in [stage, *stage.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-def check_dist(dist: Path) -> None:
-    """Refuse a dist/ holding files a release would not write, since it is replaced whole."""
-    if not dist.exists():
-        return
-    if not dist.is_dir():
-        raise ReleaseError(f"{dist} is not a folder")
-    foreign = sorted(p.name for p in dist.iterdir()
-                     if not (p.is_file() and (p.suffix in RELEASE_SUFFIXES or p.name == CHECKSUMS))
-                     and not (p.is_dir() and p.name == SITE))
-    if foreign:
-        raise ReleaseError(f"{dist} holds files a release did not write ({', '.join(foreign)}); "
-                           "move them or choose another --dist")
 
 
 def previous_diff(snap: Snapshot, root: Path, previous: str | None) -> PackageDiff | None:
@@ -151,10 +164,11 @@ def previous_diff(snap: Snapshot, root: Path, previous: str | None) -> PackageDi
         return diff_packages(old, snap.package, snap.rows)
 
 
-def _refusals(snap: Snapshot, root: Path, sources: Path | None) -> list[Problem]:
-    from scripts.validate import validate_package
-
-    problems = list(validate_package(snap.root, sources))
+def _refusals(snap: Snapshot, root: Path, sources: Path | None, steps: Steps) -> list[Problem]:
+    problems = list(steps.validate(snap.root, sources))
+    if snap.unread:  # validation names the over-long cells; the stale check needs every row
+        return problems or [Problem(snap.package.table(name).path.name, None, None, None, "cell-too-long",
+                                    "a cell is longer than the cell cap", "run validate") for name in snap.unread]
     try:
         meta = package_meta(snap.package)
     except KeyError as exc:
@@ -164,34 +178,36 @@ def _refusals(snap: Snapshot, root: Path, sources: Path | None) -> list[Problem]
     return problems + stale_problems(root, snap, meta)
 
 
-def release(root: Path, dist: Path | None = None, sources: Path | None = None,
+def release(root: Path, steps: Steps, dist: Path | None = None, sources: Path | None = None,
             previous: str | None = None) -> ReleaseResult:
-    """Validate the package at ``root`` and build its release into ``dist`` (default root/dist).
+    """Validate the package at ``root`` and build its release into ``dist`` (default root/dist),
+    running the other jobs' ``steps``.
 
     Raises ReleaseRefused (nothing written) when the package is not releasable, ReleaseError or
     OSError (nothing written; dist/ keeps the previous release) when the build cannot run.
     """
     started = time.perf_counter()
     root = Path(root).resolve()
-    dist = Path(dist).resolve() if dist is not None else root / "dist"
+    dist = Path(os.path.abspath(dist)) if dist is not None else root / "dist"  # a link is judged, not followed
     with package_lock(root):
         recover(root)  # an import killed mid-switch: finish or undo it before reading the tables
-        recover_dir(dist)
-        check_dist(dist)
+        recover_dist(dist)
+        check_dist(dist)  # replaced whole: only a folder a release made (its marker) may be
         with take_snapshot(root) as snap:
-            _step("release-snapshot")
-            problems = _refusals(snap, root, sources)
+            checkpoint("release-snapshot")
+            output_paths(snap.package, dist)  # a name that cannot name a file: refused before anything is written
+            problems = _refusals(snap, root, sources, steps)
             if problems:
                 raise ReleaseRefused(problems)
             meta = package_meta(snap.package)
             diff = previous_diff(snap, root, previous)
             dist.parent.mkdir(parents=True, exist_ok=True)
-            stage = make_stage(dist)
+            stage = make_release_stage(dist)
             try:
-                build_into(snap, meta, stage, diff)
-                _step("release-staged")
+                build_into(snap, meta, stage, diff, steps)
+                checkpoint("release-staged")
                 swap_dir(stage, dist)
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
-    files = {p.relative_to(dist).as_posix(): p.stat().st_size for p in sorted(dist.iterdir()) if p.is_file()}
+    files = {p.name: p.stat().st_size for p in sorted(dist.iterdir()) if p.is_file() and p.name != MARKER}
     return ReleaseResult(dist, files, time.perf_counter() - started)

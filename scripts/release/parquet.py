@@ -48,6 +48,3 @@ def write_parquet(table: Table, rows: list[dict[str, str]], dest: Path) -> None:
     with pq.ParquetWriter(dest, data.schema, **WRITER_OPTIONS) as writer:
         writer.write_table(data, row_group_size=ROW_GROUP_SIZE)
 
-
-def parquet_name(table: Table) -> str:
-    return f"{table.name}.parquet"

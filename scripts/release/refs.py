@@ -1,28 +1,32 @@
 """Open a version of the package named by a folder, a release zip or a git ref.
 
 Zips (and git refs, exported with ``git archive --format=zip``) are unpacked into a private
-temporary folder with :func:`scripts.files.safe_extract`, which checks the sizes and names in the
+temporary folder with :func:`scripts.archives.safe_extract`, which checks the sizes and names in the
 central directory before writing and cuts off any member that inflates past its declared size, so
 a 4 MB zip bomb is refused in milliseconds instead of filling the disk.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
-from scripts.files import UnsafeArchive, safe_extract
-from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package
+from scripts.archives import UnsafeArchive, safe_extract
+from scripts.files import regular_file
+from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package, parse_json
 
 MAX_UNPACKED = 256 << 20  # far above any honest release of this package (a few MB)
 MAX_MEMBER = 64 << 20
 MAX_MEMBERS = 10_000
+GIT_TIMEOUT = 300  # seconds for one git command; an archive of this repository takes well under one
 
 
 def split_range(spec: str) -> tuple[str, str] | None:
@@ -35,14 +39,19 @@ def split_range(spec: str) -> tuple[str, str] | None:
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True)
+    """Run git in ``repo``. Callers put ``--end-of-options`` before any ref: a ref is data (a tag
+    named ``--output=PATH`` must never become an option), and git is given a time bound."""
+    try:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PackageError(f"git {args[0]} in {repo} did not finish within {GIT_TIMEOUT} s") from None
 
 
 def is_git_ref(repo: Path, ref: str) -> bool:
     """Does ``ref`` name a commit in the git checkout at ``repo``?"""
     if shutil.which("git") is None or ref.startswith("-"):
         return False
-    return _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode == 0
+    return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").returncode == 0
 
 
 def _unpack(zip_path: Path, dest: Path) -> Path:
@@ -62,7 +71,7 @@ def _unpack(zip_path: Path, dest: Path) -> Path:
 def _archive_ref(repo: Path, ref: str, tmp: Path) -> Path:
     """``git archive`` the tree at ``ref`` as a zip in ``tmp``, then unpack it safely."""
     archive = tmp / "ref.zip"
-    done = _git(repo, "archive", "--format=zip", f"--output={archive}", ref)
+    done = _git(repo, "archive", "--format=zip", f"--output={archive}", "--end-of-options", ref)
     if done.returncode != 0:
         raise PackageError(f"git archive {ref} failed: {done.stderr.decode(errors='replace').strip()}")
     unpacked = tmp / "tree"
@@ -77,6 +86,8 @@ def open_version(spec: str | Path, repo: Path = Path(".")) -> Iterator[Package]:
     if path.is_dir():
         yield load_package(path)
         return
+    if os.path.lexists(path):
+        regular_file(path)  # a FIFO or device given as the zip: refused before it is opened
     with tempfile.TemporaryDirectory(prefix="cac-version-") as tmp:
         if path.is_file():
             if not zipfile.is_zipfile(path):
@@ -90,19 +101,27 @@ def open_version(spec: str | Path, repo: Path = Path(".")) -> Iterator[Package]:
             raise PackageError(f"{spec}: no such folder, zip file or git ref")
 
 
-def previous_tag(repo: Path, version: str) -> str | None:
+def previous_tag(repo: Path, version: str, stream: IO[str] | None = None) -> str | None:
     """The newest tag merged into HEAD whose datapackage.json has a version other than
-    ``version`` (None outside a git checkout or without such a tag)."""
+    ``version`` (None outside a git checkout or without such a tag).
+
+    Tags are content (a fork brings its own): each is read as ``refs/tags/NAME`` after
+    ``--end-of-options``, and a name starting with "-" is skipped with a warning on ``stream``."""
     if shutil.which("git") is None:
         return None
     done = _git(repo, "tag", "--list", "--merged", "HEAD", "--sort=-v:refname")
     if done.returncode != 0:
         return None
-    for tag in done.stdout.decode().split():
-        shown = _git(repo, "show", f"{tag}:{DESCRIPTOR}")
+    for tag in done.stdout.decode("utf-8", "replace").split():
+        if tag.startswith("-"):
+            print(f"warning: git tag {tag!r} starts with '-'; it is skipped (a tag is never passed to git "
+                  "as an option)", file=stream or sys.stderr)
+            continue
+        shown = _git(repo, "show", "--end-of-options", f"refs/tags/{tag}:{DESCRIPTOR}")
         try:
-            tagged = json.loads(shown.stdout).get("version") if shown.returncode == 0 else version
-        except (ValueError, AttributeError):
+            tagged = parse_json(shown.stdout, f"{tag}:{DESCRIPTOR}").get("version") if shown.returncode == 0 \
+                else version
+        except PackageError:  # unreadable, too large or too deep: not a version to compare with
             continue
         if tagged != version:
             return tag

@@ -16,8 +16,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.files import inside
-from scripts.model.package import DESCRIPTOR, Package, load_package, read_descriptor, read_rows
+from scripts.files import inside, read_regular
+from scripts.model.package import DESCRIPTOR, CellTooLong, Package, load_package, read_descriptor, read_rows
+from scripts.trees import pid_alive
 
 # Files beside the data that a release carries (missing optional ones are skipped).
 README = "README.md"
@@ -33,12 +34,14 @@ LEFTOVER = re.compile(rf"^{PREFIX}(\d+)-")
 @dataclass
 class Snapshot:
     """The copied package: its root, the loaded package, each table's rows (read once) and the
-    sha256 of every copied file (relative path -> hex)."""
+    sha256 of every copied file (relative path -> hex). ``unread`` names the tables whose rows
+    could not be read (a cell over the cap, which validation reports); their rows are empty."""
 
     root: Path
     package: Package
     rows: dict[str, list[dict[str, str]]]
     digests: dict[str, str] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -60,40 +63,37 @@ def _resource_files(descriptor: dict) -> list[str]:
 
 
 def _package_files(root: Path) -> list[str]:
-    """Relative paths of the descriptor, every resource and schema file, and the release texts."""
+    """Relative paths of the descriptor, every resource and schema file, and the release texts.
+    Optional texts are taken when they exist as anything but a folder: one that is a FIFO or
+    device is then refused when it is read, rather than left out of the release unsaid."""
     descriptor = read_descriptor(root)  # the loader's reader: JSON, resources and value types checked
     names = [DESCRIPTOR, *_resource_files(descriptor)]
-    names += [n for n in TEXT_FILES if (root / n).is_file()]
-    names += sorted(p.name for p in root.glob("LICENSE*") if p.is_file())
+    names += [n for n in TEXT_FILES if _present(root / n)]
+    names += sorted(p.name for p in root.glob("LICENSE*") if _present(p))
     licenses = root / LICENSES_DIR
     if licenses.is_dir():
-        names += sorted(f"{LICENSES_DIR}/{p.name}" for p in licenses.iterdir() if p.is_file())
+        names += sorted(f"{LICENSES_DIR}/{p.name}" for p in licenses.iterdir() if _present(p))
     return list(dict.fromkeys(names))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _present(path: Path) -> bool:
+    return os.path.lexists(path) and not path.is_dir()
 
 
 def remove_dead_snapshots() -> None:
     """Delete snapshots that releases killed before they could clean up (their pid is gone)."""
     for entry in Path(tempfile.gettempdir()).iterdir():
         match = LEFTOVER.match(entry.name)
-        if match and entry.is_dir() and not entry.is_symlink() and not _alive(int(match.group(1))):
+        if match and entry.is_dir() and not entry.is_symlink() and not pid_alive(int(match.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
 
 
 def take_snapshot(root: Path) -> Snapshot:
     """Copy the package at ``root`` into a new private folder and load it from there.
 
-    Each file is read once; a path leaving the package raises scripts.files.OutsideRoot, a missing
-    one FileNotFoundError (the CLI turns both into one line and exit 2).
+    Each file is read once; a path leaving the package raises scripts.files.OutsideRoot, a FIFO,
+    device or folder NotRegularFile, a missing one FileNotFoundError (the CLI turns each into one
+    line and exit 2).
     """
     root = Path(root).resolve()
     remove_dead_snapshots()
@@ -101,14 +101,27 @@ def take_snapshot(root: Path) -> Snapshot:
     digests: dict[str, str] = {}
     try:
         for name in _package_files(root):
-            data = inside(name, root).read_bytes()
+            data = read_regular(inside(name, root))
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
             digests[name] = hashlib.sha256(data).hexdigest()
         package = load_package(dest)
-        rows = {name: read_rows(table) for name, table in package.tables.items()}
+        rows, unread = _rows(package)
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
         raise
-    return Snapshot(dest, package, rows, dict(sorted(digests.items())))
+    return Snapshot(dest, package, rows, dict(sorted(digests.items())), unread)
+
+
+def _rows(package: Package) -> tuple[dict[str, list[dict[str, str]]], list[str]]:
+    """Each table's rows; a table with a cell over the cap gets none and is named as unread."""
+    rows: dict[str, list[dict[str, str]]] = {}
+    unread = []
+    for name, table in package.tables.items():
+        try:
+            rows[name] = read_rows(table)
+        except CellTooLong:
+            rows[name] = []
+            unread.append(name)
+    return rows, unread

@@ -16,14 +16,13 @@ rebuilding a tagged version gives the same bytes on any day.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.files import atomic_write, package_lock
 from scripts.model.meta import package_meta
-from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package
+from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package, parse_json
 from scripts.release.diff import diff_packages, diff_summary
 from scripts.release.generated import write_generated
 from scripts.release.refs import open_version, previous_tag
@@ -55,7 +54,7 @@ def set_descriptor_version(text: str, version: str, date: str) -> str:
     new, dates = re.subn(r'^(  "created": )"[^"]*"', rf'\g<1>"{date}T00:00:00Z"', new, count=1, flags=re.MULTILINE)
     if count != 1 or dates != 1:
         raise PackageError(f"{DESCRIPTOR}: no top-level \"version\" and \"created\" to update")
-    json.loads(new)
+    parse_json(new, DESCRIPTOR)
     return new
 
 

@@ -3,16 +3,11 @@ swap it in, so a reader never sees half a site and a failed build leaves the old
 
 from __future__ import annotations
 
-import argparse
-import csv
 import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.model.package import PackageError
 from scripts.site.figures import timeline_page, trade_page
 from scripts.site.html import esc, page
 from scripts.site.index import index_page
@@ -100,34 +95,3 @@ def _swap(stage: Path, dest: Path) -> None:
         old.rename(dest)
         raise
     shutil.rmtree(old, ignore_errors=True)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m scripts.site ROOT DEST``: 0 built, 1 package unreadable, 2 cannot write."""
-    parser = argparse.ArgumentParser(prog="python -m scripts.site", description="Build the static site.")
-    parser.add_argument("root", type=Path, help="package root (the folder with datapackage.json)")
-    parser.add_argument("dest", type=Path, help="folder to write the site to (replaced whole)")
-    args = parser.parse_args(argv)
-    try:
-        files = render_site(args.root)
-    except PackageError as exc:
-        return _fail(str(exc), 1)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        return _fail(f"cannot read the package: {_reason(exc)}", 1)
-    try:
-        written = write_site(files, args.dest)
-    except OSError as exc:
-        return _fail(f"cannot write the site to {args.dest}: {_reason(exc)}", 2)
-    print(f"site: wrote {len(written)} files to {args.dest}")
-    return 0
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.filename}: {exc.strerror}"
-    return str(exc)
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code

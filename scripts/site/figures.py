@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from scripts.model import cells
 from scripts.model.cells import CellError
-from scripts.model.package import PackageError
 from scripts.site import names
 from scripts.site.html import data_table, esc, link
-from scripts.site.model import SiteData, meeting_label, source_files
+from scripts.site.model import SiteData, SiteDataError, meeting_label, source_files
 from scripts.site.pages import meeting_href
 from scripts.site.svg import Point, TimelineItem, parse_span, timeline_svg, trade_svg
 
@@ -69,7 +68,7 @@ def trade_points(data: SiteData) -> list[tuple[Point, dict[str, str]]]:
         try:
             value = cells.read_cell(value_field, row.get(names.IND_VALUE))
         except CellError as exc:  # the site is drawn from valid data; say where it is not
-            raise PackageError(f"{table.path.name}: record {table.record_key(row)}, field {names.IND_VALUE}: "
+            raise SiteDataError(f"{table.path.name}: record {table.record_key(row)}, field {names.IND_VALUE}: "
                                f"{exc.message} (rule: {exc.rule}); run validate") from None
         if value is None:
             continue

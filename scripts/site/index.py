@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from scripts.model.meta import citation_text, package_meta
-from scripts.model.package import PackageError
 from scripts.model.values import web_url  # only web addresses become links, never javascript: or data:
 from scripts.site import names
 from scripts.site.figures import timeline_items
 from scripts.site.html import data_table, esc, link
-from scripts.site.model import SiteData, meeting_label
+from scripts.site.model import SiteData, SiteDataError, meeting_label
 from scripts.site.pages import meeting_href, table_href
 
 CITATION_FILE = "CITATION.cff"
@@ -22,7 +21,7 @@ def reference(data: SiteData) -> str:
     try:
         return citation_text(package_meta(data.package))
     except KeyError as exc:
-        raise PackageError(f"datapackage.json has no top-level {exc} (needed to cite the dataset)") from None
+        raise SiteDataError(f"datapackage.json has no top-level {exc} (needed to cite the dataset)") from None
 
 
 def index_page(data: SiteData) -> tuple[str, str]:

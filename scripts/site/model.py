@@ -14,6 +14,11 @@ from scripts.site import names
 ROW_LEVEL = ""  # field_name of a citation that supports a whole record
 
 
+class SiteDataError(ValueError):
+    """The package holds a value the site cannot draw (a figure that is not a number, a descriptor
+    without what a citation needs): invalid data, which validate names too."""
+
+
 @dataclass(frozen=True)
 class Citation:
     """One citation, with the source's file name resolved for display."""

@@ -32,14 +32,15 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 from scripts.model import catalogue
 from scripts.model.names import DESCRIPTOR
-from scripts.model.package import Package, PackageError, check_patterns, load_package
+from scripts.model.package import Package, PackageError, check_patterns, load_package, read_json
 from scripts.report import Problem, merge
 
-from . import facts, provenance, rules  # noqa: F401  (register the named rules)
+from . import facts, provenance, records, rules  # noqa: F401  (register the named rules)
 from .descriptor import descriptor_problems
-from .frames import read_package
+from .frames import Frames, read_package
+from .lock import lock_file_problems, lock_location  # registers the lock's rules too
 
-__all__ = ["metadata_problems", "validate_package"]
+__all__ = ["metadata_problems", "run_validation", "validate_package"]
 
 
 def metadata_problems(package: Package) -> None:
@@ -59,7 +60,7 @@ def metadata_problems(package: Package) -> None:
     items = [(str(package.root / DESCRIPTOR), "package", descriptor)]
     for table in package.tables.values():
         if table.schema_path.name != DESCRIPTOR:
-            items.append((str(table.schema_path), "schema", json.loads(table.schema_path.read_text(encoding="utf-8"))))
+            items.append((str(table.schema_path), "schema", read_json(table.schema_path)))
     key = json.dumps([(kind, data) for _, kind, data in items], sort_keys=True)
     if key not in _VALID_METADATA:
         _check_metadata(items)
@@ -79,11 +80,19 @@ def _check_metadata(items: list[tuple[str, str, dict]]) -> None:
             raise PackageError(f"{label}: {report.errors[0].message}")
 
 
-def validate_package(root: Path | str, sources: Path | None = None) -> list[Problem]:
+def validate_package(root: Path | str, sources: Path | None = None, lock: bool = False) -> list[Problem]:
     """Every problem of the package under ``root``; provenance too when ``sources`` is given.
 
+    With ``lock``, provenance is also checked against the package's ``provenance.lock``: without
+    ``sources`` the citations are compared with it (lock mode: it must exist); with them, a lock
+    that no longer records what they prove is refused (:mod:`.lock`).
     Raises PackageError when the descriptor or a schema cannot be read at all.
     """
+    return run_validation(root, sources, lock)[0]
+
+
+def run_validation(root: Path | str, sources: Path | None = None, lock: bool = False) -> tuple[list[Problem], Frames]:
+    """:func:`validate_package`, also returning the frames read (what ``--update-lock`` records)."""
     from .checks import table_problems
     from .registry import RuleRun
 
@@ -92,8 +101,11 @@ def validate_package(root: Path | str, sources: Path | None = None) -> list[Prob
     check_patterns(package)
     frames, found = read_package(package)
     found = descriptor_problems(package.descriptor) + found
-    run = RuleRun(frames, {"sources": Path(sources) if sources is not None else None})
+    lock_path = lock_location(package, sources, lock)
+    run = RuleRun(frames, {"sources": Path(sources) if sources is not None else None, "lock": lock_path})
+    if lock_path is not None:
+        found.extend(lock_file_problems(frames, run.args["sources"], lock_path))
     applicable = list(run.applicable(include_provenance=sources is not None))
     for name in frames.raw:
         found.extend(table_problems(frames, run, name, applicable))
-    return merge((catalogue.rank(p.rule), p) for p in found)
+    return merge((catalogue.rank(p.rule), p) for p in found), frames

@@ -19,7 +19,7 @@ from the same masks.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from scripts.report import Problem
 
 from .frames import Frames
 from .registry import Rule, RuleRun
+from .suggest import suggestion
 
 if TYPE_CHECKING:
     import pandera.polars as pa
@@ -164,9 +165,17 @@ def _problem(frames: Frames, run: RuleRun, table: Table, column: str, rule: str,
         message = messages[index] if messages is not None and messages[index] is not None else None
         return Problem(file, row, column, value, rule, message or item.message(fld, value), item.info.hint)
     special = SPECIAL.get(rule)
-    if special is not None:
-        return special(frames, table, fld, index, value)
-    return Problem(file, row, column, value, rule, cell_message(fld, rule, value), words.hint(fld, rule))
+    found = special(frames, table, fld, index, value) if special is not None else \
+        Problem(file, row, column, value, rule, cell_message(fld, rule, value), words.hint(fld, rule))
+    return with_suggestion(frames, table, fld, found) if rule in KEY_RULES else found
+
+
+def with_suggestion(frames: Frames, table: Table, fld: Field, problem: Problem) -> Problem:
+    """A foreign-key cell that fails its pattern or reference, with the key its text names."""
+    found = suggestion(frames, table, fld, frames.raw[table.name][fld.name][problem.row - 2])
+    if found is None:
+        return problem
+    return replace(problem, message=f"{problem.message}; {found[0]}", hint=found[1])
 
 
 def cell_message(fld: Field, rule: str, value: Any) -> str:
@@ -212,5 +221,6 @@ def _not_sorted(frames: Frames, table: Table, fld: Field, index: int, value: Any
                    catalogue.hint(catalogue.NOT_SORTED))
 
 
+KEY_RULES = (catalogue.PATTERN, catalogue.FOREIGN_KEY)  # where a typed name gets "did you mean"
 SPECIAL = {catalogue.UNIQUE: _unique, catalogue.PRIMARY_KEY: _primary_key, catalogue.FOREIGN_KEY: _foreign_key,
            catalogue.KEY_WHITESPACE: _key_space, catalogue.NOT_SORTED: _not_sorted}

@@ -9,7 +9,8 @@ exceptions belong in the data, never here.
 
 Rules already in :mod:`.rules` are not repeated: ``clean_text``, ``state_codes_are_iso3166``,
 ``person_is_one_row``, ``attendance_status_fits_sources`` (expected/reported attendance against
-its sources) and ``inference_is_explained`` (a marked inference has a note). A ``verbatim``
+its sources) and ``inference_is_explained`` (a marked inference has a note). Rules between records
+(who acted for which state, who chaired, the knowledge horizon) are in :mod:`.records`. A ``verbatim``
 citation's evidence is proved word for word by provenance (``citation-evidence-missing``).
 """
 
@@ -25,8 +26,6 @@ from scripts.model.names import (
     INDICATORS,
     MEETING_TOPICS,
     MEETINGS,
-    MEMBERSHIPS,
-    PERSONS,
     SIGNATORIES,
     SOURCES,
     STATEMENTS,
@@ -73,6 +72,7 @@ class AsOf:
 # the few whose field has another name are listed here.
 IRREGULAR_FLAGS: dict[tuple[str, str], tuple[str, ...]] = {
     (STATEMENTS, "is_date_inferred"): ("statement_date",),
+    (SIGNATORIES, "is_capacity_inferred"): ("capacity_office_id",),
 }
 FLAG_SUFFIXES = ("", "_id", "_state_id", "_start", "_end")
 
@@ -231,22 +231,7 @@ def inference_marked_one_way(frames: Frames) -> Found:
             yield name, NOTE, ~marked & (frames.raw[name][NOTE].fill_null("").str.strip_chars() != "")
 
 
-# --------------------------------------------------------------------------- identity
-
-@rule(ATTENDANCE, PERSONS, MEMBERSHIPS, targets=("attendance.person_id",))
-def attends_for_own_state(frames: Frames) -> Found:
-    """A person attends for their own state (persons.state_id or a membership's state).
-
-    Why: a leader listed under another state's attendance row is a false claim about who came."""
-    import polars as pl
-
-    attendance = frames.typed(ATTENDANCE)
-    persons, memberships = frames.typed(PERSONS), frames.typed(MEMBERSHIPS)
-    own = pl.concat([persons.select("person_id", "state_id"), memberships.select("person_id", "state_id")])
-    pairs = own.drop_nulls().select(pl.concat_str(["person_id", "state_id"], separator="\x00")).to_series()
-    wanted = attendance.select(pl.concat_str(["person_id", "state_id"], separator="\x00")).to_series()
-    yield ATTENDANCE, "person_id", fails(attendance["person_id"].is_not_null() & ~wanted.is_in(pairs.implode()))
-
+# --------------------------------------------------------------------------- baselines
 
 @rule(INDICATORS, targets=("indicators.baseline_observation_id",))
 def baseline_comparable(frames: Frames) -> Found:

@@ -13,10 +13,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scripts.files import NotRegularFile, read_regular
 from scripts.model import catalogue
+from scripts.model.limits import CELL_CHARS as MAX_CELL_CHARS
 from scripts.model.names import DESCRIPTOR, KEY_SEPARATOR
 from scripts.model.package import Package
 from scripts.model.spec import Table
@@ -48,6 +52,13 @@ class Frames:
 
     def table(self, name: str) -> Table:
         return self.package.table(name)
+
+    def forget(self, name: str) -> None:
+        """Drop what was derived from table ``name`` (typed frame, keys, every rule's result) after
+        its raw frame changed: tests edit frames cell by cell and run the rules again."""
+        self._typed.pop(name, None)
+        self._keys.pop(name, None)
+        self.cache.clear()
 
     def file(self, name: str) -> str:
         return relative(self.package, self.table(name))
@@ -96,6 +107,7 @@ def read_package(package: Package) -> tuple[Frames, list[Problem]]:
         if content is None:
             continue
         frame, missing = read_table(file, table, content, problems)
+        problems.extend(long_cell_problems(file, frame))
         del content  # the file's bytes go before the frame is compacted: one copy of a table at a time
         if frame is not None:
             frames.raw[name] = compact(frame)
@@ -105,7 +117,10 @@ def read_package(package: Package) -> tuple[Frames, list[Problem]]:
 
 def _read_bytes(file: str, table: Table, problems: list[Problem]) -> bytes | None:
     try:
-        return table.path.read_bytes()
+        return read_regular(table.path)
+    except NotRegularFile as exc:
+        problems.append(problem(file, None, None, None, "not-a-regular-file",
+                                f"{file} is {exc.kind}, not a regular file; it was not read"))
     except FileNotFoundError:
         problems.append(problem(file, None, None, None, "missing-file",
                                 f"{file} is listed in {DESCRIPTOR} but does not exist"))
@@ -177,6 +192,24 @@ def read_table(file: str, table: Table, content: bytes,
     return _align(table, labels, frame)
 
 
+def long_cell_problems(file: str, frame: pl.DataFrame | None) -> list[Problem]:
+    """Cells over MAX_CELL_CHARS, the cell cap every reader of the package shares (the csv module
+    stops at it; Excel holds no more). Byte lengths (free in polars) find the columns to count."""
+    import polars as pl
+
+    if frame is None or frame.height == 0:
+        return []
+    found = []
+    for name, widest in zip(frame.columns, frame.select(pl.all().str.len_bytes().max()).row(0), strict=True):
+        if widest is None or widest <= MAX_CELL_CHARS:
+            continue
+        lengths = frame.get_column(name).str.len_chars()
+        for index in (lengths > MAX_CELL_CHARS).arg_true().to_list():
+            found.append(problem(file, index + 2, name, frame[name][index], "cell-too-long",
+                                 f"{lengths[index]:,} characters; a cell holds at most {MAX_CELL_CHARS:,}"))
+    return found
+
+
 SHARE_MIN_ROWS, SAMPLE_ROWS, INLINE_BYTES = 10_000, 1_000, 12
 
 
@@ -228,7 +261,10 @@ def _blank_rows(frame: pl.DataFrame) -> list[int]:
 def _header(body: bytes) -> list[str]:
     end = body.find(b"\n")
     first = (body if end < 0 else body[:end]).decode("utf-8", "replace").rstrip("\r")
-    return next(csv.reader([first]), []) if first else []
+    try:
+        return next(csv.reader([first]), []) if first else []
+    except csv.Error:  # a label over the cell cap: the labels, unquoted, are reported as not the schema's
+        return first.split(",")
 
 
 def label_problems(file: str, table: Table, labels: list[str]) -> list[Problem]:
@@ -287,7 +323,7 @@ def _locate_ragged(file: str, table: Table, labels: list[str], body: bytes, blan
     rows = csv.reader(io.StringIO(body.decode("utf-8", "replace"), newline=""))
     next(rows, None)
     width, names = len(labels), table.field_names
-    for index, cells in enumerate(rows):
+    for index, cells in enumerate(_until_too_long(rows)):
         if index in blank or not cells:
             continue
         if len(cells) > width:
@@ -298,3 +334,9 @@ def _locate_ragged(file: str, table: Table, labels: list[str], body: bytes, blan
             found.append(problem(file, index + 2, name, None, "missing-cell",
                                  f"the row has {len(cells)} cells; the header has {width}"))
     return found
+
+
+def _until_too_long(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The csv module's rows up to a cell over the cap (reported apart, as cell-too-long)."""
+    with suppress(csv.Error):
+        yield from rows

@@ -21,9 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scripts.files import NotRegularFile, read_regular
 from scripts.model import catalogue
 from scripts.model.names import CITATIONS, SOURCES
 from scripts.model.package import confinement_problem
+from scripts.model.text import fold
 from scripts.report import Problem
 
 from .columns import lookup
@@ -34,12 +36,6 @@ if TYPE_CHECKING:
     import polars as pl
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-SPACE = re.compile(r"\s+")
-
-
-def fold(text: str) -> str:
-    """Collapse every run of whitespace to one space, as citations are compared."""
-    return SPACE.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=4096)
@@ -64,11 +60,12 @@ def read_sources(frames: Frames, sources_dir: Path) -> tuple[dict[str, list[str]
     for index, row in enumerate(raw.select("source_id", "file_name", "sha256").iter_rows()):
         source_id, name, recorded = row
         path = sources_dir / (name or "")
-        if not name or confinement_problem(sources_dir, name) or not path.is_file():
-            problems.append(Problem(file, index + 2, "file_name", name, "source-file-missing",
-                                    f"source text {path} not found", catalogue.hint(catalogue.SOURCE_MISSING)))
+        data = _source_bytes(sources_dir, name)
+        if isinstance(data, str):
+            rule = "not-a-regular-file" if data else "source-file-missing"
+            problems.append(Problem(file, index + 2, "file_name", name, rule, data or f"source text {path} not found",
+                                    catalogue.hint(rule)))
             continue
-        data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if digest != recorded:
             problems.append(Problem(file, index + 2, "sha256", recorded, "source-sha256-mismatch",
@@ -77,6 +74,20 @@ def read_sources(frames: Frames, sources_dir: Path) -> tuple[dict[str, list[str]
             continue
         texts[source_id] = data.decode("utf-8", "replace").splitlines()
     return texts, problems
+
+
+def _source_bytes(sources_dir: Path, name: str | None) -> bytes | str:
+    """The bytes of a source text; else why not: "" when it is missing or leaves the folder, a
+    sentence when it is a FIFO, socket, device or folder (never opened, so never waited on)."""
+    path = sources_dir / (name or "")
+    if not name or confinement_problem(sources_dir, name):
+        return ""
+    try:
+        return read_regular(path)
+    except FileNotFoundError:
+        return ""
+    except NotRegularFile as exc:
+        return f"source text {path} is {exc.kind}, not a regular file; it was not read"
 
 
 def _spans(citations: pl.DataFrame, texts: dict[str, list[str]]) -> tuple[pl.DataFrame, list[str]]:
@@ -184,7 +195,14 @@ def provenance_problems(frames: Frames, sources_dir: Path) -> list[Problem]:
         texts, problems = read_sources(frames, Path(sources_dir))
         problems.extend(check_citations(frames, texts))
         frames.cache[key] = problems
+        frames.cache[("texts", str(sources_dir))] = texts  # what the lock records (.lock), read once
     return frames.cache[key]
+
+
+def source_texts(frames: Frames, sources_dir: Path) -> dict[str, list[str]]:
+    """The lines of every source text whose sha256 matched, as provenance read them (once)."""
+    provenance_problems(frames, sources_dir)
+    return frames.cache.get(("texts", str(sources_dir)), {})
 
 
 def _findings(frames: Frames, sources: Path, rule_id: str, table: str, column: str) -> Found:
@@ -210,7 +228,8 @@ def _provenance_rule(rule_id: str, table: str, column: str) -> None:
 
 
 for _rule_id, _table, _column in (
-    (catalogue.SOURCE_MISSING, SOURCES, "file_name"), (catalogue.SOURCE_SHA, SOURCES, "sha256"),
+    (catalogue.SOURCE_MISSING, SOURCES, "file_name"), (catalogue.NOT_REGULAR, SOURCES, "file_name"),
+    (catalogue.SOURCE_SHA, SOURCES, "sha256"),
     (catalogue.PAST_END, CITATIONS, "line_end"), (catalogue.EVIDENCE_MISSING, CITATIONS, "evidence"),
     (catalogue.VALUE_MISSING, CITATIONS, "field_name"), (catalogue.FIELD_UNKNOWN, CITATIONS, "field_name"),
 ):

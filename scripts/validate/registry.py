@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 Found = Iterator[tuple[Any, ...]]
+Masks = dict[tuple[str, str], tuple["pl.Series", "pl.Series | None"]]
 Targets = Callable[[Package], Iterable[tuple[str, str]]]
 
 
@@ -38,7 +39,8 @@ class Rule:
     needs: tuple[str, ...]
     targets: Targets
     describe: Callable[[Field, str | None], str] | None = None  # a message naming what is wrong with a cell
-    provenance: bool = False  # needs the source texts (run only when they are given)
+    provenance: bool | str = False  # True: needs the source texts; LOCK: runs without them, against
+    # provenance.lock; STALE: runs with both, comparing the lock with what the texts prove
 
     @property
     def info(self) -> catalogue.RuleInfo:
@@ -54,6 +56,7 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+LOCK, STALE = "lock", "stale"  # provenance modes of a rule beside True (the source texts)
 
 
 def _fixed(targets: tuple[str, ...]) -> Targets:
@@ -62,7 +65,7 @@ def _fixed(targets: tuple[str, ...]) -> Targets:
 
 
 def rule(*needs: str, targets: tuple[str, ...] | Targets, describe: Callable[[Field, str | None], str] | None = None,
-         provenance: bool = False) -> Callable:
+         provenance: bool | str = False) -> Callable:
     """Register a rule under its function's name, which must be a catalogue id; ``needs`` are the
     tables it reads ('*' = every table of the package, besides any named), ``targets`` where it
     reports. A rule runs only when every table it needs was read, so a package without one of them
@@ -84,6 +87,30 @@ def every_field(package: Package) -> Iterator[tuple[str, str]]:
             yield table.name, fld.name
 
 
+def cached_masks(frames: Frames, item: Rule, **inputs: Any) -> Masks:
+    """The rule's result for these frames, computed once (kept on the frames), by (table, field):
+    the failing mask and, where the rule gives them, per-row messages. A rule that reads another
+    rule's findings (so as not to report one mistake twice) gets the same result validation uses."""
+    key = ("rule", item.name)
+    if key not in frames.cache:
+        frames.cache[key] = _compute(frames, item, inputs)
+    return frames.cache[key]
+
+
+def _compute(frames: Frames, item: Rule, inputs: dict[str, Any]) -> Masks:
+    declared = set(item.targets(frames.package))
+    out: Masks = {}
+    for table, column, failing, *rest in item.func(frames, **inputs):
+        if (table, column) not in declared:
+            raise RuntimeError(f"rule {item.name} reports on {table}.{column}, which it does not declare")
+        messages = rest[0] if rest else None
+        if (table, column) in out:
+            failing = out[(table, column)][0] | failing
+            messages = out[(table, column)][1] if messages is None else messages
+        out[(table, column)] = (failing.fill_null(False), messages)
+    return out
+
+
 @dataclass
 class RuleRun:
     """One validation's results of the named rules, computed on first use and kept by
@@ -91,39 +118,38 @@ class RuleRun:
 
     frames: Frames
     args: dict[str, Any] = field(default_factory=dict)  # extra inputs (e.g. the sources folder)
-    _results: dict[str, dict[tuple[str, str], tuple[pl.Series, pl.Series | None]]] = field(default_factory=dict)
 
     def result(self, item: Rule, table: str, column: str) -> tuple[pl.Series, pl.Series | None]:
-        if item.name not in self._results:
-            self._results[item.name] = self._compute(item)
-        found = self._results[item.name].get((table, column))
+        found = cached_masks(self.frames, item, **self._inputs(item)).get((table, column))
         if found is None:
             import polars as pl
 
             return pl.Series([False] * self.frames.raw[table].height, dtype=pl.Boolean), None
         return found
 
-    def _compute(self, item: Rule) -> dict[tuple[str, str], tuple[pl.Series, pl.Series | None]]:
-        declared = set(item.targets(self.frames.package))
-        out: dict[tuple[str, str], tuple[pl.Series, pl.Series | None]] = {}
-        for table, column, failing, *rest in item.func(self.frames, **self._inputs(item)):
-            if (table, column) not in declared:
-                raise RuntimeError(f"rule {item.name} reports on {table}.{column}, which it does not declare")
-            messages = rest[0] if rest else None
-            if (table, column) in out:
-                failing = out[(table, column)][0] | failing
-                messages = out[(table, column)][1] if messages is None else messages
-            out[(table, column)] = (failing.fill_null(False), messages)
-        return out
-
     def _inputs(self, item: Rule) -> dict[str, Any]:
+        if item.provenance == LOCK:
+            return {"lock": self.args["lock"]}
+        if item.provenance == STALE:
+            return {"sources": self.args["sources"], "lock": self.args["lock"]}
         return {"sources": self.args["sources"]} if item.provenance else {}
+
+    def wanted(self, item: Rule, include_provenance: bool) -> bool:
+        """Does ``item`` run in this validation's provenance mode? The source texts (``include_provenance``)
+        run the provenance rules and, with a lock (``args["lock"]``), the stale-lock rule; a lock
+        without the texts runs the lock rules instead."""
+        has_lock = self.args.get("lock") is not None
+        if item.provenance == LOCK:
+            return has_lock and not include_provenance
+        if item.provenance == STALE:
+            return has_lock and include_provenance
+        return include_provenance or not item.provenance
 
     def applicable(self, include_provenance: bool) -> Iterator[tuple[Rule, str, str]]:
         """Every (rule, table, field) to check: rules whose tables were read, at declared targets."""
         available = set(self.frames.raw)
         for item in RULES.values():
-            if item.provenance and not include_provenance:
+            if not self.wanted(item, include_provenance):
                 continue
             if not item.needed_tables(self.frames.package) <= available:
                 continue

@@ -1,1 +1,3 @@
-"""Excel workbooks: refuse hostile archives (archive.py), read sheets in bounded memory (reader.py)."""
+"""Excel workbooks: ``read/`` takes an edited workbook back (archive checks, bounded readers,
+import), ``write/`` makes one from the package (export); both speak :mod:`.ooxml` and agree on
+the export state sheet through :mod:`.state`, and neither imports the other."""

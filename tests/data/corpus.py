@@ -62,14 +62,24 @@ class Copy:
     def text(self, table: str) -> str:
         return self.path(table).read_text(encoding="utf-8")
 
-    def cite(self, table: str, key: str, source_id: str) -> None:
-        """Add a whole-record citation of ``table``/``key`` from ``source_id``."""
+    def cite(self, table: str, key: str, source_id: str, field: str = "", support: str = "paraphrase") -> None:
+        """Add a citation of ``table``/``key`` from ``source_id`` (of the whole record unless ``field``)."""
         rows = self.rows("citations")
         number = max(int(r["citation_id"][1:]) for r in rows) + 1
-        rows.append({"citation_id": f"C{number:04d}", "table_name": table, "record_id": key, "field_name": "",
-                     "source_id": source_id, "line_start": "1", "line_end": "1", "support": "paraphrase",
+        rows.append({"citation_id": f"C{number:04d}", "table_name": table, "record_id": key, "field_name": field,
+                     "source_id": source_id, "line_start": "1", "line_end": "1", "support": support,
                      "evidence": "x"})
         self.write("citations", rows)
+
+    def add(self, table: str, **cells: str) -> None:
+        """Add a record (fields not given are empty); the file is written back sorted."""
+        fields = load_package(self.root).table(table).field_names
+        self.write(table, [*self.rows(table), {f: cells.get(f, "") for f in fields}])
+
+    def uncite(self, table: str, key: str, field: str) -> None:
+        """Remove the citations of ``table``/``key`` that name ``field``."""
+        self.write("citations", [c for c in self.rows("citations")
+                                 if (c["table_name"], c["record_id"], c["field_name"]) != (table, key, field)])
 
 
 def fingerprint(root: Path) -> dict[str, str]:

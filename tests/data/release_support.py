@@ -9,6 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.commands import release_steps
 from scripts.model.package import Package, csv_text, load_package, read_rows
 from scripts.release.build import ReleaseResult, release
 from scripts.release.generated import write_generated
@@ -96,8 +97,8 @@ class Build:
 def make_build(base: Path) -> Build:
     src = copy_release_inputs(base / "pkg")
     edits = make_older_version(src, base / "older")
-    first = release(src, base / "dist-a", sources_dir(), str(base / "older"))
-    second = release(src, base / "dist-b", sources_dir(), str(base / "older"))
+    first = release(src, release_steps(), base / "dist-a", sources_dir(), str(base / "older"))
+    second = release(src, release_steps(), base / "dist-b", sources_dir(), str(base / "older"))
     return Build(src, base / "older", edits, first, second, load_package(src))
 
 

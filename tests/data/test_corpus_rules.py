@@ -30,15 +30,16 @@ def ordinal_repeated(c: Copy) -> Expected:
 
 
 def ordinal_before_predecessor(c: Copy) -> Expected:
-    previous = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-6")["date_start"]
-    row = c.edit("meetings", "ca-consultative-7", date_start=str(int(previous[:4]) - 1))
-    return {("ordinals_increase_with_date", c.file("meetings"), row, "ordinal")}
+    """The first meeting moved after the fourth (no record hangs on the first meeting's date)."""
+    fourth = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-4")["date_start"]
+    c.edit("meetings", "ca-consultative-1", date_start=str(int(fourth[:4]) + 1))
+    return {("ordinals_increase_with_date", c.file("meetings"), c.row_of("meetings", "ca-consultative-4"), "ordinal")}
 
 
 def ordinal_repeated_and_earlier(c: Copy) -> Expected:
     """One mistake, one line: the repeat is not also reported as predating the n-th it repeats."""
-    previous = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-6")["date_start"]
-    row = c.edit("meetings", "ca-consultative-7", ordinal="6", date_start=str(int(previous[:4]) - 1))
+    fourth = next(r for r in c.rows("meetings") if r["meeting_id"] == "ca-consultative-4")["date_start"]
+    row = c.edit("meetings", "ca-consultative-5", ordinal="4", date_start=str(int(fourth[:4]) - 1))
     return {("ordinals_unique_per_format", c.file("meetings"), row, "ordinal")}
 
 
@@ -48,7 +49,8 @@ def _absent_state(c: Copy, meeting: str) -> str:
 
 
 def chair_absent(c: Copy) -> Expected:
-    row = c.edit("meetings", "ca-consultative-6", chair_state_id=_absent_state(c, "ca-consultative-6"))
+    """The seventh meeting has no chairmanship of its year and no chair role: only the absence shows."""
+    row = c.edit("meetings", "ca-consultative-7", chair_state_id=_absent_state(c, "ca-consultative-7"))
     return {("chair_and_host_attend", c.file("meetings"), row, "chair_state_id")}
 
 
@@ -99,7 +101,12 @@ def _signed_at_meeting_on(c: Copy, date: str) -> Expected:
 
 
 def signature_off_meeting_date(c: Copy) -> Expected:
-    return _signed_at_meeting_on(c, "2001")
+    """Later in the meeting's year: still within the signer's office and the sources' dates."""
+    record = c.find("document_signatories", signature_status="signed", meeting_id="*")
+    held = next(r for r in c.rows("meetings") if r["meeting_id"] == record["meeting_id"])["date_start"]
+    if len(held) != 7 or held.endswith("-12"):
+        pytest.fail("the signing meeting is not dated to a month before December: pick another date for this variant")
+    return _signed_at_meeting_on(c, held[:4] + "-12")
 
 
 def signature_without_date(c: Copy) -> Expected:

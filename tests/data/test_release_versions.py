@@ -88,9 +88,10 @@ def test_diff_of_an_unknown_version_is_one_line_and_exit_2(repo: Path, capsys: p
 
 
 def test_release_diffs_against_the_last_tag_by_default(build: Build, repo: Path, tmp_path: Path) -> None:
+    from scripts.commands import release_steps
     from scripts.release.build import release
 
-    result = release(repo, tmp_path / "dist", sources_dir())
+    result = release(repo, release_steps(), tmp_path / "dist", sources_dir())
     changes = json.loads((result.dist / "changes.json").read_text(encoding="utf-8"))
     assert changes["old_version"] == OLD_VERSION and changes["totals"] == {"added": 1, "removed": 1, "changed": 1}
 

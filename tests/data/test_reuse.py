@@ -59,6 +59,7 @@ def test_code_is_mit_and_data_is_cc_by(project_copy: Path) -> None:
     assert licences["pyproject.toml"] == "MIT"
     assert licences["datapackage.json"] == "CC-BY-4.0"
     assert licences["CITATION.cff"] == "CC-BY-4.0"
+    assert licences["provenance.lock"] == "CC-BY-4.0"  # data: what the sources prove of the tables
     assert {v for k, v in licences.items() if k.startswith(("tables/", "schemas/"))} == {"CC-BY-4.0"}
     assert (project_copy / "LICENSES" / "MIT.txt").read_text(encoding="utf-8").startswith("MIT License")
     assert "Attribution 4.0 International" in (project_copy / "LICENSES" / "CC-BY-4.0.txt").read_text("utf-8")

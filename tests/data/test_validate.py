@@ -50,7 +50,9 @@ def test_frictionless_agrees_on_a_broken_copy(package_copy: Path) -> None:
 
 def test_cli_exit_0_on_the_real_package(sources: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(ROOT), "--sources", str(sources)]) == 0
-    assert capsys.readouterr().out == "valid: 0 problems\n"
+    assert capsys.readouterr().out == (f"note: provenance mode: sources (citations proved against the texts in "
+                                       f"{sources}; provenance.lock compared with what they prove)\n\n"
+                                       "valid: 0 problems\n")
 
 
 def test_module_entry_point_exits_0_and_leaves_no_process(sources: Path) -> None:
@@ -116,7 +118,7 @@ def test_provenance_is_on_by_default_and_missing_sources_are_an_error(package_co
                                                                      monkeypatch: pytest.MonkeyPatch,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("CAC_SOURCES", raising=False)
-    assert main(["validate", str(package_copy)]) == 2  # the copy has no ../shared/sources beside it
+    assert main(["validate", str(package_copy)]) == 2  # no ../shared/sources beside the copy, and no lock in it
     assert "sources folder" in capsys.readouterr().err
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.commands import release_steps
 from scripts.model.backends import sqlite as sqlite_backend
 from scripts.model.meta import json_text, package_meta
 from scripts.model.package import Package, load_package, read_rows
@@ -92,7 +93,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Build the release once, start Datasette on it, stop it after the module."""
     base = tmp_path_factory.mktemp("datasette")
     src = copy_release_inputs(base / "pkg")
-    result = release(src, base / "dist", sources_dir())
+    result = release(src, release_steps(), base / "dist", sources_dir())
     package = load_package(src)
     with serve(result.dist / f"{package.name}.sqlite", result.dist / "datasette-metadata.json", package) as running:
         yield running

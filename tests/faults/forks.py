@@ -4,7 +4,7 @@ its own work only, not for a new interpreter and its imports (about a second eac
 The server imports the command modules once and runs no polars or pyarrow work itself: their
 thread pools start lazily, so each forked child starts its own and a fork never copies a pool
 that holds a lock. A child runs ``scripts.cli.main(argv)`` exactly as ``python -m scripts`` would
-(stdout and stderr go to files), with ``scripts.files._step_hook`` set to
+(stdout and stderr go to files), with ``scripts.files.checkpoint_hook`` set to
 
 - ``kill``: SIGKILL itself the n-th time it reaches a named step (a real kill -9: the OS closes
   its files and releases its lock, nothing else is cleaned up), or
@@ -34,13 +34,13 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import scripts.cli, scripts.files as files
 import scripts.release.build, scripts.release.parquet, scripts.release.sqlite, scripts.site
-import scripts.xlsx.importer, scripts.xlsx.export
+import scripts.xlsx.read.importer, scripts.xlsx.write.export
 import scripts.validate.checks, scripts.validate.rules, scripts.validate.provenance, pandera.polars
 from scripts.model.package import load_package
 from scripts.validate import metadata_problems
 import shutil, tempfile
 from scripts.site import build_site
-from scripts.xlsx.export import export_workbook
+from scripts.xlsx.write.export import export_workbook
 # Warm the caches that need no thread pool: frictionless' verdict on the descriptor, openpyxl's
 # styles and the site's templates (a child then pays what a second run in one process pays).
 metadata_problems(load_package(sys.argv[1]))
@@ -72,7 +72,7 @@ def child(job):
     sys.stderr = open(2, "w", closefd=False)
     if job.get("cwd"):
         os.chdir(job["cwd"])
-    files._step_hook = hook_for(job)
+    files.checkpoint_hook = hook_for(job)
     code = 3
     try:
         code = scripts.cli.main(job["argv"])

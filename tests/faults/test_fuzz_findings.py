@@ -78,7 +78,7 @@ def test_a_descriptor_nested_100000_deep_is_one_line_and_exit_2(tiny: Path, caps
                     + "}", encoding="utf-8")
     code, out, err = _run(capsys, verb, tiny)
     assert (code, out) == (2, "")
-    assert _one_line(err) == f"error: {path}: nested too deeply to read"
+    assert _one_line(err) == f"error: {path}: nested more than 64 levels deep; refused"
 
 
 def test_an_unclosed_quote_is_reported_by_validate_and_release_and_export_refuses(tiny: Path, capsys) -> None:
@@ -114,9 +114,19 @@ def test_a_name_that_climbs_out_writes_nothing_outside(tiny: Path, capsys) -> No
     _json(tiny / "datapackage.json", lambda d: d.update(name="../../outside/owned"))
     code, out, err = _run(capsys, "export", tiny)
     assert (code, out) == (2, "")
-    assert _one_line(err) == ("error: datapackage.json: name '../../outside/owned' is not a Data Package name "
-                              "(lower-case letters, digits, '-', '.' and '_', not starting with '.'); it becomes "
-                              "a file name")
+    assert _one_line(err) == ("error: datapackage.json: name '../../outside/owned' cannot name a file: use "
+                              "lower-case letters, digits, '-', '.' and '_', not starting with '.'")
     assert list(outside.iterdir()) == [] and not (tiny / "dist").exists()
     code, out, _ = cli(capsys, "validate", tiny, "--no-provenance", "--format", "json")
     assert code == 1 and [p["rule"] for p in json.loads(out)["problems"]] == ["descriptor-name"]
+
+
+def test_a_resource_name_that_cannot_name_a_sheet_is_one_line_for_export(tiny: Path, capsys) -> None:
+    """Before: openpyxl refused the sheet title inside export ("Invalid character : found in sheet
+    title", an internal error); the writers now refuse the name when the package is loaded."""
+    _json(tiny / "datapackage.json", lambda d: d["resources"][0].update(name="javascript:alert(1)"))
+    code, out, err = _run(capsys, "export", tiny)
+    assert (code, out) == (2, "")
+    assert _one_line(err) == ("error: datapackage.json: resource name 'javascript:alert(1)' cannot name a file: use "
+                              "lower-case letters, digits, '-', '.' and '_', not starting with '.'")
+    assert not (tiny / "dist").exists()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.xlsx.importer import import_workbook
+from scripts.journal import TOKEN_NAME
+from scripts.xlsx.read.importer import import_workbook
 from tests.faults.support import cli, leftovers, tables
 from tests.unit.xlsx_support import column_of, edit, row_of
 
@@ -58,7 +59,8 @@ def test_kill_during_import_leaves_old_or_new_and_the_next_run_cleans_up(change,
         assert tables(pkg) in (old, new), step
     else:  # killed between the two renames: the journal says the complete new set is beside it
         assert step == "old-moved" and (pkg / ".cac-journal").is_file()
-        assert tables(pkg, "tables.new") == new
+        staged = tables(pkg, "tables.new")
+        assert staged.pop(TOKEN_NAME) and staged == new  # the token that proves the stage is this import's
     code, out, err = cli(capsys, "import", workbook, pkg, "--no-provenance")  # the next run
     if expected == "old":  # rolled back: the same workbook now imports
         assert code == 0, err

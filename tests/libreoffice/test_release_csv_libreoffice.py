@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.commands import release_steps
 from scripts.release.build import release
 from tests.data.release_support import copy_release_inputs
 
@@ -36,7 +37,7 @@ def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc (.ci/run does this)")
     base = tmp_path_factory.mktemp("release-csv")
-    dist = release(copy_release_inputs(base / "pkg"), base / "dist", None).dist
+    dist = release(copy_release_inputs(base / "pkg"), release_steps(), base / "dist", None).dist
     inputs = sorted(dist.glob("*.csv"))
     control = base / f"{CONTROL}.csv"
     control.write_text('state_id,name\nDEU,"' + LEAK.replace('"', '""') + '"\n', encoding="utf-8")

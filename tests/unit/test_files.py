@@ -1,5 +1,5 @@
-"""scripts/files.py: atomic writes, confinement, fingerprints, staged tables, bounded extraction,
-OS errors in plain words. Kill -9 and concurrency live in test_faults.py."""
+"""scripts/files.py and scripts/archives.py: atomic writes, confinement, fingerprints, staged
+tables, bounded extraction, OS errors in plain words. Kill -9 and concurrency live in test_faults.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import files
+from scripts import archives, files, oserrors
 
 
 def _package(root: Path) -> Path:
@@ -59,7 +59,7 @@ def test_atomic_write_enospc_keeps_old_file_and_no_temp(tmp_path: Path, monkeypa
     monkeypatch.undo()
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
-    assert files.describe_os_error(caught.value, "tables/x.csv") == (
+    assert oserrors.describe_os_error(caught.value, "tables/x.csv") == (
         "cannot use tables/x.csv: the disk is full (free some space and run the command again)")
 
 
@@ -69,13 +69,13 @@ def test_atomic_write_enospc_keeps_old_file_and_no_temp(tmp_path: Path, monkeypa
     (errno.EFBIG, "the file is too large for the file system"), (errno.EDQUOT, "the disk quota is exceeded"),
 ])
 def test_describe_os_error_names_the_cause(code: int, words: str) -> None:
-    line = files.describe_os_error(OSError(code, os.strerror(code)), "dist/x.zip")
+    line = oserrors.describe_os_error(OSError(code, os.strerror(code)), "dist/x.zip")
     assert line.startswith(f"cannot use dist/x.zip: {words}")
     assert "\n" not in line
 
 
 def test_describe_os_error_generic() -> None:
-    assert files.describe_os_error(OSError(errno.EIO, "Input/output error")) == (
+    assert oserrors.describe_os_error(OSError(errno.EIO, "Input/output error")) == (
         "file system error: Input/output error")
 
 
@@ -172,7 +172,7 @@ def _zip(path: Path, members: dict[str, bytes], symlink: str | None = None) -> P
 def test_safe_extract_extracts_within_bounds(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    written = files.safe_extract(_zip(tmp_path / "ok.zip", {"a/b.txt": b"hi", "c.txt": b"yo"}), out)
+    written = archives.safe_extract(_zip(tmp_path / "ok.zip", {"a/b.txt": b"hi", "c.txt": b"yo"}), out)
     assert sorted(p.relative_to(out).as_posix() for p in written) == ["a/b.txt", "c.txt"]
     assert (out / "a" / "b.txt").read_bytes() == b"hi"
 
@@ -189,8 +189,8 @@ def test_safe_extract_refuses(tmp_path: Path, members: dict[str, bytes], link: s
                               limits: dict[str, int], message: str) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(files.UnsafeArchive, match=message.replace("(", r"\(")):
-        files.safe_extract(_zip(tmp_path / "bad.zip", members, link), out, **limits)
+    with pytest.raises(archives.UnsafeArchive, match=message.replace("(", r"\(")):
+        archives.safe_extract(_zip(tmp_path / "bad.zip", members, link), out, **limits)
     assert list(out.iterdir()) == []
     assert not (tmp_path / "evil.txt").exists()
 
@@ -210,6 +210,6 @@ def test_safe_extract_lying_header_is_cut_off(tmp_path: Path) -> None:
     bomb.write_bytes(bytes(data))
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(files.UnsafeArchive, match="a damaged zip archive"):
-        files.safe_extract(bomb, out)
+    with pytest.raises(archives.UnsafeArchive, match="a damaged zip archive"):
+        archives.safe_extract(bomb, out)
     assert list(out.iterdir()) == []

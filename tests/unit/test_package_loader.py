@@ -102,35 +102,10 @@ def test_a_descriptor_value_of_the_wrong_type_is_named_not_a_crash(package_copy:
         assert str(info.value) == f"{path}: {words}"
 
 
-NOT_A_NAME = "is not a Data Package name (lower-case letters, digits, '-', '.' and '_', not starting with '.')"
-
-
-@pytest.mark.parametrize(("where", "value", "words"), [
-    ("name", "../../home/me/budget", f"name '../../home/me/budget' {NOT_A_NAME}"),
-    ("name", ".hidden", f"name '.hidden' {NOT_A_NAME}"),
-    ("resource", "../offices", f"resource '../offices': name '../offices' {NOT_A_NAME}"),
-])
-def test_writers_cannot_load_a_package_whose_names_cannot_name_a_file(package_copy: Path, where: str,
-                                                                      value: object, words: str) -> None:
-    """The name becomes dist/<name>.xlsx and a resource's name <table>.csv: writers refuse, validate
-    loads it and reports descriptor-name."""
-    path = package_copy / "datapackage.json"
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
-    if where == "name":
-        descriptor["name"] = value
-    else:
-        next(r for r in descriptor["resources"] if r["name"] == "offices")["name"] = value
-    path.write_text(json.dumps(descriptor), encoding="utf-8")
-    with pytest.raises(PackageError) as info:
-        load_package(package_copy)
-    assert str(info.value) == f"datapackage.json: {words}; it becomes a file name"
-    assert load_package(package_copy, confine=False).descriptor["name"] == descriptor["name"]
-
-
 def test_a_descriptor_nested_too_deeply_is_named_not_a_crash(package_copy: Path) -> None:
     path = package_copy / "datapackage.json"
     text = path.read_text(encoding="utf-8").rstrip()
     path.write_text(text[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
     with pytest.raises(PackageError) as info:
         load_package(package_copy)
-    assert str(info.value) == f"{path}: nested too deeply to read"
+    assert str(info.value) == f"{path}: nested more than 64 levels deep; refused"

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from scripts.cli import main
-from scripts.files import package_lock, recover_dir
+from scripts.commands import release_steps
+from scripts.files import package_lock
 from scripts.release.build import CHECKSUMS, release
+from scripts.release.distdir import recover_dist
 from scripts.release.snapshot import remove_dead_snapshots
 from tests.data.release_support import copy_release_inputs
 from tests.faults.forks import wait_for, wait_for_text
@@ -59,11 +61,11 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     """A package copy and the digests of its release before and after one edit to meetings."""
     base = tmp_path_factory.mktemp("faults")
     pkg = copy_release_inputs(base / "pkg")
-    old = digests(release(pkg).dist)
+    old = digests(release(pkg, release_steps()).dist)
     edited = base / "edited"
     shutil.copytree(pkg, edited, ignore=shutil.ignore_patterns("dist", ".cac.lock"))
     edit_meetings(edited)
-    new = digests(release(edited).dist)
+    new = digests(release(edited, release_steps()).dist)
     assert old != new
     return pkg, old, new
 
@@ -86,11 +88,11 @@ def test_kill_at_any_step_leaves_the_old_or_the_new_release(releases, forks, tmp
     else:  # killed between the two renames: the new release is complete beside it
         assert step == "old-moved" and digests(root / "dist.new") == new
     if step == "old-moved":  # the narrow window: the next release itself must finish the job
-        assert release(root).dist == dist
+        assert release(root, release_steps()).dist == dist
         assert digests(dist) == new
     else:  # what the next release does first, holding the lock
         with package_lock(root, wait=False):
-            recover_dir(dist)
+            recover_dist(dist)
             remove_dead_snapshots()
         assert digests(dist) == {"old": old, "new": new}[STEPS[step]], step
     assert dead_snapshots() == []
@@ -181,6 +183,8 @@ def test_files_a_release_did_not_write_are_never_deleted(releases, tmp_path: Pat
     (root / "dist").mkdir()
     (root / "dist" / "notes.txt").write_text("mine", encoding="utf-8")
     assert main(["release", str(root), "--no-provenance"]) == 2
-    assert "notes.txt" in capsys.readouterr().err
+    assert capsys.readouterr().err == (f"release failed: {root / 'dist'} is a folder without the .cac-release marker, "
+                                       "so a release did not make it and will not replace it: move it away or "
+                                       "choose another --dist\n")
     assert [p.name for p in (root / "dist").iterdir()] == ["notes.txt"]
     assert not [p for p in root.iterdir() if p.name.startswith(".dist")]

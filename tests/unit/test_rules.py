@@ -24,7 +24,7 @@ def set_cell(frames: Frames, table: str, row: int, column: str, value: str) -> N
     raw = frames.raw[table]
     frames.raw[table] = raw.with_columns(
         pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value)).otherwise(pl.col(column)).alias(column))
-    frames._typed.pop(table, None)
+    frames.forget(table)
 
 
 def row_of(frames: Frames, table: str, **where: str) -> int:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.site import build_site, main, names, render_site
+from scripts.cli import main as cli_main
+from scripts.site import build_site, names, render_site
 from scripts.site.svg import parse_span
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -226,10 +227,15 @@ def test_rebuild_replaces_the_old_site_and_leaves_no_temp(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def main(argv: list[str]) -> int:
+    """The site verb of the one command line: ROOT, then the folder to write."""
+    return cli_main(["site", argv[0], "--output", argv[1]])
+
+
+def test_the_site_verb_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(ROOT), str(tmp_path / "ok")]) == 0
     assert "wrote" in capsys.readouterr().out
-    assert main([str(tmp_path / "missing"), str(tmp_path / "no")]) == 1
+    assert main([str(tmp_path / "missing"), str(tmp_path / "no")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "datapackage.json" in err and "Traceback" not in err
     assert not (tmp_path / "no").exists()

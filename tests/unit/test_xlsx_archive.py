@@ -1,4 +1,4 @@
-"""scripts/xlsx/archive.py: hostile workbooks refused from the central directory and XML prologs,
+"""scripts/xlsx/read/archive.py: hostile workbooks refused from the central directory and XML prologs,
 before any parser sees them — each with its exact message."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scripts.xlsx.archive import ArchiveCaps, check_archive
+from scripts.xlsx.read.archive import ArchiveCaps, check_archive
 
 SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -181,3 +181,20 @@ def test_endless_prolog_is_bounded(tmp_path: Path) -> None:
     path = _rezip(_real(tmp_path), tmp_path / "pro.xlsx", replace={"xl/styles.xml": xml})
     assert _one(check_archive(path))[:2] == (
         "xml-prolog", "part xl/styles.xml has more than 65,536 bytes before its first element")
+
+
+@pytest.mark.parametrize(("extra", "rule", "message"), [
+    ("XL/Worksheets/Sheet1.xml", "duplicate-part",
+     "the workbook holds two parts with the same name ('xl/worksheets/sheet1.xml' and 'XL/Worksheets/Sheet1.xml')"),
+    ("xl\\worksheets\\sheet1.xml", "bad-part-name",
+     "the workbook holds a part named 'xl\\\\worksheets\\\\sheet1.xml', which is not a valid part name"),
+    ("xl/./worksheets/sheet1.xml", "bad-part-name",
+     "the workbook holds a part named 'xl/./worksheets/sheet1.xml', which is not a valid part name"),
+    ("xl/../xl/worksheets/sheet1.xml", "bad-part-name",
+     "the workbook holds a part named 'xl/../xl/worksheets/sheet1.xml', which is not a valid part name"),
+])
+def test_a_second_name_for_a_part_is_refused(tmp_path: Path, extra: str, rule: str, message: str) -> None:
+    """calamine looks parts up ignoring case and turning backslashes into slashes: a second part
+    under such a name could be read by it in place of the one the scans checked."""
+    path = _rezip(_real(tmp_path), tmp_path / "twice.xlsx", add={extra: SHEET})
+    assert _one(check_archive(path))[:2] == (rule, message)

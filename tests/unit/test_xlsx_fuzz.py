@@ -21,7 +21,7 @@ import pytest
 
 from scripts.model.package import load_package
 from scripts.validate import validate_package
-from scripts.xlsx.importer import import_workbook
+from scripts.xlsx.read.importer import import_workbook
 from tests.unit.xlsx_support import checksums, copy_package, export
 
 SEED = 20261130

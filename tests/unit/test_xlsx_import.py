@@ -1,4 +1,4 @@
-"""scripts/xlsx/importer.py with workbooks edited through openpyxl: every edit judged, one message
+"""scripts/xlsx/read/importer.py with workbooks edited through openpyxl: every edit judged, one message
 per mistake at the workbook's cell, provenance on by default, lost updates refused, nothing written
 unless everything is valid. (The same edits re-saved by LibreOffice: tests/libreoffice.)"""
 
@@ -9,10 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
-from scripts.xlsx.importer import import_workbook
-from scripts.xlsx.reader import escape_ooxml_text
+from scripts.xlsx.ooxml import escape_ooxml_text
+from scripts.xlsx.read.importer import import_workbook
 from tests.unit.xlsx_support import (
     ROOT,
     cell_changes,
@@ -68,6 +70,24 @@ def test_one_cell_edit_is_exactly_one_change(pkg, exported, pristine, tmp_path, 
     assert (result.problems, result.changed) == ([], ["meetings"])
     row = [r for r in cell_changes(pristine, pkg)]
     assert len(row) == 1 and row[0][0] == "meetings.csv" and row[0][2:] == ("venue", "", "Palace of Independence")
+    ws = openpyxl.load_workbook(exported)["meetings"]
+    cell = f"meetings!J{row_of(ws, MONTH_MEETING)}"
+    assert result.changes.lines() == [f"{cell} ({MONTH_MEETING}, venue): '' → 'Palace of Independence'"]
+
+
+def test_a_validation_problem_in_a_moved_column_is_placed_at_its_cell(pkg, exported, tmp_path):
+    """Columns moved right by one: the problem found by validation is placed where the field now is
+    (it was placed by the field's CSV column, one cell to the left)."""
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "host_state_id")).value = "XXX"
+        ws.insert_cols(1)
+
+    result = run(pkg, exported, tmp_path, change)
+    found = [p.message.split(":")[0] for p in result.problems if p.field == "host_state_id"]
+    ws = openpyxl.load_workbook(exported)["meetings"]
+    assert found and set(found) == {f"meetings!{get_column_letter(column_of(ws, 'host_state_id') + 1)}"
+                                    f"{row_of(ws, MONTH_MEETING)}"}
 
 
 def test_reordered_columns_import_unchanged(pkg, exported, pristine, tmp_path):
@@ -179,8 +199,8 @@ def test_changed_verbatim_figure_is_refused_by_provenance_by_default(pkg, export
         ws.cell(row_of(ws, VERBATIM_FIGURE), column_of(ws, "value")).value = 12
 
     result = run(pkg, exported, tmp_path, change, sources)
-    assert [(p.file, p.rule) for p in result.problems] == [("citations", "citation-value-missing")]
-    assert result.problems[0].message.startswith("citations!D")
+    assert [(p.file, p.rule) for p in result.problems] == [("indicators", "citation-value-missing")]
+    assert result.problems[0].message.startswith("indicators!J")  # the edited cell, not the citation's
 
 
 def test_lost_update_is_refused(pkg, exported, tmp_path):

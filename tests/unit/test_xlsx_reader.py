@@ -1,4 +1,4 @@
-"""scripts/xlsx/reader.py: exact text round trips, typed cells, every malformed or hostile cell
+"""scripts/xlsx/read/reader.py: exact text round trips, typed cells, every malformed or hostile cell
 named with its sheet and reference, and caps that stop the work early (counted, not timed)."""
 
 from __future__ import annotations
@@ -12,16 +12,9 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from scripts.xlsx.archive import ArchiveCaps
-from scripts.xlsx.reader import (
-    Cell,
-    ReadCaps,
-    column_letter,
-    escape_ooxml_text,
-    escape_xml_text,
-    read_workbook,
-    split_ref,
-)
+from scripts.xlsx.ooxml import column_letter, escape_ooxml_text, escape_xml_text, split_ref
+from scripts.xlsx.read.archive import ArchiveCaps
+from scripts.xlsx.read.reader import Cell, ReadCaps, read_workbook
 from tests.unit.xlsx_support import resave
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -256,11 +249,25 @@ def test_200k_rows_with_20_stray_cells_stop_early(tmp_path: Path) -> None:
 def test_row_and_column_caps(tmp_path: Path) -> None:
     rows = HEADER + "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, 200))
     sheet = _read(_book(tmp_path, rows), caps=ReadCaps(max_rows=100))
-    assert _messages(sheet) == [("too-many-rows", "s!A102: the sheet has more than 100 rows of data")]
+    assert _messages(sheet) == [("sheet-too-large", "s!A102: the sheet reaches cell A102, beyond what an import "
+                                 "reads (A1:IV101: 100 rows of data under the header, 256 columns)")]
     assert len(sheet.rows) == 100
     wide = '<row r="1">' + "".join(_inline(f"{chr(65 + i)}1", f"h{i}") for i in range(5)) + "</row>"
     sheet = _read(_book(tmp_path, wide, name="wide.xlsx"), caps=ReadCaps(max_columns=3))
-    assert _messages(sheet) == [("too-many-columns", "s!D1: the header has more than 3 columns")]
+    assert _messages(sheet) == [("sheet-too-large", "s!D1: the sheet reaches cell D1, beyond what an import "
+                                 "reads (A1:C50001: 50,000 rows of data under the header, 3 columns)")]
+
+
+def test_an_empty_far_row_or_used_range_is_refused_as_the_byte_scan_refuses_it(tmp_path: Path) -> None:
+    """The streaming reader checks the reach on the parsed XML, for the sheets the byte scan
+    cannot judge (here a cell written with its reference last, and prefixed elements)."""
+    far_row = HEADER + '<row r="1048576" ht="20" customHeight="1"/>'
+    assert _messages(_read(_book(tmp_path, far_row))) == [
+        ("sheet-too-large", "s!A1048576: the sheet reaches row 1,048,576, beyond what an import reads "
+                            "(A1:IV50001: 50,000 rows of data under the header, 256 columns)")]
+    odd = HEADER + '<row r="2"><c s="0" r="XFD2"><v>1</v></c></row>'
+    assert _messages(_read(_book(tmp_path, odd, name="odd.xlsx")))[0][1].startswith(
+        "s!XFD2: the sheet reaches cell XFD2, beyond")
 
 
 def test_missing_header_said_once(tmp_path: Path) -> None:

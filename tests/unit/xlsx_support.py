@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 
 from scripts.model.package import load_package
-from scripts.xlsx.export import export_workbook
+from scripts.xlsx.write.export import export_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 

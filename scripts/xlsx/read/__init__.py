@@ -1,0 +1,1 @@
+"""Reading an edited workbook: archive checks, the streaming and fast readers, the import."""

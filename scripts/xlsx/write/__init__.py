@@ -1,0 +1,1 @@
+"""Writing the package as a workbook: scan, sheets, styles, guide, chart, row streaming, export."""
