@@ -9,6 +9,8 @@ Below every consumer (validation, the workbook, the release, the site) and impor
 * :mod:`.catalogue` — every rule's id, kind, message and hint;
 * :mod:`.text`, :mod:`.dates`, :mod:`.patterns`, :mod:`.limits` — the clean-text, reduced-date and
   pattern policies and the size limits;
+* :mod:`.values` — what a descriptor value must be to become a link, a file name or a version;
+* :mod:`.shapes` — the JSON types of the descriptor and schema values every command reads;
 * :mod:`.cells` and :mod:`.backends` — the spec's forms: CSV cells, polars, pandera, SQLite,
   Excel, Arrow and the dictionary's words.
 

@@ -6,7 +6,8 @@ rule (a pandera check built from the Table Schemas, or a named rule in :mod:`scr
 looks its words up here. The kind ranks findings: a problem of a more basic kind hides those of
 later kinds at the same cell, row or column (one mistake, one line).
 
-Kinds: ``file`` (the bytes of a file), ``structure`` (header and rows), ``schema`` (what a Table
+Kinds: ``file`` (the bytes of a file), ``descriptor`` (a value of ``datapackage.json`` that becomes a
+link, a file name, a version or text people read), ``structure`` (header and rows), ``schema`` (what a Table
 Schema says), ``rule`` (named rules a Table Schema cannot express) and ``provenance`` (citations
 against the source texts).
 """
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FILE, STRUCTURE, SCHEMA, RULE, PROVENANCE = "file", "structure", "schema", "rule", "provenance"
-RANKS = {FILE: 0, STRUCTURE: 1, SCHEMA: 2, RULE: 3, PROVENANCE: 3}
+FILE, DESCRIPTOR, STRUCTURE, SCHEMA, RULE, PROVENANCE = (
+    "file", "descriptor", "structure", "schema", "rule", "provenance")
+RANKS = {FILE: 0, DESCRIPTOR: 0, STRUCTURE: 1, SCHEMA: 2, RULE: 3, PROVENANCE: 3}
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,29 @@ ENCODING = _add(FILE, "encoding-error", "bytes of the file are not UTF-8",
 CRLF = _add(FILE, "crlf-line-ending", "lines end with CRLF", "save the file with LF (Unix) line endings")
 BLANK_HEADER = _add(FILE, "blank-header", "the file is empty: it has no header row",
                     "the file needs its header row: the field names, in the schema's order")
+UNCLOSED_QUOTE = _add(FILE, "unclosed-quote", "a quoted cell is never closed, so the file cannot be split into rows",
+                      "find the cell that starts with a double quote and close it (a quote inside a quoted cell "
+                      "is written twice: \"\")")
 KEY_WHITESPACE = _add(FILE, "key-whitespace", "the key value has leading or trailing spaces",
                       "remove the spaces around the key value")
 CLEAN_TEXT = _add(FILE, "clean_text", "the text holds a refused character or spaces around it",
                   "retype the text without control or invisible characters (tab and line breaks only where the "
                   "field allows several lines) and without spaces around it")
+
+# --------------------------------------------------------------------------- the descriptor's values
+# Reported at datapackage.json with the JSON path as the field (scripts/validate/descriptor.py).
+DESCRIPTOR_URL = _add(DESCRIPTOR, "descriptor-url", "the value becomes a link but is not an http:// or https:// "
+                      "address", "write a full web address starting with https:// (a link to anything else, such as "
+                      "javascript:, would run when clicked), or remove the value")
+DESCRIPTOR_NAME = _add(DESCRIPTOR, "descriptor-name", "the name is not a Data Package name",
+                       "use lower-case letters, digits, '-', '.' and '_' only, not starting with '.' (the name "
+                       "becomes a file name), e.g. central-asia-cooperation")
+DESCRIPTOR_TEXT = _add(DESCRIPTOR, "descriptor-text", "the text holds a line break, a control or invisible "
+                       "character, or spaces around it", "retype the text on one line (descriptions may have "
+                       "several), without control or invisible characters and without spaces around it")
+DESCRIPTOR_VERSION = _add(DESCRIPTOR, "descriptor-version", "the version is not a semantic version "
+                          "MAJOR.MINOR.PATCH", "write three numbers joined by dots, e.g. 0.3.0 "
+                          "(python -m scripts bump sets it)")
 
 # --------------------------------------------------------------------------- header and rows
 MISSING_LABEL = _add(STRUCTURE, "missing-label", "the header lacks a column of the schema",
@@ -198,6 +218,10 @@ STATUS_AS_OF = _add(N, "status_as_of_source", "a status is as of its source: a s
 MARKED_ONE_WAY = _add(N, "inference_marked_one_way", "inference is marked in one way: flag, inferred citation and "
                       "inference note, all or none", "an inference is marked three ways or none: the is_..._inferred "
                       "flag, an inference_note and a citation of the field with support 'inferred'")
+NO_FORMULA = _add(N, "no_formula_text", "a text starts with '=', '+', '-', '@', a tab or a carriage return, "
+                 "which a spreadsheet opening the CSV runs as a formula",
+                 "start the text with a letter or a digit (e.g. 'minus 5' for '-5'): the CSV "
+                 "files are the data and are shipped as they are, so a leading '=' would run in a spreadsheet")
 BASELINE_COMPARABLE = _add(N, "baseline_comparable", "a figure's baseline has the same indicator family, scope and "
                            "states as the figure", "point baseline_observation_id at a level of the same indicator "
                            "(without '_growth'), scope and states")

@@ -4,6 +4,12 @@ Name, title, version, release date (``created``), homepage, licences, contributo
 of the downloads (``cac:download_base``, a template with ``{version}``) are stored there only;
 CITATION.cff, .zenodo.json, pyproject's version, the portal files and the docs are generated from
 this record (or checked against it by a test), so a version is never typed twice.
+
+Links are built here only from web addresses (:func:`scripts.model.values.link_or_empty`): a
+homepage, licence path or download base that is not ``http(s)://`` is dropped, so even a release
+built without validation carries no ``javascript:`` link into CITATION.cff, the portal files, the
+SQLite metadata or Datasette. The download base is filled by plain replacement of ``{version}``,
+never ``str.format`` on the descriptor's text.
 """
 
 from __future__ import annotations
@@ -13,7 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DOWNLOAD_BASE = "cac:download_base"
+from scripts.model.shapes import DOWNLOAD_BASE
+from scripts.model.values import fill_version, link_or_empty
+
+__all__ = ["DOWNLOAD_BASE", "License", "PackageMeta", "Party", "citation_text", "html_safe_json_text", "json_text",
+           "meta_from_descriptor", "package_meta"]
 MEDIA_TYPES = {
     ".zip": "application/zip",
     ".csv": "text/csv",
@@ -86,8 +96,9 @@ class PackageMeta:
         return found or self.contributors
 
     def url(self, file_name: str) -> str:
-        """The absolute download URL of a released file."""
-        return self.download_base.format(version=self.version).rstrip("/") + "/" + file_name
+        """The absolute download URL of a released file ("" when the package has no web download base)."""
+        base = link_or_empty(fill_version(self.download_base, self.version))
+        return base.rstrip("/") + "/" + file_name if base else ""
 
     def zip_name(self) -> str:
         return f"{self.name}-{self.version}.zip"
@@ -102,13 +113,13 @@ def _party(entry: dict[str, Any]) -> Party:
 
 def meta_from_descriptor(descriptor: dict[str, Any]) -> PackageMeta:
     """The release record of a descriptor; KeyError names a missing key the release needs."""
-    licenses = tuple(License(str(x["name"]), str(x.get("path", "")), str(x.get("title", x["name"])))
+    licenses = tuple(License(str(x["name"]), link_or_empty(x.get("path")), str(x.get("title", x["name"])))
                      for x in descriptor["licenses"])
     return PackageMeta(
         name=descriptor["name"], title=descriptor.get("title", descriptor["name"]),
         description=" ".join(str(descriptor.get("description", "")).split()),
         version=descriptor["version"], date=str(descriptor["created"])[:10],
-        homepage=descriptor["homepage"], download_base=descriptor[DOWNLOAD_BASE],
+        homepage=link_or_empty(descriptor["homepage"]), download_base=str(descriptor[DOWNLOAD_BASE]),
         identifier=str(descriptor.get("id", "")), keywords=tuple(descriptor.get("keywords", [])),
         licenses=licenses, contributors=tuple(_party(c) for c in descriptor.get("contributors", [])))
 
@@ -129,6 +140,20 @@ def format_name(file_name: str) -> str:
 def json_text(data: Any) -> str:
     """JSON as every release file writes it: indented, UTF-8, newline at the end."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+HTML_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def html_safe_json_text(data: Any) -> str:
+    """:func:`json_text` that can be pasted into an HTML ``<script>`` element as it is: ``<``, ``>``
+    and ``&`` are written as JSON escapes, so a value holding ``</script>`` or ``<!--`` cannot end
+    the element or open a comment (the README says to embed the JSON-LD in a landing page). Outside
+    strings JSON has none of these characters, so replacing them in the text changes no value."""
+    out = json_text(data)
+    for char, escaped in HTML_UNSAFE.items():
+        out = out.replace(char, escaped)
+    return out
 
 
 def citation_text(meta: PackageMeta) -> str:

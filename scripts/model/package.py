@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.files import FileTooLarge, read_regular, regular_file
-from scripts.model import patterns
+from scripts.files import FileTooLarge, UnsafeName, checked_name, read_regular, regular_file
+from scripts.model import patterns, shapes
 from scripts.model.limits import CELL_CHARS as MAX_CELL_CHARS
 from scripts.model.limits import JSON_MAX_BYTES as MAX_JSON_BYTES
 from scripts.model.limits import JSON_MAX_DEPTH as MAX_JSON_DEPTH
@@ -30,7 +30,8 @@ from scripts.model.names import DESCRIPTOR
 from scripts.model.spec import Field, Table, make_table
 
 __all__ = ["DESCRIPTOR", "MAX_CELL_CHARS", "CellTooLong", "Field", "Package", "PackageError", "Table",
-           "confinement_problem", "csv_text", "load_package", "parse_json", "read_json", "read_rows", "sort_key"]
+           "confinement_problem", "csv_text", "load_package", "parse_json", "read_descriptor", "read_json", "read_rows",
+           "sort_key"]
 
 # Every csv-module reader stops at a cell over the cell cap (Excel's cell limit, so every cell can
 # be edited in the workbook and written back unchanged): this is the one place that sets the csv
@@ -112,7 +113,18 @@ def parse_json(data: bytes | str, label: str) -> dict[str, Any]:
         raise PackageError(f"{label}: nested more than {MAX_JSON_DEPTH} levels deep; refused")
     if not isinstance(parsed, dict):
         raise PackageError(f"{label}: expected a JSON object")
+    _refuse_surrogates(parsed, label)
     return parsed
+
+
+def _refuse_surrogates(parsed: dict[str, Any], label: str) -> None:
+    """Refuse a string escape that is no character (a lone surrogate such as ``\\ud800``): it
+    parses as text but cannot be written to any UTF-8 file, report or terminal."""
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise PackageError(f"{label}: holds the escape \\u{ord(exc.object[exc.start]):04x}, half of a surrogate "
+                           "pair, which is not a character") from None
 
 
 def _depth(value: Any) -> int:
@@ -171,6 +183,9 @@ def _table(root: Path, resource: dict[str, Any]) -> tuple[Table, str | None]:
     if not name or "path" not in resource or "schema" not in resource:
         raise PackageError(f"{DESCRIPTOR}: resource {name!r} needs name, path and schema")
     schema, schema_path = _schema_of(root, name, resource)
+    shape = shapes.schema_problem(schema)
+    if shape:
+        raise PackageError(f"{schema_path}: resource {name!r}: not a valid Table Schema ({shape})")
     problem = confinement_problem(root, resource["path"])
     path = root / (resource["path"] if problem is None else f".refused/{name}.csv")
     try:
@@ -191,23 +206,35 @@ def _shape_problem(exc: Exception) -> str:
     return f"an entry has the wrong kind of value: {exc}"
 
 
+def read_descriptor(root: Path) -> dict[str, Any]:
+    """``datapackage.json`` under ``root`` as JSON, with resources listed and every value a command
+    reads of the right JSON type (PackageError naming the first that is not)."""
+    descriptor = read_json(root / DESCRIPTOR)
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        raise PackageError(f"{root / DESCRIPTOR}: no resources listed")
+    shape = shapes.descriptor_problem(descriptor)
+    if shape:
+        raise PackageError(f"{root / DESCRIPTOR}: {shape}")
+    return descriptor
+
+
 def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) -> Package:
     """Read ``datapackage.json`` under ``root`` and every schema it names.
 
-    Raises :class:`PackageError` naming the file when anything cannot be read. A resource path
-    that leaves the package raises too, unless ``confine`` is False: then the table is listed in
-    ``Package.refused`` (validation reports it) and its ``path`` points nowhere real. The CSV
+    Raises :class:`PackageError` naming the file when anything cannot be read or a descriptor or
+    schema value has the wrong JSON type. A resource path that leaves the package, or a package or
+    resource name that cannot name a file, raises too, unless ``confine`` is False (validate): then
+    the table is listed in ``Package.refused``, its ``path`` points nowhere real, and the name is
+    left to the ``descriptor-name`` rule. The CSV
     files are not opened here, so a broken table is reported by validation, not by loading; but
     with ``confine`` a table file that is a FIFO, socket, device or folder raises NotRegularFile
     now, before any writer opens (and blocks on) it.
     """
     root = Path(root)
-    descriptor = read_json(root / DESCRIPTOR)
-    resources = descriptor.get("resources")
-    if not isinstance(resources, list) or not resources:
-        raise PackageError(f"{root / DESCRIPTOR}: no resources listed")
+    descriptor = read_descriptor(root)
     package = Package(root=root, descriptor=descriptor)
-    for resource in resources:
+    for resource in descriptor["resources"]:
         table, problem = _table(root, resource)
         if problem is None and confine:  # validate reports a special file itself, as a problem
             with suppress(FileNotFoundError):
@@ -217,7 +244,22 @@ def load_package(root: str | os.PathLike[str] = ".", *, confine: bool = True) ->
                 raise PackageError(f"{DESCRIPTOR}: resource {table.name!r}: {problem}")
             package.refused[table.name] = problem
         package.tables[table.name] = table
+    if confine:
+        _refuse_unsafe_names(package)
     return package
+
+
+def _refuse_unsafe_names(package: Package) -> None:
+    """The package's and each resource's name become file and sheet names (``dist/<name>.xlsx``,
+    ``<table>.csv``, the workbook's sheets): a command that writes refuses, before anything else,
+    one that :func:`scripts.files.checked_name` would refuse when it names its file; validate
+    (``confine=False``) reports it as ``descriptor-name`` instead."""
+    try:
+        checked_name(package.descriptor.get("name"), f"{DESCRIPTOR}: name")
+        for name in package.tables:
+            checked_name(name, f"{DESCRIPTOR}: resource name")
+    except UnsafeName as exc:
+        raise PackageError(str(exc)) from None
 
 
 def check_patterns(package: Package) -> None:
@@ -234,7 +276,8 @@ def check_patterns(package: Package) -> None:
 
 def read_rows(table: Table) -> list[dict[str, str]]:
     """Read a table's CSV as raw strings keyed by header (no casting, no cleaning). Raises
-    CellTooLong at a cell over MAX_CELL_CHARS."""
+    CellTooLong at a cell over MAX_CELL_CHARS, and PackageError naming a file that is not UTF-8
+    (the writers that read rows before validating must not fail on a stranger's bytes)."""
     with table.path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         try:
@@ -242,6 +285,9 @@ def read_rows(table: Table) -> list[dict[str, str]]:
         except csv.Error as exc:
             raise CellTooLong(f"{table.path}: line {reader.reader.line_num}: {exc} (a cell holds at most "
                               f"{MAX_CELL_CHARS:,} characters); run validate to see the cell") from None
+        except UnicodeDecodeError as exc:
+            raise PackageError(f"{table.path.name}: not UTF-8 text ({exc.reason}); run python -m scripts validate "
+                               "to find the row") from None
 
 
 def sort_key(table: Table):

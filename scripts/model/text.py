@@ -2,8 +2,9 @@
 
 Why a policy and not a pattern per field: a cell is read by people in a spreadsheet, a browser
 and a terminal, and a few characters make text lie about itself there. Control characters (C0,
-C1, DEL) corrupt files and terminals; a lone carriage return is a line break to some tools and
-not to others; bidirectional overrides and isolates (U+202A-202E, U+2066-2069) make
+C1, DEL) corrupt files and terminals; a lone carriage return, like the Unicode line and paragraph
+separators (U+2028, U+2029), is a line break to some tools (YAML, some editors) and not to others;
+bidirectional overrides and isolates (U+202A-202E, U+2066-2069) make
 ``Deputy Prime \\u202eretsiniM`` display as "Deputy Prime Minister" (the Trojan Source pattern);
 zero-width characters (U+200B-200D, U+2060, U+FEFF) make two keys that look equal differ. All of
 them are refused in every text field; tab and line breaks (LF, or CRLF) only in fields whose
@@ -24,14 +25,16 @@ if TYPE_CHECKING:
 
 CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (but tab and LF), DEL, C1; includes CR
 INVISIBLE = "\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069"  # zero-width; bidi overrides, isolates
-SINGLE_LINE = re.compile(f"[{CONTROL}{INVISIBLE}\t\n]")
-MULTI_LINE = re.compile(f"[{CONTROL}{INVISIBLE}]")
+SEPARATORS = "\u2028\u2029"  # line and paragraph separators: a line break to some readers only
+SINGLE_LINE = re.compile(f"[{CONTROL}{INVISIBLE}{SEPARATORS}\t\n]")
+MULTI_LINE = re.compile(f"[{CONTROL}{INVISIBLE}{SEPARATORS}]")
 NAMES = {"\u202e": "right-to-left override", "\u202d": "left-to-right override", "\u202a": "left-to-right embedding",
          "\u202b": "right-to-left embedding", "\u202c": "pop directional formatting",
          "\u2066": "left-to-right isolate", "\u2067": "right-to-left isolate", "\u2068": "first strong isolate",
          "\u2069": "pop directional isolate", "\u200b": "zero-width space", "\u200c": "zero-width non-joiner",
          "\u200d": "zero-width joiner", "\u2060": "word joiner", "\ufeff": "zero-width no-break space",
-         "\r": "carriage return", "\t": "tab", "\n": "line break"}
+         "\u2028": "line separator", "\u2029": "paragraph separator", "\r": "carriage return", "\t": "tab",
+         "\n": "line break"}
 
 
 SPACE = re.compile(r"\s+")

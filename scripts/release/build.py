@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.files import checked_name, checkpoint, output_file, package_lock, recover, swap_dir
-from scripts.model.meta import PackageMeta, json_text, package_meta
+from scripts.model.meta import PackageMeta, html_safe_json_text, json_text, package_meta
 from scripts.model.package import DESCRIPTOR, Package
 from scripts.release import docs, parquet, portals, sqlite
 from scripts.release.diff import PackageDiff, diff_json, diff_packages
@@ -138,7 +138,7 @@ def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff
     if diff is not None:
         (stage / "changes.json").write_text(json_text(diff_json(diff)), encoding="utf-8")
     (stage / "schema-org.jsonld").write_text(
-        json_text(portals.schema_org(meta, snap.package, snap.rows, files)), encoding="utf-8")
+        html_safe_json_text(portals.schema_org(meta, snap.package, snap.rows, files)), encoding="utf-8")
     (stage / "zenodo.json").write_text(json_text({"metadata": portals.zenodo(meta, snap.rows)}), encoding="utf-8")
     (stage / "zenodo-record.json").write_text(json_text(portals.zenodo_record(meta, snap.rows)), encoding="utf-8")
     (stage / "ckan-package.json").write_text(json_text(portals.ckan(meta, snap.rows, files)), encoding="utf-8")

@@ -1,9 +1,9 @@
 """Files of the repository generated from datapackage.json and the schemas, and the check that
 the committed copies are current.
 
-CITATION.cff and .zenodo.json (Zenodo's legacy deposit format, which its GitHub integration reads;
-see :func:`scripts.release.portals.zenodo` for what that format cannot say) are written whole from
-the release record; docs/data-dictionary.md and docs/erd.svg from the schemas.
+CITATION.cff (every scalar quoted by a YAML emitter) and .zenodo.json (Zenodo's legacy deposit
+format, which its GitHub integration reads; see :func:`scripts.release.portals.zenodo` for what that
+format cannot say) are written whole from the release record; docs/data-dictionary.md and docs/erd.svg from the schemas.
 ``python -m scripts docs`` (and ``bump``) rewrite them; a release refuses (exit 1) while any of
 them, pyproject's ``[project] version`` or a version the README states differs from
 datapackage.json, so no published file can contradict another.
@@ -11,10 +11,11 @@ datapackage.json, so no published file can contradict another.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from pathlib import Path
+
+import yaml
 
 from scripts.files import atomic_write, package_lock
 from scripts.model.meta import PackageMeta, json_text, package_meta
@@ -29,11 +30,19 @@ ZENODO = ".zenodo.json"
 PYPROJECT = "pyproject.toml"
 README = "README.md"
 README_VERSION = re.compile(r"\b[Vv]ersion\s+(\d+\.\d+\.\d+)\b")
+YAML_WIDTH = 1 << 30  # never fold a long scalar over several lines
 HINT = "run `python -m scripts docs` (or `python -m scripts bump ...`) to regenerate it"
 
 
 def _yaml_str(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+    """``text`` as one double-quoted YAML scalar, written by PyYAML's emitter.
+
+    Why the emitter: every value here comes from the descriptor, a stranger's text. Unquoted, a
+    licence name holding a line break would add its own keys (a fake ``doi:``); a JSON string is
+    not always a YAML one either (YAML 1.1 reads U+0085 and U+2028 as line breaks and refuses raw
+    C1 characters). The emitter escapes whatever YAML needs, so any text reads back as itself."""
+    return yaml.dump(str(text), Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True,
+                     width=YAML_WIDTH).removesuffix("\n")
 
 
 def citation_cff(meta: PackageMeta) -> str:
@@ -42,7 +51,7 @@ def citation_cff(meta: PackageMeta) -> str:
     lines = ["# Generated from datapackage.json by `python -m scripts docs`; edit that file, not this one.",
              "cff-version: 1.2.0", 'message: "If you use this dataset, please cite it as below."',
              "type: dataset", f"title: {_yaml_str(meta.title)}", f"version: {_yaml_str(meta.version)}",
-             f"date-released: {_yaml_str(meta.date)}", f"license: {meta.license.spdx}",
+             f"date-released: {_yaml_str(meta.date)}", f"license: {_yaml_str(meta.license.spdx)}",
              f"url: {_yaml_str(meta.homepage)}", f"repository-code: {_yaml_str(meta.homepage)}", "authors:"]
     for party in meta.creators:
         if party.is_person:

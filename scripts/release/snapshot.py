@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.files import inside, read_regular
-from scripts.model.package import DESCRIPTOR, CellTooLong, Package, load_package, read_json, read_rows
+from scripts.model.package import DESCRIPTOR, CellTooLong, Package, load_package, read_descriptor, read_rows
 from scripts.trees import pid_alive
 
 # Files beside the data that a release carries (missing optional ones are skipped).
@@ -66,7 +66,7 @@ def _package_files(root: Path) -> list[str]:
     """Relative paths of the descriptor, every resource and schema file, and the release texts.
     Optional texts are taken when they exist as anything but a folder: one that is a FIFO or
     device is then refused when it is read, rather than left out of the release unsaid."""
-    descriptor = read_json(root / DESCRIPTOR)
+    descriptor = read_descriptor(root)  # the loader's reader: JSON, resources and value types checked
     names = [DESCRIPTOR, *_resource_files(descriptor)]
     names += [n for n in TEXT_FILES if _present(root / n)]
     names += sorted(p.name for p in root.glob("LICENSE*") if _present(p))

@@ -24,6 +24,7 @@ from scripts.model.backends import sqlite as backend
 from scripts.model.backends import words
 from scripts.model.meta import PackageMeta, citation_text
 from scripts.model.package import Package, Table, sort_key
+from scripts.model.values import web_url
 from scripts.release.errors import ReleaseError
 
 PAGE_SIZE = 4096
@@ -154,15 +155,15 @@ def datasette_metadata(package: Package, meta: PackageMeta) -> dict[str, Any]:
         }
     for name in META_TABLES:
         tables[name] = {"description": SHOWN_META[name]} if name in SHOWN_META else {"hidden": True}
+    links = {"license_url": meta.license.url, "source_url": meta.homepage, "about_url": meta.url(meta.zip_name())}
     return {
         "title": meta.title,
         "description": f"{meta.description} Version {meta.version}. Cite as: {citation_text(meta)}",
         "license": meta.license.title,
-        "license_url": meta.license.url,
         "source": f"{meta.title}, version {meta.version}",
-        "source_url": meta.homepage,
         "about": "Data package, schemas and release files",
-        "about_url": meta.url(meta.zip_name()),
+        # Datasette makes each *_url a link on every page: only web addresses, never javascript:.
+        **{key: url for key, url in links.items() if web_url(url)},
         "databases": {meta.name: {"tables": tables}},
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scripts.model.meta import citation_text, package_meta
+from scripts.model.values import web_url  # only web addresses become links, never javascript: or data:
 from scripts.site import names
 from scripts.site.figures import timeline_items
 from scripts.site.html import data_table, esc, link
@@ -43,16 +44,11 @@ def index_page(data: SiteData) -> tuple[str, str]:
 
 def _facts(desc: dict[str, Any]) -> str:
     licences = ", ".join(
-        f'<a href="{esc(x["path"])}">{esc(x.get("title") or x.get("name", ""))}</a>' if _web(x.get("path"))
+        f'<a href="{esc(x["path"])}">{esc(x.get("title") or x.get("name", ""))}</a>' if web_url(x.get("path"))
         else esc(x.get("title") or x.get("name", "")) for x in desc.get("licenses", []) if isinstance(x, dict))
     rows = [("Version", esc(desc.get("version", ""))), ("Created", esc(desc.get("created", ""))),
             ("Data licence", licences), ("Keywords", esc(", ".join(desc.get("keywords", []))))]
     return '<dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows if v) + "</dl>\n"
-
-
-def _web(url: object) -> bool:
-    """Only plain web addresses become links (never javascript: or data: from a descriptor)."""
-    return isinstance(url, str) and url.startswith(("https://", "http://"))
 
 
 def _sources(data: SiteData) -> str:

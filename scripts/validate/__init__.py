@@ -3,7 +3,9 @@
 The pass:
 
 1. the descriptor and Table Schemas are checked with frictionless, the reference (metadata only:
-   cheap, and a broken descriptor or schema stops the run with exit 2);
+   cheap, and a broken descriptor or schema stops the run with exit 2); then every descriptor value
+   that becomes a link, a file name, a version or text people read, by a named rule each
+   (:mod:`.descriptor`);
 2. each CSV is read once (:mod:`.frames`): bytes (UTF-8, BOM, CRLF), header, ragged or blank rows,
    then one polars frame of text; resource paths that leave the package are refused unread;
 3. pandera runs every check of each table's frame (:mod:`.checks`): the Table Schema's (types,
@@ -34,6 +36,7 @@ from scripts.model.package import Package, PackageError, check_patterns, load_pa
 from scripts.report import Problem, merge
 
 from . import facts, provenance, records, rules  # noqa: F401  (register the named rules)
+from .descriptor import descriptor_problems
 from .frames import Frames, read_package
 from .lock import lock_file_problems, lock_location  # registers the lock's rules too
 
@@ -97,6 +100,7 @@ def run_validation(root: Path | str, sources: Path | None = None, lock: bool = F
     metadata_problems(package)
     check_patterns(package)
     frames, found = read_package(package)
+    found = descriptor_problems(package.descriptor) + found
     lock_path = lock_location(package, sources, lock)
     run = RuleRun(frames, {"sources": Path(sources) if sources is not None else None, "lock": lock_path})
     if lock_path is not None:

@@ -205,7 +205,7 @@ def _inferred_keys(citations: pl.DataFrame, fields: list[str] | None) -> pl.Seri
     return citations.filter(named)["record_id"].unique()
 
 
-@rule("*", targets=lambda package: _marking_targets(package))
+@rule("*", CITATIONS, targets=lambda package: _marking_targets(package))
 def inference_marked_one_way(frames: Frames) -> Found:
     """Inference is marked in one way: flag, inferred citation and inference note, all or none.
 

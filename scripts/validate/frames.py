@@ -181,7 +181,11 @@ def read_table(file: str, table: Table, content: bytes,
         frame = _parse(body, labels, truncate=False)
         problems.extend(ragged_problems(file, table, labels, body, frame))
     except pl.exceptions.ComputeError:
-        frame = _parse(body, labels, truncate=True)
+        try:
+            frame = _parse(body, labels, truncate=True)
+        except pl.exceptions.ComputeError:  # a quote opened and never closed: no row can be trusted
+            problems.append(problem(file, None, None, None, catalogue.UNCLOSED_QUOTE))
+            return None, set(table.field_names)
         blank = _blank_rows(frame)
         problems.extend(problem(file, i + 2, None, None, "blank-row") for i in blank)
         problems.extend(_locate_ragged(file, table, labels, body, set(blank)))

@@ -50,7 +50,9 @@ class Rule:
         return self.describe(fld, value) if self.describe else self.info.message
 
     def needed_tables(self, package: Package) -> set[str]:
-        return set(package.tables) if self.needs == ("*",) else set(self.needs)
+        """The tables the rule reads: those named, and every table of the package for '*'."""
+        named = {n for n in self.needs if n != "*"}
+        return named | set(package.tables) if "*" in self.needs else named
 
 
 RULES: dict[str, Rule] = {}
@@ -65,7 +67,9 @@ def _fixed(targets: tuple[str, ...]) -> Targets:
 def rule(*needs: str, targets: tuple[str, ...] | Targets, describe: Callable[[Field, str | None], str] | None = None,
          provenance: bool | str = False) -> Callable:
     """Register a rule under its function's name, which must be a catalogue id; ``needs`` are the
-    tables it reads ('*' = all), ``targets`` where it reports."""
+    tables it reads ('*' = every table of the package, besides any named), ``targets`` where it
+    reports. A rule runs only when every table it needs was read, so a package without one of them
+    (a fork's, a tiny test package) skips the rule instead of failing inside it."""
 
     def register(func: Callable) -> Callable:
         catalogue.info(func.__name__)  # an unknown id fails at import, not in a report

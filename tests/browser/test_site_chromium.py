@@ -5,7 +5,9 @@ filtering and sorting change the rows shown."""
 from __future__ import annotations
 
 import csv
+import json
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 
@@ -130,3 +132,54 @@ def test_clicking_a_heading_sorts_and_typing_filters(site: Path, load) -> None:
     assert descending.split() == down + blank
     matching = {f"r-{r['meeting_id']}" for r in rows if any(FILTER in v.lower() for v in r.values())}
     assert filtered.split() == [rid for rid in down + blank if rid in matching]
+
+
+PROTOCOLS = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>links</title></head><body>
+<pre id="result">pending</pre>
+{frames}
+<script>
+window.addEventListener("load", function () {{
+  var lines = [];
+  document.querySelectorAll("iframe").forEach(function (frame) {{
+    var doc = frame.contentDocument, seen = {{}};
+    doc.querySelectorAll("a, area").forEach(function (a) {{  // HTML and SVG anchors, as the browser resolves them
+      var href = a.getAttribute("href") || a.getAttribute("xlink:href");
+      if (href !== null) {{ seen[new URL(href, doc.baseURI).protocol] = true; }}
+    }});
+    var inline = Array.prototype.filter.call(doc.scripts, function (s) {{ return !s.src; }}).length;
+    lines.push(frame.getAttribute("data-page") + "\\t" + Object.keys(seen).sort().join(" ") + "\\t" + inline
+               + "\\t" + doc.querySelectorAll("img, iframe, object, embed").length);
+  }});
+  document.getElementById("result").textContent = lines.join("\\n");
+}});
+</script></body></html>
+"""
+JS = "javascript:alert(document.domain)"
+
+
+def test_javascript_urls_in_the_descriptor_are_never_links_on_the_site(tmp_path: Path, load) -> None:
+    """A package whose homepage and licence paths are javascript: URLs (one hidden by a tab, which
+    browsers strip from a URL) and whose title holds markup, built directly (validation would refuse
+    it): in Chromium, no anchor of any page has the javascript: protocol, and no script, image or
+    frame came from the text."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for name in ("schemas", "tables"):
+        shutil.copytree(ROOT / name, pkg / name)
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["homepage"] = JS
+    descriptor["title"] = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+    licence = descriptor["licenses"][0]
+    descriptor["licenses"] = [{**licence, "path": JS}, {**licence, "path": "java\tscript:alert(3)", "title": "Tab"}]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(pkg, site)
+    pages = ["index.html", f"tables/{TABLE}.html", "timeline.html"]
+    frames = "\n".join(f'<iframe src="site/{p}" data-page="{p}" title="{p}"></iframe>' for p in pages)
+    harness = tmp_path / "links.html"
+    harness.write_text(PROTOCOLS.format(frames=frames), encoding="utf-8")
+    loaded = load(harness.as_uri(), "--allow-file-access-from-files")
+    result = unescape(re.search(r'<pre id="result">(.*?)</pre>', loaded.dom, re.S).group(1)).splitlines()
+    assert result == [f"{p}\tfile:\t0\t0" for p in pages]
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "Creative Commons Attribution 4.0" in index and "Tab" in index  # the licences still named, as text

@@ -5,6 +5,7 @@ CSV files say, and its pages show the licence, the source and the release metada
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -12,14 +13,17 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from scripts.commands import release_steps
 from scripts.model.backends import sqlite as sqlite_backend
+from scripts.model.meta import json_text, package_meta
 from scripts.model.package import Package, load_package, read_rows
 from scripts.release.build import release
+from scripts.release.sqlite import build_sqlite, datasette_metadata
 from tests.conftest import sources_dir
 from tests.data.release_support import copy_release_inputs
 
@@ -64,22 +68,17 @@ def wait_until_ready(proc: subprocess.Popen, url: str) -> None:
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Build the release once, start Datasette on it, stop it after the module."""
-    base = tmp_path_factory.mktemp("datasette")
-    src = copy_release_inputs(base / "pkg")
-    result = release(src, release_steps(), base / "dist", sources_dir())
-    package = load_package(src)
+@contextmanager
+def serve(database: Path, metadata: Path, package: Package) -> Iterator[Server]:
+    """Datasette serving ``database`` with ``metadata`` on a free loopback port, stopped after."""
     port = free_port()
-    command = [sys.executable, "-m", "datasette", "serve", str(result.dist / f"{package.name}.sqlite"),
-               "--metadata", str(result.dist / "datasette-metadata.json"),
+    command = [sys.executable, "-m", "datasette", "serve", str(database), "--metadata", str(metadata),
                "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(proc, url)
-        yield Server(url, package.name, package, result.dist)
+        yield Server(url, package.name, package, database.parent)
     finally:
         proc.terminate()
         try:
@@ -87,6 +86,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Build the release once, start Datasette on it, stop it after the module."""
+    base = tmp_path_factory.mktemp("datasette")
+    src = copy_release_inputs(base / "pkg")
+    result = release(src, release_steps(), base / "dist", sources_dir())
+    package = load_package(src)
+    with serve(result.dist / f"{package.name}.sqlite", result.dist / "datasette-metadata.json", package) as running:
+        yield running
 
 
 def test_datasette_serves_the_meeting_typed(server: Server) -> None:
@@ -131,3 +141,31 @@ def test_datasette_serves_the_package_metadata_table(server: Server) -> None:
     tables = json.loads(get(f"{server.base}/{server.database}.json"))["tables"]
     visible = {t["name"] for t in tables if not t["hidden"]}
     assert {"_metadata", "_files", "meetings"} <= visible and "_columns" not in visible
+
+
+JS = "javascript:alert(document.domain)"
+HREF = re.compile(r"""href\s*=\s*["']?\s*([^"'\s>]*)""", re.IGNORECASE)
+
+
+def test_javascript_urls_in_the_descriptor_give_no_link_in_datasette(tmp_path: Path) -> None:
+    """A package whose homepage, licence path and download base are javascript: URLs, built
+    directly (validation would refuse it): no page Datasette serves holds a javascript: link, while
+    the licence is still named. Before: ``license_url`` and ``source_url`` were the URLs as given."""
+    src = copy_release_inputs(tmp_path / "pkg")
+    descriptor = json.loads((src / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor.update({"homepage": JS, "cac:download_base": JS + "//{version}/"})
+    descriptor["licenses"][0]["path"] = JS
+    (src / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    package = load_package(src)
+    meta = package_meta(package)
+    rows = {name: read_rows(table) for name, table in package.tables.items()}
+    database, metadata = tmp_path / f"{package.name}.sqlite", tmp_path / "datasette-metadata.json"
+    build_sqlite(package, rows, meta, {}, database)
+    metadata.write_text(json_text(datasette_metadata(package, meta)), encoding="utf-8")
+    with serve(database, metadata, package) as running:
+        pages = ["/", f"/{running.database}", f"/{running.database}/meetings", f"/{running.database}/_metadata"]
+        for path in pages:
+            page = get(f"{running.base}{path}").decode("utf-8")
+            assert "Creative Commons Attribution 4.0" in page, path
+            targets = HREF.findall(page)
+            assert targets and not [t for t in targets if t.lower().startswith("javascript")], path

@@ -283,10 +283,12 @@ def test_lost_update_is_refused_after_a_resave(pkg, work):
 
 def test_text_that_looks_like_a_formula_stays_text_through_libreoffice(pkg, work):
     """A text starting with "=" is an inline string in the workbook: LibreOffice opens and saves it
-    as text (not as the live formula it spells), and the import reads back exactly that text."""
+    as text (not as the live formula it spells), and the import reads back exactly that text, which
+    validation then refuses (``no_formula_text``): the released CSVs must never hold a cell that a
+    spreadsheet opening them would run."""
+    before = (pkg / "tables" / "topics.csv").read_bytes()
     result = _import(pkg, work, "formula_like")
-    assert (result.problems, result.changed) == ([], ["topics"])
-    assert [(c.cell, c.field, c.new) for c in result.changes.cells] == [("topics!C2", "description", FORMULA_LIKE)]
-    with (pkg / "tables" / "topics.csv").open(encoding="utf-8", newline="") as handle:
-        first = next(csv.DictReader(handle))
-    assert first["description"] == FORMULA_LIKE
+    [problem] = result.problems
+    assert (problem.rule, problem.field, problem.value) == ("no_formula_text", "description", FORMULA_LIKE)
+    assert problem.message.startswith("topics!C2: description starts with '='")
+    assert (pkg / "tables" / "topics.csv").read_bytes() == before

@@ -98,3 +98,21 @@ def test_no_two_modules_import_each_other() -> None:
                     seen.add(nxt)
                     stack.append((nxt, [*path, nxt]))
     assert sorted({tuple(sorted(c)) for c in cycles}) == []
+
+
+def test_no_tracked_file_holds_a_merge_conflict_marker() -> None:
+    """A merge left unresolved in a file git tracks (a CHANGELOG, a schema) would ship as data."""
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=False)
+    if listed.returncode != 0:
+        return  # not a git checkout (an unpacked release): nothing was merged here
+    marked = []
+    for name in listed.stdout.decode().split("\0"):
+        path = ROOT / name
+        if not name or not path.is_file() or path.suffix in {".xlsx", ".png", ".parquet", ".sqlite", ".zip"}:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======":
+                marked.append(f"{name}:{number}")
+    assert marked == []
