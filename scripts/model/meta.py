@@ -100,8 +100,18 @@ class PackageMeta:
         base = link_or_empty(fill_version(self.download_base, self.version))
         return base.rstrip("/") + "/" + file_name if base else ""
 
+    def folder_name(self) -> str:
+        """``<name>-<version>``: the zip's name and the one folder it unpacks into."""
+        return f"{self.name}-{self.version}"
+
     def zip_name(self) -> str:
-        return f"{self.name}-{self.version}.zip"
+        return f"{self.folder_name()}.zip"
+
+    def workbook_name(self) -> str:
+        return f"{self.name}.xlsx"
+
+    def database_name(self) -> str:
+        return f"{self.name}.sqlite"
 
 
 def _party(entry: dict[str, Any]) -> Party:
