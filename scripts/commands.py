@@ -200,7 +200,7 @@ def release(args: argparse.Namespace, notes: list[str]) -> int:
     except ReleaseError as exc:
         print(f"release failed: {exc}", file=sys.stderr)
         return 2
-    for note in notes:
+    for note in [*notes, *result.notes]:
         print(f"note: {note}")
     print("validation: 0 problems")
     for name, size in result.files.items():
