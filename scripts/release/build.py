@@ -12,7 +12,8 @@ The steps, holding the package lock (so no import, export or other release write
    (one folder, ``<name>-<version>/``), one CSV and one Parquet file per table and the Parquet
    files' ``datapackage.json``, the workbook, SQLite and Datasette metadata, data dictionary and
    ERD, portal metadata (schema.org, Zenodo's legacy deposit and REST API record, CKAN), the diff
-   against the previous version, the static site, then SHA256SUMS;
+   against the previous version; then the static site, given every file above with its size and
+   sha256 (its Downloads section) and the schema.org JSON-LD; then SHA256SUMS;
 5. swap the stage in (:func:`scripts.files.swap_dir`): dist/ holds the old or the new release.
 
 What the release takes from other jobs — validation, the workbook, the site — the caller passes
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.files import checked_name, checkpoint, output_file, package_lock, recover, swap_dir
-from scripts.model.downloads import CHANGES, DATA_SUFFIXES, PARQUET_DESCRIPTOR
+from scripts.model.downloads import CHANGES, DATA_SUFFIXES, PARQUET_DESCRIPTOR, Downloads, ReleaseFile, download_names
 from scripts.model.meta import PackageMeta, html_safe_json_text, json_text, package_meta
 from scripts.model.package import DESCRIPTOR, Package
 from scripts.release import docs, parquet, portals, sqlite
@@ -61,11 +62,13 @@ class Steps:
 
     ``validate(root, sources)`` returns the problems of the package at ``root`` (provenance too
     when ``sources`` is given); ``workbook(package, dest)`` writes the workbook (ReleaseError
-    when it cannot); ``site(package, rows, dest)`` writes the static site into the folder ``dest``."""
+    when it cannot); ``site(package, rows, dest, downloads)`` writes the static site into the
+    folder ``dest``, listing ``downloads`` (every release file written before it, with its size
+    and sha256, and the JSON-LD to embed)."""
 
     validate: Callable[[Path, Path | None], list[Problem]]
     workbook: Callable[[Package, Path], None]
-    site: Callable[[Package, dict[str, list[dict[str, str]]], Path], None]
+    site: Callable[[Package, dict[str, list[dict[str, str]]], Path, Downloads], None]
 
 
 @dataclass
@@ -147,10 +150,24 @@ def build_into(snap: Snapshot, meta: PackageMeta, stage: Path, diff: PackageDiff
     (stage / "zenodo.json").write_text(json_text({"metadata": portals.zenodo(meta, snap.rows)}), encoding="utf-8")
     (stage / "zenodo-record.json").write_text(json_text(portals.zenodo_record(meta, snap.rows)), encoding="utf-8")
     (stage / "ckan-package.json").write_text(json_text(portals.ckan(meta, snap.rows, files)), encoding="utf-8")
-    steps.site(snap.package, snap.rows, stage / SITE)
+    steps.site(snap.package, snap.rows, stage / SITE, written_downloads(stage, meta, snap.package, jsonld))
     checkpoint("release-site-written")
     (stage / CHECKSUMS).write_text(checksums(stage), encoding="utf-8")
     _publishable(stage)
+
+
+def written_downloads(stage: Path, meta: PackageMeta, package: Package, jsonld: str) -> Downloads:
+    """The files the site offers, as written into ``stage``: each with its size and sha256 (the
+    site is written after them and before SHA256SUMS, which covers the site too)."""
+    whole, tables, about = download_names(meta, package.tables)
+    if (stage / CHANGES).is_file():
+        about = [*about, CHANGES]
+
+    def described(names: list[str]) -> tuple[ReleaseFile, ...]:
+        return tuple(ReleaseFile(n, (stage / n).stat().st_size, hashlib.sha256((stage / n).read_bytes()).hexdigest())
+                     for n in names)
+
+    return Downloads(described(whole), described(tables), described(about), jsonld=jsonld)
 
 
 def _publishable(stage: Path) -> None:

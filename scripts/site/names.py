@@ -12,6 +12,8 @@ MEETINGS = "meetings"
 MEETING_LABEL_FIELDS = ("name", "meeting_id")
 MEETING_DATE_START = "date_start"
 MEETING_DATE_END = "date_end"
+MEETING_CITY = "city"
+MEETING_DESCRIPTION = "description"
 
 # The citations table and its columns.
 CITATIONS = "citations"

@@ -10,8 +10,10 @@ import calendar
 import csv
 import datetime as dt
 import json
+import re
 import shutil
 import sqlite3
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -135,6 +137,13 @@ def test_sqlite_offers_the_leaders_view(build: Build, db) -> None:
     assert tuple(tokayev) == ("month", "2022-07-01", "2022-07-31", 1)
     kind = db.execute("SELECT type FROM sqlite_master WHERE name = 'leaders'").fetchone()[0]
     assert kind == "view"
+
+
+def test_the_site_lists_the_same_leaders(build: Build) -> None:
+    page = (build.dist / "site" / "leaders.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<tr id="leader-([a-z0-9-]+)\.([a-z0-9-]+)">', page)
+    assert shown == [(r[0], r[2]) for r in expected_leaders(build.src)]
+    assert "Kassym-Jomart Tokayev" in unescape(page) and "July 2022" in page
 
 
 def test_which_offices_count_is_the_offices_tables_kind(build: Build, tmp_path: Path) -> None:
