@@ -215,7 +215,7 @@ def release(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.release.errors import ReleaseError, ReleaseRefused
 
     try:
-        result = build_release(args.root, release_steps(), args.dist, args.sources, args.previous)
+        result = build_release(args.root, release_steps(), args.dist, args.sources, args.previous, final=args.final)
     except ReleaseRefused as refused:
         sys.stderr.write(render(refused.problems, [*notes, "release refused: nothing written"], args.format))
         return 1
@@ -266,7 +266,10 @@ def bump(args: argparse.Namespace, notes: list[str]) -> int:
     for path in result.changed:
         print(f"updated {path}")
     since = f" (data changes since {result.previous})" if result.previous else ""
-    print(f"version {result.old} -> {result.new}{since}. Review, then run:")
+    for unset in result.placeholders:
+        print(f"warning: datapackage.json: {unset}: release --final refuses to build until it is set")
+    print(f"version {result.old} -> {result.new}{since}. Review, build the release to publish "
+          "(python -m scripts release --final), then run:")
     print(f"  git commit -am 'Release {result.new}' && git tag -a {result.tag} -m 'Version {result.new}'")
     return 0
 

@@ -38,9 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.files import checked_name, checkpoint, output_file, package_lock, recover, swap_dir
+from scripts.model import catalogue
 from scripts.model.downloads import CHANGES, DATA_SUFFIXES, PARQUET_DESCRIPTOR, Downloads, ReleaseFile, download_names
 from scripts.model.meta import PackageMeta, html_safe_json_text, json_text, package_meta
 from scripts.model.package import DESCRIPTOR, Package
+from scripts.model.publishing import placeholders
 from scripts.release import docs, parquet, portals, sqlite
 from scripts.release.diff import PackageDiff, diff_json, diff_packages
 from scripts.release.distdir import MARKER, check_dist, make_release_stage, recover_dist
@@ -191,8 +193,24 @@ def previous_diff(snap: Snapshot, root: Path, previous: str | None) -> PackageDi
         return diff_packages(old, snap.package, snap.rows)
 
 
-def _refusals(snap: Snapshot, root: Path, sources: Path | None, steps: Steps) -> list[Problem]:
-    problems = list(steps.validate(snap.root, sources))
+def placeholder_problems(package: Package) -> list[Problem]:
+    """Each publishing setting that is a placeholder, as a problem at its JSON path (``--final``)."""
+    rule = catalogue.RELEASE_PLACEHOLDER
+    return [Problem(DESCRIPTOR, None, p.setting, p.value, rule, f"{p.setting} {p.why}", catalogue.hint(rule))
+            for p in placeholders(package.descriptor)]
+
+
+def placeholder_note(package: Package) -> list[str]:
+    """One line naming the placeholders of a release that is not final (none: no line)."""
+    found = placeholders(package.descriptor)
+    if not found:
+        return []
+    return ["not ready to publish: " + "; ".join(map(str, found)) + " (release --final refuses to build until each "
+            "is set; see the README's Publishing section)"]
+
+
+def _refusals(snap: Snapshot, root: Path, sources: Path | None, steps: Steps, final: bool) -> list[Problem]:
+    problems = list(steps.validate(snap.root, sources)) + (placeholder_problems(snap.package) if final else [])
     if snap.unread:  # validation names the over-long cells; the stale check needs every row
         return problems or [Problem(snap.package.table(name).path.name, None, None, None, "cell-too-long",
                                     "a cell is longer than the cell cap", "run validate") for name in snap.unread]
@@ -206,9 +224,11 @@ def _refusals(snap: Snapshot, root: Path, sources: Path | None, steps: Steps) ->
 
 
 def release(root: Path, steps: Steps, dist: Path | None = None, sources: Path | None = None,
-            previous: str | None = None) -> ReleaseResult:
+            previous: str | None = None, final: bool = False) -> ReleaseResult:
     """Validate the package at ``root`` and build its release into ``dist`` (default root/dist),
-    running the other jobs' ``steps``.
+    running the other jobs' ``steps``. A ``final`` release (the one to publish) is also refused
+    while a publishing setting is a placeholder (:mod:`scripts.model.publishing`); any other
+    release names them in a note.
 
     Raises ReleaseRefused (nothing written) when the package is not releasable, ReleaseError or
     OSError (nothing written; dist/ keeps the previous release) when the build cannot run.
@@ -223,12 +243,13 @@ def release(root: Path, steps: Steps, dist: Path | None = None, sources: Path | 
         with take_snapshot(root) as snap:
             checkpoint("release-snapshot")
             output_paths(snap.package, dist)  # a name that cannot name a file: refused before anything is written
-            problems = _refusals(snap, root, sources, steps)
+            problems = _refusals(snap, root, sources, steps, final)
             if problems:
                 raise ReleaseRefused(problems)
             meta = package_meta(snap.package)
             diff = previous_diff(snap, root, previous)
             notes = [NO_PREVIOUS.format(tag=f"v{meta.version}")] if diff is None else []
+            notes += [] if final else placeholder_note(snap.package)
             dist.parent.mkdir(parents=True, exist_ok=True)
             stage = make_release_stage(dist)
             try:

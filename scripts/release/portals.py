@@ -14,6 +14,7 @@ from typing import Any
 
 from scripts.model.meta import PackageMeta, Party, format_name, media_type
 from scripts.model.package import Package
+from scripts.model.publishing import CKAN_NAME
 
 # The few table and column names the portal records need, in one place.
 MEETINGS, DATE_START, DATE_END = "meetings", "date_start", "date_end"
@@ -210,4 +211,11 @@ def ckan(meta: PackageMeta, rows: dict[str, list[dict[str, str]]], files: list[s
     }
     if maintainer is not None:
         body["maintainer"] = maintainer.inverted_name
+        if maintainer.email:
+            body["maintainer_email"] = maintainer.email
+    contact = next((p.email for p in meta.creators if p.email), "")
+    if contact:
+        body["author_email"] = contact
+    if CKAN_NAME.fullmatch(meta.ckan_owner_org):  # a default CKAN requires it; "" until the maintainers set it
+        body["owner_org"] = meta.ckan_owner_org
     return body
