@@ -72,13 +72,27 @@ def _sources(data: SiteData) -> str:
         return ""
     fields = [table.field(n) for n in names.SOURCE_INDEX_FIELDS if n in table.field_names]
     rows = [(f"src-{i}", [f"<code>{esc(r.get(f.name, ''))}</code>" if f.name != names.SOURCE_TITLE
-                          else esc(r.get(f.name, "")) for f in fields])
+                          else esc(r.get(f.name, "")) for f in fields] + [source_place(r)])
             for i, r in enumerate(data.rows[table.name], 1)]
     return ('<section aria-labelledby="sources"><h2 id="sources">Sources</h2>\n'
             "<p>The texts are not part of the dataset; their checksums identify the exact versions "
-            f"cited. Details: {link(table_href(table.name, ''), table.title)}.</p>\n"
-            + data_table("The source texts", [(f.title, "text") for f in fields], rows,
+            "cited. Where each was published is given only where the text itself says so. "
+            f"Details: {link(table_href(table.name, ''), table.title)}.</p>\n"
+            + data_table("The source texts", [(f.title, "text") for f in fields] + [("Published where", "text")], rows,
                          table_id="sources-list", interactive=False) + "</section>\n")
+
+
+def source_place(row: dict[str, str]) -> str:
+    """Where a source appeared: its outlet, its web address (a link only when it is a web address)
+    and when it was accessed; the fields the sources table leaves empty rather than guess."""
+    outlet, url = row.get(names.SOURCE_OUTLET) or "", row.get(names.SOURCE_URL) or ""
+    accessed = row.get(names.SOURCE_ACCESSED) or ""
+    parts = [esc(outlet)] if outlet else []
+    if url:
+        parts.append(link(url, url) if web_url(url) else esc(url))
+    if accessed:
+        parts.append(f"accessed {esc(human_date(accessed))}")
+    return ", ".join(parts) or "not stated in the text"
 
 
 def _tables(data: SiteData) -> str:

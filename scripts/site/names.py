@@ -31,6 +31,8 @@ SOURCES = "sources"
 SOURCE_FILE = "file_name"
 SOURCE_TITLE = "title"
 SOURCE_INDEX_FIELDS = ("title", "published", "file_name", "sha256")
+# Where a source was published, shown with it wherever it appears (empty where the text does not say).
+SOURCE_OUTLET, SOURCE_URL, SOURCE_ACCESSED = "outlet", "url", "accessed"
 
 # The figures table and the indicator codes drawn on the trade chart, with their legend names.
 INDICATORS = "indicators"
