@@ -195,3 +195,21 @@ def test_the_readmes_pandera_example_runs_on_the_release(build: Build, tmp_path:
 
     height = pl.read_parquet(rows).height
     assert f"│ ordinal ┆ minimum ┆ {height}" in done.stdout and f"│ status  ┆ enum    ┆ {height}" in done.stdout
+
+
+def test_the_release_index_embeds_its_json_ld_and_lists_every_file_with_its_digest(build: Build) -> None:
+    import re
+
+    index = (build.dist / "site" / "index.html").read_text(encoding="utf-8")
+    [block] = re.findall(r'<script type="application/ld\+json">\n(.*?)\n</script>', index, re.S)
+    assert json.loads(block) == json.loads(build.file("schema-org.jsonld").read_text(encoding="utf-8"))
+    section = index.split('<h2 id="downloads">', 1)[1].split("</section>", 1)[0]
+    listed = re.findall(r'<a href="[^"]+/([^"/]+)">\1</a></td><td class="format">[^<]*</td>'
+                        r'<td class="size" data-sort="(\d+)">[^<]*</td><td class="digest"><code class="digest">'
+                        r"([0-9a-f]{64})</code>", section)
+    assert {name for name, _, _ in listed} == {
+        p.name for p in build.dist.iterdir() if p.suffix in {".zip", ".csv", ".parquet", ".xlsx", ".sqlite"}} | {
+        "datapackage.json", "data-dictionary.md", "erd.svg", "changes.json"}
+    for name, size, digest in listed:
+        data = build.file(name).read_bytes()
+        assert (int(size), digest) == (len(data), hashlib.sha256(data).hexdigest()), name
