@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SOURCES ?= ../shared/sources
 
-.PHONY: build test lint validate clean bench docs bump
+.PHONY: build final test lint validate clean bench docs bump
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -21,6 +21,12 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 build: $(VENV)/.runtime
 	$(PY) -m scripts docs
 	$(PY) -m scripts release --sources $(SOURCES)
+
+# The release to publish: as build, but refused while a publishing setting in datapackage.json is a
+# placeholder (missing, listed in cac:unverified, or an example address; README: Publishing).
+final: $(VENV)/.runtime
+	$(PY) -m scripts docs
+	$(PY) -m scripts release --final --sources $(SOURCES)
 
 docs: $(VENV)/.runtime
 	$(PY) -m scripts docs

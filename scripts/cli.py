@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub["export"].add_argument("--output", type=Path, metavar="FILE", help="workbook to write "
                                "(default: ROOT/dist/<name>.xlsx)")
     sub["release"].add_argument("--dist", type=Path, metavar="DIR", help="output folder (default: ROOT/dist)")
+    sub["release"].add_argument("--final", action="store_true",
+                                help="the release to publish: refused while a publishing setting in datapackage.json "
+                                     "is a placeholder (missing, listed in cac:unverified, or an example address)")
     sub["release"].add_argument("--previous", metavar="VERSION",
                                 help="previous release (zip, folder or git ref) to diff against "
                                 "(default: last git tag)")

@@ -142,19 +142,39 @@ def staged_package_valid(root: Path) -> bool:
 
 
 def site(args: argparse.Namespace, notes: list[str]) -> int:
-    """Build the static site alone: 0 built, 1 a value the site cannot draw (run validate), 2 cannot run."""
-    from scripts.site import SiteDataError, render_site
-    from scripts.site.build import write_site
+    """Build the static site alone: 0 built, 1 a value the site cannot draw (run validate), 2 cannot run.
+    Without a release, the Downloads section names the files a release writes (no sizes or
+    digests, which only exist once the files do) and the index embeds the JSON-LD of those names."""
+    from scripts.site import SiteDataError
+    from scripts.site.build import render_pages, write_site
+    from scripts.site.model import load_site_data
 
     dest = args.output or inside("dist", args.root) / "site"
+    data = load_site_data(Path(args.root))
     try:
-        files = render_site(Path(args.root))
+        files = render_pages(data, _unreleased_downloads(data.package, data.rows))
     except SiteDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     written = write_site(files, Path(dest))
     print(f"site: wrote {len(written)} files to {dest}")
     return 0
+
+
+def _unreleased_downloads(package: Package, rows: dict[str, list[dict[str, str]]]):  # -> Downloads | None
+    """The files a release of ``package`` writes, by name, with the schema.org JSON-LD the release
+    would write for them (None when the descriptor lacks the release record: the site says so)."""
+    from scripts.model.downloads import DATA_SUFFIXES, unreleased
+    from scripts.model.meta import html_safe_json_text, package_meta
+    from scripts.release.portals import schema_org
+
+    try:
+        meta = package_meta(package)
+    except KeyError:
+        return None
+    listed = unreleased(meta, package.tables)
+    data_files = sorted(f.name for f in listed.files if Path(f.name).suffix in DATA_SUFFIXES)
+    return unreleased(meta, package.tables, html_safe_json_text(schema_org(meta, package, rows, data_files)))
 
 
 def release_steps():  # -> scripts.release.build.Steps
@@ -180,11 +200,13 @@ def _workbook_for_release(package: Package, dest: Path) -> None:
         raise ReleaseError(f"workbook: {exc}") from None
 
 
-def _site_for_release(package: Package, rows: dict[str, list[dict[str, str]]], dest: Path) -> None:
+def _site_for_release(package: Package, rows: dict[str, list[dict[str, str]]], dest: Path, downloads) -> None:
+    """The site of the release, its Downloads section listing the files written (``downloads``:
+    :class:`scripts.model.downloads.Downloads`, sizes and digests included)."""
     from scripts.site.build import render_pages, write_site
     from scripts.site.model import site_data
 
-    write_site(render_pages(site_data(package, rows)), dest)
+    write_site(render_pages(site_data(package, rows), downloads), dest)
 
 
 def release(args: argparse.Namespace, notes: list[str]) -> int:
@@ -193,14 +215,14 @@ def release(args: argparse.Namespace, notes: list[str]) -> int:
     from scripts.release.errors import ReleaseError, ReleaseRefused
 
     try:
-        result = build_release(args.root, release_steps(), args.dist, args.sources, args.previous)
+        result = build_release(args.root, release_steps(), args.dist, args.sources, args.previous, final=args.final)
     except ReleaseRefused as refused:
         sys.stderr.write(render(refused.problems, [*notes, "release refused: nothing written"], args.format))
         return 1
     except ReleaseError as exc:
         print(f"release failed: {exc}", file=sys.stderr)
         return 2
-    for note in notes:
+    for note in [*notes, *result.notes]:
         print(f"note: {note}")
     print("validation: 0 problems")
     for name, size in result.files.items():
@@ -244,7 +266,10 @@ def bump(args: argparse.Namespace, notes: list[str]) -> int:
     for path in result.changed:
         print(f"updated {path}")
     since = f" (data changes since {result.previous})" if result.previous else ""
-    print(f"version {result.old} -> {result.new}{since}. Review, then run:")
+    for unset in result.placeholders:
+        print(f"warning: datapackage.json: {unset}: release --final refuses to build until it is set")
+    print(f"version {result.old} -> {result.new}{since}. Review, build the release to publish "
+          "(python -m scripts release --final), then run:")
     print(f"  git commit -am 'Release {result.new}' && git tag -a {result.tag} -m 'Version {result.new}'")
     return 0
 

@@ -92,6 +92,10 @@ DESCRIPTOR_NAME = _add(DESCRIPTOR, "descriptor-name", "the name is not a Data Pa
 DESCRIPTOR_TEXT = _add(DESCRIPTOR, "descriptor-text", "the text holds a line break, a control or invisible "
                        "character, or spaces around it", "retype the text on one line (descriptions may have "
                        "several), without control or invisible characters and without spaces around it")
+RELEASE_PLACEHOLDER = _add(DESCRIPTOR, "release-placeholder", "a publishing setting is a placeholder (missing, "
+                           "marked unverified, or a reserved example address), so a final release would publish it",
+                           "set the real value in datapackage.json and remove its name from cac:unverified once "
+                           "verified (see the README's Publishing section); a release without --final still builds")
 DESCRIPTOR_VERSION = _add(DESCRIPTOR, "descriptor-version", "the version is not a semantic version "
                           "MAJOR.MINOR.PATCH", "write three numbers joined by dots, e.g. 0.3.0 "
                           "(python -m scripts bump sets it)")

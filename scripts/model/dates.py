@@ -10,7 +10,10 @@ readings, and mixing them up is how false findings (or missed ones) happen, so t
 * :func:`common_precision`: both dates cut to the coarser precision, to ask "same or before" when
   either could be meant (a signature in 2022-07 is within a meeting dated 2022);
 * :func:`precision`: ``year``, ``month`` or ``day``, for readers who parse the text themselves
-  (the release's ``*_precision`` columns).
+  (the release's ``*_precision`` columns, :mod:`scripts.model.derived`).
+
+For people, :func:`human_date` writes such a date in words at its own precision (``August 2024``,
+never ``2024-08-01``), as the site shows it.
 """
 
 from __future__ import annotations
@@ -48,6 +51,39 @@ def is_reduced_date_pattern(pattern: str | None) -> bool:
 def precision(text: str) -> str | None:
     """``year``, ``month`` or ``day`` for a reduced date; None for anything else."""
     return PRECISIONS.get(len(text)) if re.fullmatch(REDUCED_DATE, text) else None
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def human_date(text: str) -> str:
+    """A reduced date in words at its precision: ``2024``, ``August 2024``, ``9 August 2024``; a
+    timestamp (``2026-11-30T00:00:00Z``, the descriptor's ``created``) by its day. Text that is no
+    such date is returned as it is."""
+    day = text[:10] if len(text) > 10 and text[10:11] == "T" else text
+    if precision(day) is None:
+        return text
+    parts = [int(p) for p in day.split("-")]
+    try:
+        as_date = dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:  # 2024-02-30 has the shape of a date but is none
+        return text
+    month = MONTHS[as_date.month - 1]
+    return {1: f"{as_date.year}", 2: f"{month} {as_date.year}", 3: f"{as_date.day} {month} {as_date.year}"}[len(parts)]
+
+
+def human_span(start: str, end: str = "") -> str:
+    """A date range in words: ``9–10 August 2024``, ``30 November – 1 December 2024``, or the
+    start alone when there is no (other) end."""
+    if not end or end == start:
+        return human_date(start)
+    first, last = human_date(start).split(" "), human_date(end).split(" ")
+    if len(first) == len(last) == 3 and first[1:] == last[1:]:
+        return f"{first[0]}–{last[0]} {first[1]} {first[2]}"
+    if len(first) == len(last) == 3 and first[2] == last[2]:
+        return f"{first[0]} {first[1]} – {last[0]} {last[1]} {last[2]}"
+    return f"{human_date(start)} – {human_date(end)}"
 
 
 def as_calendar_date(text: str) -> dt.date | None:

@@ -1,7 +1,9 @@
 """Package-level metadata, typed, read from ONE place: the top level of ``datapackage.json``.
 
-Name, title, version, release date (``created``), homepage, licences, contributors and the base URL
-of the downloads (``cac:download_base``, a template with ``{version}``) are stored there only;
+Name, title, version, release date (``created``), homepage, licences, contributors, the base URL
+of the downloads (``cac:download_base``, a template with ``{version}``) and the CKAN organisation
+(``cac:ckan_owner_org``) are stored there only (when each is a placeholder not to publish:
+:mod:`scripts.model.publishing`);
 CITATION.cff, .zenodo.json, pyproject's version, the portal files and the docs are generated from
 this record (or checked against it by a test), so a version is never typed twice.
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.model.shapes import DOWNLOAD_BASE
+from scripts.model.shapes import CKAN_OWNER_ORG, DOWNLOAD_BASE
 from scripts.model.values import fill_version, link_or_empty
 
 __all__ = ["DOWNLOAD_BASE", "License", "PackageMeta", "Party", "citation_text", "html_safe_json_text", "json_text",
@@ -80,6 +82,7 @@ class PackageMeta:
     date: str  # YYYY-MM-DD, the date part of ``created``: set by ``bump``, never by the clock
     homepage: str
     download_base: str
+    ckan_owner_org: str  # "" until set (a placeholder, see scripts.model.publishing)
     identifier: str
     keywords: tuple[str, ...]
     licenses: tuple[License, ...]
@@ -100,8 +103,18 @@ class PackageMeta:
         base = link_or_empty(fill_version(self.download_base, self.version))
         return base.rstrip("/") + "/" + file_name if base else ""
 
+    def folder_name(self) -> str:
+        """``<name>-<version>``: the zip's name and the one folder it unpacks into."""
+        return f"{self.name}-{self.version}"
+
     def zip_name(self) -> str:
-        return f"{self.name}-{self.version}.zip"
+        return f"{self.folder_name()}.zip"
+
+    def workbook_name(self) -> str:
+        return f"{self.name}.xlsx"
+
+    def database_name(self) -> str:
+        return f"{self.name}.sqlite"
 
 
 def _party(entry: dict[str, Any]) -> Party:
@@ -120,6 +133,7 @@ def meta_from_descriptor(descriptor: dict[str, Any]) -> PackageMeta:
         description=" ".join(str(descriptor.get("description", "")).split()),
         version=descriptor["version"], date=str(descriptor["created"])[:10],
         homepage=link_or_empty(descriptor["homepage"]), download_base=str(descriptor[DOWNLOAD_BASE]),
+        ckan_owner_org=str(descriptor.get(CKAN_OWNER_ORG) or ""),
         identifier=str(descriptor.get("id", "")), keywords=tuple(descriptor.get("keywords", [])),
         licenses=licenses, contributors=tuple(_party(c) for c in descriptor.get("contributors", [])))
 

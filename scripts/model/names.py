@@ -47,6 +47,11 @@ CITE_SUPPORT, CITE_EVIDENCE = "support", "evidence"
 SOURCE_ID, SOURCE_FILE, SOURCE_SHA256 = "source_id", "file_name", "sha256"
 SOURCE_TITLE, SOURCE_PUBLISHED = "title", "published"
 
+# persons, offices, memberships, states (the leaders view)
+FULL_NAME, STATE_NAME = "full_name", "name"
+OFFICE_ID, OFFICE_TITLE, OFFICE_KIND = "office_id", "title", "office_kind"
+AS_OF, IS_AS_OF_INFERRED = "as_of", "is_as_of_inferred"
+
 # indicators
 IND_CODE, IND_VALUE, IND_UNIT, IND_SCALE = "indicator_code", "value", "unit", "scale"
 IND_PERIOD_START, IND_PERIOD_END, IND_KIND = "period_start", "period_end", "value_kind"
@@ -61,14 +66,14 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     SOURCES: (SOURCE_ID, SOURCE_FILE, SOURCE_SHA256, SOURCE_TITLE, SOURCE_PUBLISHED),
     INDICATORS: (IND_CODE, IND_VALUE, IND_UNIT, IND_SCALE, IND_PERIOD_START, IND_PERIOD_END, IND_KIND,
                  *IND_SCOPE_FIELDS),
-    PERSONS: (PERSON_ID, STATE_ID),
-    MEMBERSHIPS: (PERSON_ID, STATE_ID),
-    STATES: (STATE_ID,),
+    PERSONS: (PERSON_ID, STATE_ID, FULL_NAME),
+    MEMBERSHIPS: (PERSON_ID, STATE_ID, OFFICE_ID, AS_OF, IS_AS_OF_INFERRED),
+    STATES: (STATE_ID, STATE_NAME),
     CHAIRMANSHIPS: (STATE_ID,),
     DOCUMENTS: (MEETING_ID,),
     SIGNATORIES: (STATE_ID, PERSON_ID, MEETING_ID),
     STATEMENTS: (PERSON_ID, STATE_ID, MEETING_ID),
     MEETING_TOPICS: (MEETING_ID,),
     MEETING_FORMATS: (),
-    OFFICES: (),
+    OFFICES: (OFFICE_ID, OFFICE_TITLE, OFFICE_KIND),
 }

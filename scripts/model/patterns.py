@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     import polars as pl
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# A web address: http:// or https://, then the characters a URL holds (RFC 3986's unreserved and
+# reserved ones and %, less ! ' [ ]), at least one; so no space, quote or javascript: can pass.
+URL_CHARS = "A-Za-z0-9._~:/?#@$&()*+,;=%-"
+WEB_ADDRESS = rf"^https?://[{URL_CHARS}]+$"
 
 _YEAR = "[0-9][0-9][0-9][0-9]"
 _MONTH = "(substr({c}, 6, 2) BETWEEN '01' AND '12')"
@@ -43,10 +47,13 @@ KNOWN_SQL = {
                    f" OR ({{c}} GLOB '{_YEAR}-[0-9][0-9]-[0-9][0-9]' AND {_MONTH} AND {_DAY}))"),
     SLUG: ("({c} <> '' AND {c} NOT GLOB '*[^a-z0-9-]*' AND {c} NOT GLOB '-*' AND {c} NOT GLOB '*-'"
            " AND {c} NOT GLOB '*--*')"),
+    WEB_ADDRESS: (f"(({{c}} GLOB 'http://?*' AND substr({{c}}, 8) NOT GLOB '*[^{URL_CHARS}]*')"
+                  f" OR ({{c}} GLOB 'https://?*' AND substr({{c}}, 9) NOT GLOB '*[^{URL_CHARS}]*'))"),
 }
 KNOWN_WORDS = {
     REDUCED_DATE: DATE_WORDS,
     SLUG: "lowercase letters and digits in words joined by single hyphens, e.g. ca-consultative-6",
+    WEB_ADDRESS: "a web address starting with http:// or https://, without spaces or quotes",
 }
 CLASS_WORDS = {  # singular, plural
     "A-Z": ("capital letter", "capital letters"), "a-z": ("lowercase letter", "lowercase letters"),
@@ -184,7 +191,7 @@ def _open_index(atoms: list[Atom]) -> int:
     return len(atoms)
 
 
-KNOWN_EXAMPLES = {REDUCED_DATE: "2024-08-09", SLUG: "ca-consultative-6"}
+KNOWN_EXAMPLES = {REDUCED_DATE: "2024-08-09", SLUG: "ca-consultative-6", WEB_ADDRESS: "https://www.example.org/a"}
 
 
 def example(pattern: str, length: int | None = None) -> str | None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 DOWNLOAD_BASE = "cac:download_base"  # the base URL of the release files, with {version}
-TEXT_KEYS = ("name", "title", "description", "version", "created", "homepage", DOWNLOAD_BASE, "id", "$schema",
-             "profile")
-PART_TEXT_KEYS = {"keywords": None, "licenses": ("name", "path", "title"),
+CKAN_OWNER_ORG = "cac:ckan_owner_org"  # the CKAN organisation (owner_org) of the dataset
+UNVERIFIED = "cac:unverified"  # publishing settings nobody has verified yet (scripts.model.publishing)
+TEXT_KEYS = ("name", "title", "description", "version", "created", "homepage", DOWNLOAD_BASE, CKAN_OWNER_ORG, "id",
+             "$schema", "profile")
+PART_TEXT_KEYS = {"keywords": None, UNVERIFIED: None, "licenses": ("name", "path", "title"),
                   "contributors": ("title", "givenName", "familyName", "email", "organization", "role", "path"),
                   "sources": ("title", "path", "email")}
 RESOURCE_TEXT_KEYS = ("name", "title", "description")

@@ -9,6 +9,7 @@ Everything a reader sees about a field comes from the interpreter: its type and 
 from __future__ import annotations
 
 from scripts.model.backends import words
+from scripts.model.derived import derived_descriptors
 from scripts.model.package import Package, Table
 from scripts.release.erd import render_erd_svg
 
@@ -64,7 +65,20 @@ def _table_section(table: Table) -> list[str]:
         if fld.categories:
             lines += ["", f"Values of `{fld.name}`:", "", "| Value | Meaning |", "| --- | --- |"]
             lines += [f"| `{_cell(v)}` | {_cell(label)} |" for v, label in fld.categories]
-    return lines
+    return lines + _derived_section(table)
+
+
+def _derived_section(table: Table) -> list[str]:
+    """The columns the SQLite and Parquet files add for each reduced-precision date."""
+    extra = derived_descriptors(table)
+    if not extra:
+        return []
+    lines = ["", "Derived columns, in the SQLite and Parquet files only (after the fields above; the CSV "
+             "keeps each date as text at its precision):", "", "| Column | Title | Type | Description |",
+             "| --- | --- | --- | --- |"]
+    kinds = {"string": "year, month or day", "date": "date (YYYY-MM-DD)"}
+    return lines + [f"| `{d['name']}` | {_cell(d['title'])} | {kinds[d['type']]} | {_cell(d['description'])} |"
+                    for d in extra]
 
 
 def render_docs(package: Package) -> dict[str, str]:

@@ -59,6 +59,8 @@ def citation_cff(meta: PackageMeta) -> str:
                       f"    given-names: {_yaml_str(party.given_name)}"]
         else:
             lines.append(f"  - name: {_yaml_str(party.name)}")
+        if party.email:
+            lines.append(f"    email: {_yaml_str(party.email)}")
     lines += ["abstract: " + _yaml_str(meta.description), "keywords:"]
     lines += [f"  - {_yaml_str(k)}" for k in meta.keywords]
     return "\n".join(lines) + "\n"

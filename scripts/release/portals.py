@@ -14,12 +14,15 @@ from typing import Any
 
 from scripts.model.meta import PackageMeta, Party, format_name, media_type
 from scripts.model.package import Package
+from scripts.model.publishing import CKAN_NAME
+from scripts.model.values import link_or_empty
 
 # The few table and column names the portal records need, in one place.
 MEETINGS, DATE_START, DATE_END = "meetings", "date_start", "date_end"
 STATES, STATE_NAME = "states", "name"
 SOURCES, SOURCE_TITLE, SOURCE_FILE, SOURCE_DIGEST, SOURCE_PUBLISHED = (
     "sources", "title", "file_name", "sha256", "published")
+SOURCE_OUTLET, SOURCE_URL = "outlet", "url"  # empty where the text does not say
 UNIT_FIELD = "unit"  # a table with this field states the unit of its number fields per row
 SCHEMA_ORG_CONTEXT = "https://schema.org/"
 ZENODO_LICENSE_IDS = {"CC-BY-4.0": "cc-by-4.0", "MIT": "MIT", "CC0-1.0": "cc-zero"}
@@ -80,6 +83,24 @@ def _party_ld(party: Any) -> dict[str, Any]:
     return entry
 
 
+def _source_ld(source: dict[str, str]) -> dict[str, Any]:
+    """A source as a CreativeWork; its outlet (publisher) and web address only where known."""
+    entry: dict[str, Any] = {"@type": "CreativeWork", "name": source.get(SOURCE_TITLE, ""),
+                             "identifier": f"sha256:{source.get(SOURCE_DIGEST, '')}",
+                             "alternateName": source.get(SOURCE_FILE, ""),
+                             "datePublished": source.get(SOURCE_PUBLISHED, "")}
+    if source.get(SOURCE_OUTLET):
+        entry["publisher"] = {"@type": "Organization", "name": source[SOURCE_OUTLET]}
+    if link_or_empty(source.get(SOURCE_URL)):
+        entry["url"] = source[SOURCE_URL]
+    return entry
+
+
+def source_urls(rows: dict[str, list[dict[str, str]]]) -> list[str]:
+    """The sources' web addresses, where known (for the portals' related identifiers)."""
+    return [s[SOURCE_URL] for s in _sources(rows) if link_or_empty(s.get(SOURCE_URL))]
+
+
 def schema_org(meta: PackageMeta, package: Package, rows: dict[str, list[dict[str, str]]],
                files: list[str]) -> dict[str, Any]:
     """schema.org ``Dataset`` as JSON-LD (what Google Dataset Search reads)."""
@@ -101,10 +122,7 @@ def schema_org(meta: PackageMeta, package: Package, rows: dict[str, list[dict[st
         "citation": meta.homepage,
         "temporalCoverage": temporal_coverage(rows),
         "spatialCoverage": [{"@type": "Place", "name": n} for n in state_names(rows)],
-        "isBasedOn": [{"@type": "CreativeWork", "name": s.get(SOURCE_TITLE, ""),
-                       "identifier": f"sha256:{s.get(SOURCE_DIGEST, '')}",
-                       "alternateName": s.get(SOURCE_FILE, ""),
-                       "datePublished": s.get(SOURCE_PUBLISHED, "")} for s in _sources(rows)],
+        "isBasedOn": [_source_ld(s) for s in _sources(rows)],
         "variableMeasured": variables(package, rows),
         "distribution": [{"@type": "DataDownload", "name": f, "contentUrl": meta.url(f),
                           "encodingFormat": media_type(f)} for f in files],
@@ -128,7 +146,9 @@ def zenodo(meta: PackageMeta, rows: dict[str, list[dict[str, str]]]) -> dict[str
             entry["affiliation"] = party.organization
         creators.append(entry)
     related = [{"identifier": meta.homepage, "relation": "isSupplementedBy", "resource_type": "software"},
-               {"identifier": meta.url(meta.zip_name()), "relation": "isIdenticalTo", "resource_type": "dataset"}]
+               {"identifier": meta.url(meta.zip_name()), "relation": "isIdenticalTo", "resource_type": "dataset"},
+               *({"identifier": url, "relation": "isDerivedFrom", "resource_type": "publication"}
+                 for url in source_urls(rows))]
     return {
         "upload_type": "dataset",
         "title": meta.title,
@@ -180,7 +200,8 @@ def zenodo_record(meta: PackageMeta, rows: dict[str, list[dict[str, str]]]) -> d
         "languages": [{"id": "eng"}],
         "subjects": [{"subject": k} for k in meta.keywords],
         "related_identifiers": [_related(meta.homepage, "issupplementedby", "software"),
-                                _related(meta.url(meta.zip_name()), "isidenticalto", "dataset")],
+                                _related(meta.url(meta.zip_name()), "isidenticalto", "dataset"),
+                                *(_related(url, "isderivedfrom", "publication") for url in source_urls(rows))],
     }
     if states := state_names(rows):
         metadata["locations"] = {"features": [{"place": n} for n in states]}
@@ -210,4 +231,11 @@ def ckan(meta: PackageMeta, rows: dict[str, list[dict[str, str]]], files: list[s
     }
     if maintainer is not None:
         body["maintainer"] = maintainer.inverted_name
+        if maintainer.email:
+            body["maintainer_email"] = maintainer.email
+    contact = next((p.email for p in meta.creators if p.email), "")
+    if contact:
+        body["author_email"] = contact
+    if CKAN_NAME.fullmatch(meta.ckan_owner_org):  # a default CKAN requires it; "" until the maintainers set it
+        body["owner_org"] = meta.ckan_owner_org
     return body

@@ -2,10 +2,14 @@
 
 Every table's DDL (types, NOT NULL, CHECKs, primary and foreign keys) comes from the model's
 SQLite backend (:func:`scripts.model.backends.sqlite.ddl`), every value from its :func:`value`.
+Each table also carries the derived columns of its reduced-precision dates after its own
+(:mod:`scripts.model.derived`: ``*_precision``, ``*_earliest`` and ``*_latest``, days as ISO text),
+described in ``_columns`` like every other column.
 The database describes itself: ``_metadata`` (title, version, licence, citation, homepage, the
 SQLite version that wrote it), ``_files`` (each file of the package with its sha256, and the
 source texts with the digests the descriptor records), ``_tables``, ``_columns`` and
-``_categories`` (the schemas in words).
+``_categories`` (the schemas in words). The ``leaders`` view (:mod:`scripts.model.views`) joins
+persons, memberships, offices and states into the heads of state and government.
 
 Why the .sqlite file is not in SHA256SUMS: SQLite writes its own library version into the file
 header and may lay out pages differently from one version to the next, so the same data gives
@@ -20,8 +24,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from scripts.model import names, views
 from scripts.model.backends import sqlite as backend
 from scripts.model.backends import words
+from scripts.model.derived import PARTS, derived_name, derived_text_rows, with_derived
 from scripts.model.meta import PackageMeta, citation_text
 from scripts.model.package import Package, Table, sort_key
 from scripts.model.values import web_url
@@ -88,7 +94,7 @@ def _schema_rows(package: Package) -> dict[str, list[tuple[Any, ...]]]:
     for table in package.tables.values():
         tables.append((table.name, table.title, table.description, ", ".join(table.primary_key),
                        table.path.relative_to(package.root).as_posix()))
-        for position, fld in enumerate(table.fields, start=1):
+        for position, fld in enumerate(with_derived(table).fields, start=1):
             columns.append((table.name, fld.name, position, fld.title, words.type_words(fld),
                             "; ".join(words.constraint_words(fld)), fld.description))
             categories += [(table.name, fld.name, value, label) for value, label in fld.categories]
@@ -102,15 +108,27 @@ def _insert(conn: sqlite3.Connection, name: str, rows: list[tuple[Any, ...]]) ->
 
 
 def _insert_table(conn: sqlite3.Connection, table: Table, rows: list[dict[str, str]]) -> None:
-    names = table.field_names
-    sql = (f"INSERT INTO {_quote(table.name)} ({', '.join(map(_quote, names))}) "
-           f"VALUES ({', '.join('?' * len(names))})")
-    fields = [table.field(n) for n in names]
+    """The rows in primary-key order, each with its derived date columns."""
     ordered = sorted(rows, key=sort_key(table))
+    ordered = [{**row, **extra} for row, extra in zip(ordered, derived_text_rows(table, ordered), strict=True)]
+    table = with_derived(table)
+    columns = table.field_names
+    sql = (f"INSERT INTO {_quote(table.name)} ({', '.join(map(_quote, columns))}) "
+           f"VALUES ({', '.join('?' * len(columns))})")
+    fields = [table.field(n) for n in columns]
     try:
         conn.executemany(sql, ([backend.value(f, row.get(f.name)) for f in fields] for row in ordered))
     except (sqlite3.IntegrityError, ValueError) as exc:
         raise ReleaseError(f"{table.path.name}: cannot load into SQLite: {exc}") from None
+
+
+def _create_views(conn: sqlite3.Connection, package: Package) -> None:
+    """The leaders view, with the derived columns of the membership's date, when the package has
+    the tables and columns it reads."""
+    if views.leaders_available({t.name: t.field_names for t in package.tables.values()}):
+        extra = tuple(derived_name(names.AS_OF, part) for part in PARTS)
+        as_of = package.tables[names.MEMBERSHIPS].field(names.AS_OF)
+        conn.execute(views.leaders_sql(extra if as_of.is_reduced_date else ()))
 
 
 def build_sqlite(package: Package, rows: dict[str, list[dict[str, str]]], meta: PackageMeta,
@@ -130,9 +148,10 @@ def build_sqlite(package: Package, rows: dict[str, list[dict[str, str]]], meta: 
         for name, meta_rows in _schema_rows(package).items():
             _insert(conn, name, meta_rows)
         for table in package.tables.values():
-            conn.execute(backend.ddl(table))
+            conn.execute(backend.ddl(with_derived(table)))
         for table in package.tables.values():
             _insert_table(conn, table, rows[table.name])
+        _create_views(conn, package)
         try:
             conn.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
@@ -151,10 +170,12 @@ def datasette_metadata(package: Package, meta: PackageMeta) -> dict[str, Any]:
         tables[table.name] = {
             "title": table.title,
             "description": table.description,
-            "columns": {f.name: _column_description(f) for f in table.fields},
+            "columns": {f.name: _column_description(f) for f in with_derived(table).fields},
         }
     for name in META_TABLES:
         tables[name] = {"description": SHOWN_META[name]} if name in SHOWN_META else {"hidden": True}
+    if views.leaders_available({t.name: t.field_names for t in package.tables.values()}):
+        tables[views.LEADERS] = {"title": views.LEADERS_TITLE, "description": views.LEADERS_DESCRIPTION}
     links = {"license_url": meta.license.url, "source_url": meta.homepage, "about_url": meta.url(meta.zip_name())}
     return {
         "title": meta.title,

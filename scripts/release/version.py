@@ -5,7 +5,9 @@ Bump changes them there, then regenerates every file that repeats them — CITAT
 .zenodo.json (written whole from the descriptor), pyproject's ``[project] version``, the README's
 version mentions and docs/data-dictionary.md — and turns CHANGELOG's ``## [Unreleased]`` section
 into ``## [X.Y.Z] - DATE`` with a summary of the data changes since the previous git tag. It
-commits and tags nothing: it prints the git commands to run.
+commits and tags nothing: it prints the git commands to run, after a warning for each publishing
+setting that is still a placeholder (:mod:`scripts.model.publishing`), which the next step,
+``release --final``, refuses.
 
 The date rule: DATE is ``--date`` when given, else today's date in UTC, and it is stored as
 ``created`` in datapackage.json; every later build reads the date from there (CITATION.cff's
@@ -23,6 +25,7 @@ from pathlib import Path
 from scripts.files import atomic_write, package_lock
 from scripts.model.meta import package_meta
 from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package, parse_json
+from scripts.model.publishing import Placeholder, placeholders
 from scripts.release.diff import diff_packages, diff_summary
 from scripts.release.generated import write_generated
 from scripts.release.refs import open_version, previous_tag
@@ -93,6 +96,7 @@ class BumpResult:
     tag: str
     changed: list[Path]
     previous: str | None
+    placeholders: list[Placeholder]  # publishing settings release --final will refuse
 
 
 def _summary(root: Path, package: Package, new_version: str) -> tuple[str, str | None]:
@@ -133,4 +137,5 @@ def bump(root: Path, part: str, date: str | None = None) -> BumpResult:
             if path.is_file():
                 _write_if_changed(path, edit(path.read_text(encoding="utf-8")), changed)
         changed += write_generated(root)
-    return BumpResult(old, new, f"v{new}", changed, tag)
+        unset = placeholders(load_package(root).descriptor)
+    return BumpResult(old, new, f"v{new}", changed, tag, unset)

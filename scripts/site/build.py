@@ -8,25 +8,30 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from scripts.model.downloads import Downloads
 from scripts.site.figures import timeline_page, trade_page
-from scripts.site.html import esc, page
+from scripts.site.html import esc, json_ld, page
 from scripts.site.index import index_page
+from scripts.site.leaders import leaders_page
 from scripts.site.model import SiteData, load_site_data, slug
 from scripts.site.pages import meeting_page, table_page
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def render_site(root: Path) -> dict[str, bytes]:
+def render_site(root: Path, downloads: Downloads | None = None) -> dict[str, bytes]:
     """Every file of the site of the package under ``root``: relative path -> bytes, sorted."""
-    return render_pages(load_site_data(root))
+    return render_pages(load_site_data(root), downloads)
 
 
-def render_pages(data: SiteData) -> dict[str, bytes]:
-    """Every file of the site of loaded ``data``: relative path -> bytes, in sorted path order."""
+def render_pages(data: SiteData, downloads: Downloads | None = None) -> dict[str, bytes]:
+    """Every file of the site of loaded ``data``: relative path -> bytes, in sorted path order.
+    ``downloads`` (from a release, or names alone) fills the index's Downloads section and gives
+    the JSON-LD it embeds; without it the files are listed by name and there is no JSON-LD."""
     footer = _footer(data)
-    pages: dict[str, tuple[tuple[str, str], int]] = {
-        "index.html": (index_page(data), 0),
+    pages: dict[str, tuple[tuple[str, str, str], int]] = {
+        "index.html": (index_page(data, downloads), 0),
+        "leaders.html": (leaders_page(data), 0),
         "timeline.html": (timeline_page(data), 0),
         "trade.html": (trade_page(data), 0),
     }
@@ -35,9 +40,11 @@ def render_pages(data: SiteData) -> dict[str, bytes]:
     if data.meetings is not None:
         for row in data.rows[data.meetings.name]:
             pages[f"meetings/{slug(data.meetings.record_key(row))}.html"] = (meeting_page(data, row), 1)
+    head = json_ld(downloads.jsonld) if downloads is not None and downloads.jsonld else ""
     files = {path: page(f"{title} · {data.package.title}" if path != "index.html" else title, body, depth,
-                        footer=footer).encode("utf-8")
-             for path, ((title, body), depth) in pages.items()}
+                        footer=footer, description=description,
+                        head=head if path == "index.html" else "").encode("utf-8")
+             for path, ((title, body, description), depth) in pages.items()}
     for asset in sorted(ASSETS.iterdir()):
         if asset.is_file():
             files[f"assets/{asset.name}"] = asset.read_bytes()
@@ -51,10 +58,10 @@ def _footer(data: SiteData) -> str:
             f"Data licence: {esc(licences)}. Built from the package; works offline.")
 
 
-def build_site(root: Path, dest: Path) -> list[Path]:
+def build_site(root: Path, dest: Path, downloads: Downloads | None = None) -> list[Path]:
     """Build the site of the package under ``root`` into ``dest`` (replaced whole); return the
     files written, sorted."""
-    return write_site(render_site(Path(root)), Path(dest))
+    return write_site(render_site(Path(root), downloads), Path(dest))
 
 
 def write_site(files: dict[str, bytes], dest: Path) -> list[Path]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from scripts.model import cells
 from scripts.model.cells import CellError
+from scripts.model.dates import human_span
+from scripts.model.figures import figure_text
 from scripts.site import names
-from scripts.site.html import data_table, esc, link
+from scripts.site.html import Cell, data_table, esc, link
 from scripts.site.model import SiteData, SiteDataError, meeting_label, source_files
 from scripts.site.pages import meeting_href
 from scripts.site.svg import Point, TimelineItem, parse_span, timeline_svg, trade_svg
 
 TO_BILLIONS = {"one": 1e-9, "thousand": 1e-6, "million": 1e-3, "billion": 1.0}
-CHART_UNIT = "USD"
+CHART_UNIT, CHART_SCALE = "USD", "billion"
 
 
 def timeline_items(data: SiteData, up: str) -> tuple[list[TimelineItem], list[dict[str, str]]]:
@@ -32,11 +34,12 @@ def timeline_items(data: SiteData, up: str) -> tuple[list[TimelineItem], list[di
     return dated, undated
 
 
-def timeline_page(data: SiteData) -> tuple[str, str]:
-    """(title, body) of the timeline page."""
+def timeline_page(data: SiteData) -> tuple[str, str, str]:
+    """(title, body, description) of the timeline page."""
     items, undated = timeline_items(data, "")
-    rows = [("", [link(i.href, i.label), esc(i.span.text), esc(i.span.precision)]) for i in items]
-    table = data_table("Dated meetings, as text", [("Meeting", "text"), ("Date as given", "text"),
+    rows = [("", [link(i.href, i.label), esc(human_span(*i.span.text.split(" to "))), Cell(esc(i.span.text), "key"),
+                  esc(i.span.precision)]) for i in items]
+    table = data_table("Dated meetings, as text", [("Meeting", "text"), ("Date", "text"), ("As stored", "text"),
                                                    ("Precision", "text")], rows,
                        table_id="timeline-text", interactive=False)
     meetings = data.meetings
@@ -46,11 +49,19 @@ def timeline_page(data: SiteData) -> tuple[str, str]:
         "<h1>Timeline of the meetings</h1>\n"
         "<p>Each meeting is drawn at the precision its date is known: a dot for a day, a solid bar "
         "for a month, a dashed light bar for a whole year. Select a meeting to open its page.</p>\n"
-        f'<figure class="chart">{timeline_svg(items)}<figcaption>Meetings by date.</figcaption></figure>\n'
+        + _figure(timeline_svg(items), "Meetings by date.")
         + table
         + (f"<h2>Meetings the sources do not date</h2>\n<ul>{missing}</ul>\n" if missing else "")
     )
-    return "Timeline of the meetings", body
+    return "Timeline of the meetings", body, ("Every meeting in the dataset on a timeline, each drawn at the "
+                                              "precision its date is known, with the dates as text.")
+
+
+def _figure(svg: str, caption: str) -> str:
+    """A chart at its drawn size (its text stays legible), scrolling sideways on a narrow screen
+    (keyboard-focusable, like the table scrollers); the table after it gives the same facts."""
+    return (f'<figure class="chart" role="region" aria-label="{esc(caption)}" tabindex="0">{svg}'
+            f"<figcaption>{esc(caption)}</figcaption></figure>\n")
 
 
 def trade_points(data: SiteData) -> list[tuple[Point, dict[str, str]]]:
@@ -89,26 +100,28 @@ def _period(row: dict[str, str]) -> str:
     return f"{start} to {end}" if start and end else start
 
 
-def trade_page(data: SiteData) -> tuple[str, str]:
-    """(title, body) of the trade-figures page."""
+def trade_page(data: SiteData) -> tuple[str, str, str]:
+    """(title, body, description) of the trade-figures page."""
     pairs = trade_points(data)
-    unit = f"{CHART_UNIT} billion"
+    unit = f"{CHART_UNIT} {CHART_SCALE}"
     files = source_files(data.package, data.rows)
     field = next((m.field for m in data.meeting_links if m.table.name == names.INDICATORS), "")
-    rows = [("", [esc(p.series), esc(p.period or "not stated"), esc(f"{p.value:g}"),
+    rows = [("", [esc(p.series), esc(p.period or "not stated"),
+                  Cell(esc(figure_text(f"{p.value:g}", CHART_UNIT, CHART_SCALE)), "figure", sort=f"{p.value:g}"),
                   "target" if p.is_target else "reported", esc(p.source), esc(files.get(p.source, "")),
                   link(meeting_href(r[field], ""), r[field]) if r.get(field) else ""])
             for p, r in sorted(pairs, key=lambda pr: (pr[0].series, pr[0].period, pr[0].source, pr[0].row_id))]
-    headers = [("Series", "text"), ("Period", "text"), (f"Value ({unit})", "number"), ("Kind", "text"),
+    headers = [("Series", "text"), ("Period", "text"), ("Value", "number"), ("Kind", "text"),
                ("Source", "text"), ("Source file", "text"), ("Meeting", "text")]
     body = (
         "<h1>Reported trade figures</h1>\n"
         "<p>Trade values as the sources report them, converted to one unit. Where several sources "
         "report a value for the same period, each is drawn and labelled with its source, so "
         "differences between the reports stay visible.</p>\n"
-        f'<figure class="chart">{trade_svg([p for p, _ in pairs], unit)}'
-        "<figcaption>Trade figures by period, labelled with the reporting source.</figcaption></figure>\n"
+        + _figure(trade_svg([p for p, _ in pairs], unit),
+                  "Trade figures by period, labelled with the reporting source.")
         + data_table("Trade figures, as text", headers, rows, table_id="trade-text", interactive=True)
     )
-    return "Reported trade figures", body
+    return "Reported trade figures", body, ("Trade values as the sources report them, in billions of US dollars, "
+                                            "each labelled with its source, so disagreements stay visible.")
 

@@ -12,6 +12,8 @@ MEETINGS = "meetings"
 MEETING_LABEL_FIELDS = ("name", "meeting_id")
 MEETING_DATE_START = "date_start"
 MEETING_DATE_END = "date_end"
+MEETING_CITY = "city"
+MEETING_DESCRIPTION = "description"
 
 # The citations table and its columns.
 CITATIONS = "citations"
@@ -29,6 +31,8 @@ SOURCES = "sources"
 SOURCE_FILE = "file_name"
 SOURCE_TITLE = "title"
 SOURCE_INDEX_FIELDS = ("title", "published", "file_name", "sha256")
+# Where a source was published, shown with it wherever it appears (empty where the text does not say).
+SOURCE_OUTLET, SOURCE_URL, SOURCE_ACCESSED = "outlet", "url", "accessed"
 
 # The figures table and the indicator codes drawn on the trade chart, with their legend names.
 INDICATORS = "indicators"

@@ -4,9 +4,13 @@ at the meeting, so a renamed or new table appears without a code change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from scripts.model.dates import human_date
+from scripts.model.figures import SCALE_FIELD, UNIT_FIELD, figure_text
 from scripts.model.spec import Field, Table
 from scripts.site import names
-from scripts.site.html import Footnotes, data_table, esc, link
+from scripts.site.html import Cell, Footnotes, data_table, esc, link
 from scripts.site.model import ROW_LEVEL, MeetingLink, SiteData, meeting_label, slug
 
 NUMERIC_TYPES = ("integer", "number")
@@ -38,30 +42,63 @@ def _fk_targets(data: SiteData, table: Table) -> dict[str, str]:
     return targets
 
 
-def _cell(data: SiteData, targets: dict[str, str], field: Field, value: str, up: str, *, named: bool = False) -> str:
-    """One value, linked to the row (or meeting page) it refers to when it is a foreign key;
-    ``named`` shows the referenced row's name instead of its key (table pages keep the key, the
-    data as stored, so sorting and filtering work on it)."""
+def _cell(data: SiteData, targets: dict[str, str], table: Table, field: Field, row: dict[str, str], up: str,
+          *, named: bool = False) -> Cell:
+    """One value as a cell. Ids do not wrap (class ``key``) and link to their record: a foreign key
+    to the row (or meeting page) it refers to, a meeting's own id to its page, a citation's record
+    to the row it cites. A figure shows its scale and unit (``36.5 billion USD``) and sorts by its
+    number. ``named`` (the meeting pages) shows the referenced row's name instead of its key and
+    dates in words; table pages keep keys and dates as stored, so sorting and filtering use them."""
+    value = row.get(field.name) or ""
+    css = "key" if field.name in _key_columns(table) else ""
+    if not value:
+        return Cell("", css)
+    if field.kind == "number" and {UNIT_FIELD, SCALE_FIELD} <= set(table.field_names):
+        shown = figure_text(value, row.get(UNIT_FIELD) or "", row.get(SCALE_FIELD) or "")
+        return Cell(esc(shown), "figure", sort=value)
+    if named and field.is_reduced_date:
+        return Cell(f'<time datetime="{esc(value)}">{esc(human_date(value))}</time>')
+    href = _record_href(data, targets, table, field, row, up)
+    if href is None:
+        return Cell(esc(value), css)
     ref = targets.get(field.name)
-    if not value or ref is None:
-        return esc(value)
-    text = data.label(ref, value) if named else value
+    text = data.label(ref, value) if named and ref else value
+    return Cell(link(href, text), css)
+
+
+def _key_columns(table: Table) -> set[str]:
+    keys = set(table.key_fields())
+    return keys | {names.CITE_RECORD} if table.name == names.CITATIONS else keys
+
+
+def _record_href(data: SiteData, targets: dict[str, str], table: Table, field: Field, row: dict[str, str],
+                 up: str) -> str | None:
+    """Where a key cell leads: the page or row of the record it names (None: nowhere)."""
+    value = row.get(field.name) or ""
+    if table.name == names.MEETINGS and table.primary_key == (field.name,):
+        return meeting_href(value, up)
+    ref = targets.get(field.name)
+    if ref is None and table.name == names.CITATIONS and field.name == names.CITE_RECORD:
+        ref = row.get(names.CITE_TABLE) or ""
+        ref = ref if ref in data.package.tables else None
+    if ref is None:
+        return None
     if ref == names.MEETINGS:
-        return link(meeting_href(value, up), text)
-    return link(f"{table_href(ref, up)}#{row_anchor(value)}", text)
+        return meeting_href(value, up)
+    return f"{table_href(ref, up)}#{row_anchor(value)}"
 
 
 def _headers(fields: list[Field]) -> list[tuple[str, str, str]]:
     return [(f.title, "number" if f.type in NUMERIC_TYPES else "text", f.name) for f in fields]
 
 
-def table_page(data: SiteData, table: Table) -> tuple[str, str]:
-    """(title, body) of the page listing every row of ``table``."""
+def table_page(data: SiteData, table: Table) -> tuple[str, str, str]:
+    """(title, body, description) of the page listing every row of ``table``."""
     targets = _fk_targets(data, table)
     fields = list(table.fields)
     rows = [
         (row_anchor(table.record_key(row)) if table.primary_key else "",
-         [_cell(data, targets, f, row.get(f.name) or "", "../") for f in fields])
+         [_cell(data, targets, table, f, row, "../") for f in fields])
         for row in data.rows[table.name]
     ]
     count = len(rows)
@@ -74,7 +111,7 @@ def table_page(data: SiteData, table: Table) -> tuple[str, str]:
                      wide=_wide(fields, data.rows[table.name]))
         + legend(data, table, targets)
     )
-    return table.title, body
+    return table.title, body, f"{table.title}: {table.description}"
 
 
 def _wide(fields: list[Field], rows: list[dict[str, str]]) -> list[bool]:
@@ -103,8 +140,9 @@ def legend(data: SiteData, table: Table, targets: dict[str, str]) -> str:
             + "\n".join(items) + "\n</dl></section>\n")
 
 
-def meeting_page(data: SiteData, row: dict[str, str]) -> tuple[str, str]:
-    """(title, body) of one meeting's page: its details, then every row that refers to it."""
+def meeting_page(data: SiteData, row: dict[str, str]) -> tuple[str, str, str]:
+    """(title, body, description) of one meeting's page: its details, then every row that refers
+    to it."""
     meetings = data.meetings
     assert meetings is not None
     key = meetings.record_key(row)
@@ -117,7 +155,15 @@ def meeting_page(data: SiteData, row: dict[str, str]) -> tuple[str, str]:
                 "<p>Each bracketed number beside a value links here: the source file, the lines "
                 "that support the value, and how (verbatim, paraphrase or inferred).</p>\n"
                 + notes.render() + "</section>\n")
-    return title, "".join(body)
+    return title, "".join(body), _meeting_description(row, title)
+
+
+def _meeting_description(row: dict[str, str], title: str) -> str:
+    """What the meeting was, when and where (in words), then its description."""
+    when = human_date(row.get(names.MEETING_DATE_START) or "")
+    where = row.get(names.MEETING_CITY) or ""
+    facts = ", ".join(x for x in (when, where) if x)
+    return f"{title}{f' ({facts})' if facts else ''}. {row.get(names.MEETING_DESCRIPTION) or ''}".strip()
 
 
 def _details(data: SiteData, table: Table, row: dict[str, str], notes: Footnotes) -> str:
@@ -127,8 +173,8 @@ def _details(data: SiteData, table: Table, row: dict[str, str], notes: Footnotes
         value = row.get(f.name) or ""
         if not value:
             continue
-        cell = _cell(data, targets, f, value, "../", named=True) + notes.markers(data.cites(table, row, f.name))
-        items.append(f"<dt>{esc(f.title)}</dt><dd>{cell}</dd>")
+        cell = _cell(data, targets, table, f, row, "../", named=True)
+        items.append(f"<dt>{esc(f.title)}</dt><dd>{cell.html}{notes.markers(data.cites(table, row, f.name))}</dd>")
     whole = notes.markers(data.cites(table, row, ROW_LEVEL))
     record = f"<p>The record as a whole: {whole}</p>\n" if whole else ""
     return ('<section aria-labelledby="details"><h2 id="details">Details</h2>\n<dl class="details">\n'
@@ -153,7 +199,7 @@ def _section(data: SiteData, mlink: MeetingLink, key: str, notes: Footnotes) -> 
 
 
 def _cited_rows(data: SiteData, table: Table, fields: list[Field], rows: list[dict[str, str]],
-                notes: Footnotes) -> tuple[list[tuple[str, str, str]], list[tuple[str, list[str]]]]:
+                notes: Footnotes) -> tuple[list[tuple[str, str, str]], list[tuple[str, list[str | Cell]]]]:
     """Headers and cells with citation markers; a last column for citations of whole records."""
     targets = _fk_targets(data, table)
     headers = _headers(fields)
@@ -162,8 +208,10 @@ def _cited_rows(data: SiteData, table: Table, fields: list[Field], rows: list[di
         headers.append(("Record cited", "text", ""))
     cells = []
     for r in rows:
-        row_cells = [_cell(data, targets, f, r.get(f.name) or "", "../", named=True)
-                     + notes.markers(data.cites(table, r, f.name)) for f in fields]
+        row_cells: list[str | Cell] = []
+        for f in fields:
+            cell = _cell(data, targets, table, f, r, "../", named=True)
+            row_cells.append(replace(cell, html=cell.html + notes.markers(data.cites(table, r, f.name))))
         if whole:
             row_cells.append(notes.markers(data.cites(table, r, ROW_LEVEL)))
         cells.append(("", row_cells))

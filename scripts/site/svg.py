@@ -211,7 +211,7 @@ def _point(point: Point, x: float, y: float, kind: int) -> str:
     colour = COLOURS[kind % len(COLOURS)]
     shape = _shape(kind, x, y, colour, point.is_target)
     lx, ly = _num(x + 4), _num(y - 10)  # read upwards from just above the point: never overlaps a neighbour
-    label = (f'<text class="source-label" x="{lx}" y="{ly}" font-size="11" fill="#111" '
+    label = (f'<text class="source-label" x="{lx}" y="{ly}" font-size="12" fill="#111" '
              f'transform="rotate(-90 {lx} {ly})">{esc(point.source)}</text>')
     tip = f"<title>{esc(point.series)}: {_num(point.value)} ({esc(point.source)})</title>"
     return f"<g>{tip}{shape}{label}</g>"

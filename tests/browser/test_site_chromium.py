@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.cli import main as cli_main
 from scripts.site import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,9 +147,13 @@ window.addEventListener("load", function () {{
       var href = a.getAttribute("href") || a.getAttribute("xlink:href");
       if (href !== null) {{ seen[new URL(href, doc.baseURI).protocol] = true; }}
     }});
-    var inline = Array.prototype.filter.call(doc.scripts, function (s) {{ return !s.src; }}).length;
+    var inline = Array.prototype.filter.call(doc.scripts, function (s) {{
+      return !s.src && s.type !== "application/ld+json"; }}).length;
+    var data = doc.querySelectorAll('script[type="application/ld+json"]');
+    var title = data.length ? JSON.parse(data[0].textContent).name : "";
     lines.push(frame.getAttribute("data-page") + "\\t" + Object.keys(seen).sort().join(" ") + "\\t" + inline
-               + "\\t" + doc.querySelectorAll("img, iframe, object, embed").length);
+               + "\\t" + doc.querySelectorAll("img, iframe, object, embed").length + "\\t" + data.length
+               + "\\t" + title);
   }});
   document.getElementById("result").textContent = lines.join("\\n");
 }});
@@ -159,9 +164,10 @@ JS = "javascript:alert(document.domain)"
 
 def test_javascript_urls_in_the_descriptor_are_never_links_on_the_site(tmp_path: Path, load) -> None:
     """A package whose homepage and licence paths are javascript: URLs (one hidden by a tab, which
-    browsers strip from a URL) and whose title holds markup, built directly (validation would refuse
-    it): in Chromium, no anchor of any page has the javascript: protocol, and no script, image or
-    frame came from the text."""
+    browsers strip from a URL) and whose title holds markup, built by the site verb (validation
+    would refuse it): in Chromium, no anchor of any page has the javascript: protocol, no script,
+    image or frame came from the text, and the index's JSON-LD is one data block that still reads
+    as the title (its ``</script>`` escaped, not ending the element)."""
     pkg = tmp_path / "pkg"
     pkg.mkdir()
     for name in ("schemas", "tables"):
@@ -173,13 +179,15 @@ def test_javascript_urls_in_the_descriptor_are_never_links_on_the_site(tmp_path:
     descriptor["licenses"] = [{**licence, "path": JS}, {**licence, "path": "java\tscript:alert(3)", "title": "Tab"}]
     (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     site = tmp_path / "site"
-    build_site(pkg, site)
+    assert cli_main(["site", str(pkg), "--output", str(site)]) == 0
     pages = ["index.html", f"tables/{TABLE}.html", "timeline.html"]
     frames = "\n".join(f'<iframe src="site/{p}" data-page="{p}" title="{p}"></iframe>' for p in pages)
     harness = tmp_path / "links.html"
     harness.write_text(PROTOCOLS.format(frames=frames), encoding="utf-8")
     loaded = load(harness.as_uri(), "--allow-file-access-from-files")
     result = unescape(re.search(r'<pre id="result">(.*?)</pre>', loaded.dom, re.S).group(1)).splitlines()
-    assert result == [f"{p}\tfile:\t0\t0" for p in pages]
+    protocols = {"index.html": "file: https:"}  # the downloads link to the release's https download base
+    ld = {"index.html": ["1", descriptor["title"]]}  # one JSON-LD block, only on the index
+    assert result == ["\t".join([p, protocols.get(p, "file:"), "0", "0", *ld.get(p, ["0", ""])]) for p in pages]
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "Creative Commons Attribution 4.0" in index and "Tab" in index  # the licences still named, as text

@@ -15,6 +15,7 @@ import pytest
 
 from scripts.model import cells
 from scripts.model.backends import sqlite as sqlite_backend
+from scripts.model.derived import with_derived
 from scripts.model.package import load_package, read_rows
 from scripts.release.build import CHECKSUMS, ZIP_TIME
 from scripts.release.distdir import MARKER
@@ -25,7 +26,7 @@ def test_dist_holds_every_release_file(build: Build) -> None:
     name, version = build.package.name, build.package.version
     tables = list(build.package.tables)
     expected = {f"{name}-{version}.zip", f"{name}.xlsx", f"{name}.sqlite", "datasette-metadata.json",
-                "data-dictionary.md", "erd.svg", "changes.json", "schema-org.jsonld", "zenodo.json",
+                "datapackage.json", "data-dictionary.md", "erd.svg", "changes.json", "schema-org.jsonld", "zenodo.json",
                 "zenodo-record.json", "ckan-package.json", CHECKSUMS,
                 *(f"{t}.csv" for t in tables), *(f"{t}.parquet" for t in tables)}
     assert set(build.first.files) == expected
@@ -50,17 +51,22 @@ def test_two_builds_give_identical_checksums_covering_every_file_but_sqlite(buil
 def test_zip_gets_the_same_frictionless_verdict_as_the_package(build: Build, tmp_path: Path) -> None:
     import frictionless
 
-    archive = build.file(f"{build.package.name}-{build.package.version}.zip")
+    folder = f"{build.package.name}-{build.package.version}"
+    archive = build.file(f"{folder}.zip")
     with zipfile.ZipFile(archive) as zf:
         names = zf.namelist()
         assert names == sorted(names)
         assert {info.date_time for info in zf.infolist()} == {ZIP_TIME}
         zf.extractall(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [folder]  # unpacks into one folder, nothing beside it
+    assert all(name.startswith(f"{folder}/") for name in names)
+    unpacked_root = tmp_path / folder
     for table in build.package.tables.values():
-        assert (tmp_path / "tables" / table.path.name).read_bytes() == table.path.read_bytes()
-    assert {"README.md", "CITATION.cff", "CHANGELOG.md", "REUSE.toml", "LICENSES/CC-BY-4.0.txt",
-            "LICENSES/MIT.txt", "docs/data-dictionary.md", "docs/erd.svg"} <= set(names)
-    unpacked = frictionless.validate(tmp_path / "datapackage.json")
+        assert (unpacked_root / "tables" / table.path.name).read_bytes() == table.path.read_bytes()
+    assert {f"{folder}/{n}" for n in ("README.md", "CITATION.cff", "CHANGELOG.md", "REUSE.toml",
+                                      "LICENSES/CC-BY-4.0.txt", "LICENSES/MIT.txt", "docs/data-dictionary.md",
+                                      "docs/erd.svg")} <= set(names)
+    unpacked = frictionless.validate(unpacked_root / "datapackage.json")
     original = frictionless.validate(build.src / "datapackage.json")
     fields = ["title", "rowNumber", "fieldName", "type", "note"]
     assert unpacked.flatten(fields) == original.flatten(fields) == []
@@ -74,12 +80,12 @@ def test_parquet_columns_are_typed_and_equal_the_csv(build: Build) -> None:
     expected_types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
     for table in build.package.tables.values():
         data = pq.read_table(build.file(f"{table.name}.parquet"))
-        assert data.column_names == table.field_names
+        assert data.column_names == [f.name for f in with_derived(table).fields]  # the CSV's, then derived
         for fld in table.fields:
             assert data.schema.field(fld.name).type == expected_types[fld.type], (table.name, fld.name)
         key = {tuple(r[k] for k in table.sort_names()): r for r in read_rows(table)}
         assert data.num_rows == len(key)
-        for row in data.to_pylist():
+        for row in data.select(table.field_names).to_pylist():
             csv_row = key[tuple(cells.write_cell(table.field(k), row[k]) for k in table.sort_names())]
             assert row == {f.name: cells.read_cell(f, csv_row[f.name]) for f in table.fields}
     meetings = pq.read_table(build.file("meetings.parquet")).to_pylist()
@@ -118,7 +124,7 @@ def test_sqlite_describes_itself(build: Build, db: sqlite3.Connection) -> None:
 def test_sqlite_tables_use_the_models_ddl_and_values(build: Build, db: sqlite3.Connection) -> None:
     for table in build.package.tables.values():
         ddl = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)).fetchone()
-        assert ddl[0] == sqlite_backend.ddl(table)
+        assert ddl[0] == sqlite_backend.ddl(with_derived(table))
         count = db.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
         assert count == len(read_rows(table))
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -138,7 +144,7 @@ def test_datasette_metadata_carries_licence_source_and_descriptions(build: Build
     tables = meta["databases"][desc["name"]]["tables"]
     for table in build.package.tables.values():
         assert tables[table.name]["description"] == table.description
-        assert list(tables[table.name]["columns"]) == table.field_names
+        assert list(tables[table.name]["columns"]) == [f.name for f in with_derived(table).fields]
     assert "hidden" not in tables["_metadata"] and tables["_columns"] == {"hidden": True}
 
 
@@ -189,3 +195,21 @@ def test_the_readmes_pandera_example_runs_on_the_release(build: Build, tmp_path:
 
     height = pl.read_parquet(rows).height
     assert f"│ ordinal ┆ minimum ┆ {height}" in done.stdout and f"│ status  ┆ enum    ┆ {height}" in done.stdout
+
+
+def test_the_release_index_embeds_its_json_ld_and_lists_every_file_with_its_digest(build: Build) -> None:
+    import re
+
+    index = (build.dist / "site" / "index.html").read_text(encoding="utf-8")
+    [block] = re.findall(r'<script type="application/ld\+json">\n(.*?)\n</script>', index, re.S)
+    assert json.loads(block) == json.loads(build.file("schema-org.jsonld").read_text(encoding="utf-8"))
+    section = index.split('<h2 id="downloads">', 1)[1].split("</section>", 1)[0]
+    listed = re.findall(r'<a href="[^"]+/([^"/]+)">\1</a></td><td class="format">[^<]*</td>'
+                        r'<td class="size" data-sort="(\d+)">[^<]*</td><td class="digest"><code class="digest">'
+                        r"([0-9a-f]{64})</code>", section)
+    assert {name for name, _, _ in listed} == {
+        p.name for p in build.dist.iterdir() if p.suffix in {".zip", ".csv", ".parquet", ".xlsx", ".sqlite"}} | {
+        "datapackage.json", "data-dictionary.md", "erd.svg", "changes.json"}
+    for name, size, digest in listed:
+        data = build.file(name).read_bytes()
+        assert (int(size), digest) == (len(data), hashlib.sha256(data).hexdigest()), name

@@ -104,7 +104,8 @@ def test_datasette_serves_the_meeting_typed(server: Server) -> None:
     raw = next(r for r in read_rows(table) if r["meeting_id"] == MEETING)
     [row] = server.sql("select * from meetings where meeting_id = :id", id=MEETING)
     assert (row["ordinal"], row["city"], row["status"]) == (6, "Astana", "held")
-    assert row == {f.name: sqlite_backend.value(f, raw[f.name]) for f in table.fields}
+    assert {f.name: row[f.name] for f in table.fields} == {f.name: sqlite_backend.value(f, raw[f.name])
+                                                           for f in table.fields}
 
 
 def test_datasette_joins_the_meeting_and_its_attendees(server: Server) -> None:

@@ -42,7 +42,7 @@ def test_a_tag_named_like_an_option_is_skipped_with_a_warning(hostile_repo: tupl
     assert done.stderr == (f"warning: git tag {tag!r} starts with '-'; it is skipped (a tag is never passed to git "
                            "as an option)\n")
     if verb == "bump":  # no usable earlier tag: the summary says so, and names none
-        assert "version 0.2.0 -> 0.2.1. Review, then run:" in done.stdout
+        assert "version 0.2.0 -> 0.2.1. Review, build the release to publish" in done.stdout
         assert "No earlier tagged version to compare the data with." in (pkg / "CHANGELOG.md").read_text()
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from scripts.cli import main as cli_main
 from scripts.site import build_site, names, render_site
+from scripts.site.model import slug
 from scripts.site.svg import parse_span
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,3 +265,115 @@ def test_a_package_without_a_homepage_cannot_be_cited(
     assert main([str(package_copy), str(tmp_path / "site")]) == 1
     assert capsys.readouterr().err == ("error: datapackage.json has no top-level 'homepage' "
                                        "(needed to cite the dataset)\n")
+
+
+def _meta_description(text: str) -> list[str]:
+    return [unescape(d) for d in re.findall(r'<meta name="description" content="([^"]*)">', text)]
+
+
+def test_every_page_has_a_description_for_search_engines(site: Path) -> None:
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 40
+    for path in pages:
+        [description] = _meta_description(path.read_text(encoding="utf-8"))
+        assert 20 <= len(description) <= 300 and "\n" not in description, path
+    [index] = _meta_description((site / "index.html").read_text(encoding="utf-8"))
+    assert index == " ".join(descriptor["description"].split())[:299].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    [meetings] = _meta_description((site / "tables" / "meetings.html").read_text(encoding="utf-8"))
+    assert meetings.startswith("Meetings: ")
+    [sixth] = _meta_description((site / "meetings" / f"{KNOWN_MEETING}.html").read_text(encoding="utf-8"))
+    assert "(August 2024, Astana)" in sixth
+
+
+def test_dates_are_shown_in_words(site: Path) -> None:
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert descriptor["created"] == "2026-11-30T00:00:00Z"
+    assert "<dt>Released</dt><dd><time datetime=\"2026-11-30\">30 November 2026</time></dd>" in index
+    assert descriptor["created"] not in index
+    assert "Central Asia + Japan" in index and "(9–10 August 2024)" in index  # a two-day meeting
+    sixth = (site / "meetings" / f"{KNOWN_MEETING}.html").read_text(encoding="utf-8")
+    assert '<time datetime="2024-08">August 2024</time>' in sixth
+
+
+def _row_cells(text: str, row_id: str) -> list[str]:
+    row = re.search(rf'<tr id="{re.escape(row_id)}">(.*?)</tr>', text, re.S).group(1)  # type: ignore[union-attr]
+    return re.findall(r"<td[^>]*>.*?</td>", row, re.S)
+
+
+def test_key_cells_link_to_their_records_and_do_not_wrap(site: Path) -> None:
+    meetings = (site / "tables" / "meetings.html").read_text(encoding="utf-8")
+    for row in _csv(ROOT, names.MEETINGS):
+        first = _row_cells(meetings, f"r-{row['meeting_id']}")[0]
+        assert first == (f'<td class="key"><a href="../meetings/{row["meeting_id"]}.html">'
+                         f'{row["meeting_id"]}</a></td>')
+    sixth = _row_cells(meetings, f"r-{KNOWN_MEETING}")
+    assert '<td class="key"><a href="../tables/states.html#r-KAZ">KAZ</a></td>' in sixth  # a foreign key
+    citations = (site / "tables" / "citations.html").read_text(encoding="utf-8")
+    cite = next(c for c in _csv(ROOT, names.CITATIONS) if c["table_name"] == KNOWN_TABLE)
+    cells = _row_cells(citations, f"r-{cite['citation_id']}")
+    anchor = f"r-{slug(cite['record_id'])}"  # a composite key, made safe for a fragment
+    assert f'<td class="key"><a href="../tables/{KNOWN_TABLE}.html#{anchor}">' \
+           f'{cite["record_id"]}</a></td>' in cells  # the record a citation supports
+    target = (site / "tables" / f"{KNOWN_TABLE}.html").read_text(encoding="utf-8")
+    assert f'<tr id="{anchor}">' in target
+
+
+def test_every_figure_shows_its_unit_and_scale(site: Path) -> None:
+    page = (site / "tables" / "indicators.html").read_text(encoding="utf-8")
+    shown = {}
+    for row in _csv(ROOT, names.INDICATORS):
+        cells = _row_cells(page, f"r-{row['observation_id']}")
+        [value] = [c for c in cells if 'class="figure"' in c]
+        shown[row["observation_id"]] = value
+        assert f'data-sort="{row["value"]}"' in value  # sorts by the number
+    assert shown["bilateral-trade-kaz-chn-2024-01-2024-10-src-002"].endswith(">36.5 billion USD</td>")
+    assert shown["trucks-dispatched-chn-2024-12-01-src-002"].endswith(">5,000</td>")
+    growth = next(k for k in shown if k.startswith("intraregional-trade-growth-kaz-2023"))
+    assert shown[growth].endswith(">26.8%</td>")
+    meeting = (site / "meetings" / "kaz-chn-talks-2024-12-01.html").read_text(encoding="utf-8")
+    assert "36.5 billion USD" in meeting
+
+
+def test_the_leaders_page_lists_heads_of_state_and_government(site: Path) -> None:
+    page = (site / "leaders.html").read_text(encoding="utf-8")
+    offices = {r["office_id"]: r["office_kind"] for r in _csv(ROOT, "offices")}
+    expected = sorted((m["state_id"], m["person_id"], m["office_id"]) for m in _csv(ROOT, "memberships")
+                       if offices[m["office_id"]] in ("head_of_state", "head_of_government"))
+    shown = re.findall(r'<tr id="leader-([a-z0-9-]+)\.([a-z0-9-]+)">', page)
+    assert shown == [(p, o) for _, p, o in expected] and len(shown) == 7
+    assert 'href="tables/persons.html#r-fumio-kishida">Fumio Kishida</a>' in page
+    assert "leaders.html" in _page(site, "index.html").hrefs
+
+
+def test_a_site_built_alone_lists_the_downloads_by_name(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert main([str(ROOT), str(tmp_path / "site")]) == 0
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    section = index.split('<h2 id="downloads">', 1)[1].split("</section>", 1)[0]
+    base = descriptor["cac:download_base"].replace("{version}", descriptor["version"])
+    name = descriptor["name"]
+    files = [f"{name}-{descriptor['version']}.zip", f"{name}.xlsx", f"{name}.sqlite", "datapackage.json",
+             *(f"{r['name']}{s}" for r in _resources(ROOT) for s in (".csv", ".parquet")),
+             "data-dictionary.md", "erd.svg"]
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', section) == [(base + f, f) for f in files]
+    assert "sizes and SHA-256 digests are shown once a release" in section
+    assert "SHA-256</th>" not in section  # no empty columns without a release
+    assert "<td class=\"open\">Excel or LibreOffice Calc (a Read me sheet first)</td>" in section
+
+
+def test_the_index_embeds_the_json_ld_escaped(package_copy: Path, tmp_path: Path) -> None:
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["title"] = 'Data </script><script>alert(1)</script> & more'
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert main([str(package_copy), str(tmp_path / "site")]) == 0
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    [block] = re.findall(r'<script type="application/ld\+json">\n(.*?)\n</script>', index, re.S)
+    assert "<" not in block and "&" not in block and "\\u003c/script\\u003e" in block
+    data = json.loads(block)
+    assert (data["@type"], data["name"], data["version"]) == ("Dataset", descriptor["title"], descriptor["version"])
+    assert index.count("<script") == 2  # site.js and the data block, nothing from the title
+    for path in (tmp_path / "site").rglob("*.html"):
+        if path.name != "index.html":
+            assert "application/ld+json" not in path.read_text(encoding="utf-8")

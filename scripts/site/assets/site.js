@@ -5,8 +5,11 @@
 
 (function () {
   function cellText(row, col) {
+    // A cell may say what it sorts by (a figure shown with its unit sorts by its number).
     var cell = row.cells[col];
-    return cell ? cell.textContent.trim() : "";
+    if (!cell) return "";
+    var sortBy = cell.getAttribute("data-sort");
+    return sortBy !== null ? sortBy : cell.textContent.trim();
   }
 
   function compare(a, b, numeric) {

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scripts.model import figures
+
 FONT_NAME = "Calibri"
 FONT_SIZE = 11
 TABLE_STYLE = "TableStyleMedium2"
@@ -24,13 +26,10 @@ LINK_COLOUR = "0563C1"
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 CHARS_PER_WIDTH = 1.2  # characters of proportional text per unit of column width (one "0")
 
-# Columns that say how to read a figure in the same row (indicators): its unit and its scale.
-UNIT_FIELD = "unit"
-SCALE_FIELD = "scale"
-# How a unit and a scale read after a number; a unit not listed is written as it is.
-UNIT_WORDS = {"percent": "%", "count": "", "USD": "USD"}
-SCALE_WORDS = {"one": "", "thousand": "thousand", "million": "million", "billion": "billion",
-               "trillion": "trillion"}
+# The columns that say how to read a figure in the same row, and how its unit reads, are the
+# model's (the site shows the same words).
+UNIT_FIELD, SCALE_FIELD = figures.UNIT_FIELD, figures.SCALE_FIELD
+unit_words = figures.unit_words
 
 
 def font(bold: bool = False, size: int = FONT_SIZE, link: bool = False) -> Any:
@@ -63,7 +62,7 @@ def top() -> Any:
 def figure_format(value_text: str, unit: str = "", scale: str = "") -> str:
     """The number format of one figure: no decimals for a whole number (a count of 5000 shows
     5,000, never 5,000.0), up to three otherwise, followed by its scale and unit in words."""
-    base = COUNT_FORMAT if _is_whole(value_text) else DECIMAL_FORMAT
+    base = COUNT_FORMAT if figures.is_whole(value_text) else DECIMAL_FORMAT
     words = unit_words(unit, scale)
     if words == "%":
         return base + '"%"'
@@ -73,24 +72,9 @@ def figure_format(value_text: str, unit: str = "", scale: str = "") -> str:
 def figure_text(value_text: str, unit: str = "", scale: str = "") -> str:
     """What a spreadsheet shows for a figure in its :func:`figure_format` (``36.5 billion USD``,
     ``5,000``, ``11%``): the column is sized from this text, never from the bare number, so the
-    words the format appends never push a value into ``###``."""
-    value = float(value_text)
-    shown = f"{value:,.0f}" if _is_whole(value_text) else _decimal(value)
-    words = unit_words(unit, scale)
-    return shown + ("%" if words == "%" else f" {_quote(words)}" if words else "")
-
-
-def _decimal(value: float) -> str:
-    """A number in DECIMAL_FORMAT: one to three decimals, trailing zeros past the first dropped."""
-    whole, _, decimals = f"{value:,.3f}".partition(".")
-    return f"{whole}.{decimals.rstrip('0') or '0'}"
-
-
-def unit_words(unit: str, scale: str) -> str:
-    """How a figure's scale and unit read after it: "billion USD", "%", or nothing for a count."""
-    if unit == "percent":
-        return "%"
-    return " ".join(w for w in (SCALE_WORDS.get(scale, scale), UNIT_WORDS.get(unit, unit)) if w)
+    words the format appends never push a value into ``###``. The model's words, quoted as the
+    format quotes them."""
+    return _quote(figures.figure_text(value_text, unit, scale))
 
 
 def wrapped_height(cells: list[tuple[str, float]]) -> float | None:
@@ -102,13 +86,6 @@ def wrapped_height(cells: list[tuple[str, float]]) -> float | None:
         per_line = max(int(width * CHARS_PER_WIDTH), 1)
         lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
     return LINE_HEIGHT * lines if lines > 1 else None
-
-
-def _is_whole(text: str) -> bool:
-    try:
-        return float(text).is_integer()
-    except ValueError:
-        return True
 
 
 def _quote(words: str) -> str:
