@@ -116,7 +116,8 @@ def _plan(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Rule, str, 
           frame: pl.DataFrame) -> Plan:
     table, plan = frames.table(name), Plan(frame)
     if not only_rules:
-        parents = {fk.resource: frames.typed(fk.resource) for fk in table.foreign_keys if fk.resource in frames.raw}
+        parents = {fk.resource: frames.typed(fk.resource, *fk.ref_fields)
+                   for fk in table.foreign_keys if fk.resource in frames.raw}
         missing = frozenset(frames.missing_columns.get(name, set()))
         for column, rule, failing in [*schemas.expressions(table, parents, TEXT, missing),
                                       *csv_expressions(frames, name)]:
@@ -135,7 +136,7 @@ def table_problems(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Ru
     import polars as pl
 
     table = frames.table(name)
-    frame = frames.typed(name).hstack(frames.raw[name].select(pl.all().name.suffix(TEXT)))
+    frame = frames.typed(name).hstack(frames.text(name).select(pl.all().name.suffix(TEXT)))
     plan = _plan(frames, run, name, rules, only_rules, frame)
     schema = pa.DataFrameSchema(schemas.columns(table), checks=plan.checks(), strict=False, name=name)
     cases = schemas.failure_cases(schema, frame)
@@ -202,7 +203,7 @@ def _primary_key(frames: Frames, table: Table, fld: Field, index: int, value: An
 
 def _foreign_key(frames: Frames, table: Table, fld: Field, index: int, value: Any) -> Problem:
     fk = next(fk for fk in table.foreign_keys if fk.fields[0] == fld.name)
-    typed = frames.typed(table.name)
+    typed = frames.typed(table.name, *fk.fields)
     key = "/".join(str(typed[f][index]) for f in fk.fields)
     return Problem(frames.file(table.name), index + 2, fld.name, key, catalogue.FOREIGN_KEY,
                    f"{', '.join(fk.fields)} {key!r} is not a {', '.join(fk.ref_fields)} of {fk.resource}",

@@ -29,3 +29,8 @@ def both(a: pl.Series, b: pl.Series) -> pl.Series:
 def fails(mask: pl.Series) -> pl.Series:
     """A failure mask with nulls read as 'passes'."""
     return mask.fill_null(False)
+
+
+def blank(cell: pl.Expr) -> pl.Expr:
+    """True where a text cell is empty or only spaces (null counts as empty)."""
+    return cell.fill_null("").str.strip_chars() == ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,13 +21,16 @@ from typing import TYPE_CHECKING, Any
 from scripts.files import NotRegularFile, read_regular
 from scripts.model import catalogue
 from scripts.model.limits import CELL_CHARS as MAX_CELL_CHARS
-from scripts.model.names import DESCRIPTOR, KEY_SEPARATOR
+from scripts.model.names import CITATIONS, DESCRIPTOR, KEY_SEPARATOR
 from scripts.model.package import Package
 from scripts.model.spec import Table
 from scripts.report import Problem
 
 if TYPE_CHECKING:
     import polars as pl
+
+TEXT_KINDS = ("text", "date")  # fields whose typed value is their text (null when missing)
+
 
 def problem(file: str, row: int | None, fld: str | None, value: Any, rule: str, message: str = "") -> Problem:
     """A file-level problem with the catalogue's message (unless one is given) and hint."""
@@ -40,49 +43,117 @@ class Frames:
     """The package's tables as polars frames of text, read once and shared by every check.
 
     ``raw[name]`` has the schema's column names (missing columns as nulls); tables whose file
-    could not be read are absent, and checks that need them are skipped.
+    could not be read are absent, and checks that need them are skipped. A big table keeps its
+    repeated columns as categoricals (:func:`compact`): checks read columns through :meth:`text`,
+    :meth:`typed`, :meth:`cells` and :meth:`citing`, which decode only the columns (and rows) they
+    ask for, so that no check holds a second copy of a whole table.
     """
 
     package: Package
     raw: dict[str, pl.DataFrame] = field(default_factory=dict)
     missing_columns: dict[str, set[str]] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)  # results computed once per validation
-    _typed: dict[str, pl.DataFrame] = field(default_factory=dict)
+    _typed: dict[tuple[str, str], pl.Series] = field(default_factory=dict)
     _keys: dict[str, pl.Series] = field(default_factory=dict)
 
     def table(self, name: str) -> Table:
         return self.package.table(name)
 
     def forget(self, name: str) -> None:
-        """Drop what was derived from table ``name`` (typed frame, keys, every rule's result) after
+        """Drop what was derived from table ``name`` (typed columns, keys, every rule's result) after
         its raw frame changed: tests edit frames cell by cell and run the rules again."""
-        self._typed.pop(name, None)
+        for key in [k for k in self._typed if k[0] == name]:
+            del self._typed[key]
         self._keys.pop(name, None)
         self.cache.clear()
 
     def file(self, name: str) -> str:
         return relative(self.package, self.table(name))
 
-    def typed(self, name: str) -> pl.DataFrame:
-        """The table cast through the interpreter: typed values, null where missing or invalid."""
+    def text(self, name: str, *columns: str) -> pl.DataFrame:
+        """The CSV's text of ``columns`` (every column when none is named) as String columns."""
+        import polars as pl
+
+        raw = self.raw[name]
+        return raw.select([pl.col(c).cast(pl.String) for c in columns or raw.columns])
+
+    def column(self, name: str, column: str) -> pl.Series:
+        """The CSV's text of one column."""
+        return self.text(name, column).to_series()
+
+    def cells(self, name: str, column: str, build: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
+        """``build(cell)`` for every cell of ``column``: an expression of the cell's text alone,
+        evaluated once per distinct value when the column is stored as a categorical."""
+        return per_value(self.raw[name].get_column(column), build)
+
+    def citing(self, where: pl.Expr, *columns: str) -> pl.DataFrame:
+        """The citations rows where ``where`` holds, with ``columns`` as text. ``where`` compares
+        stored columns with literals (==, is_in, fill_null, is_null), which a categorical answers
+        as its text would: only the matching rows of the columns asked for are decoded."""
+        import polars as pl
+
+        return self.raw[CITATIONS].lazy().filter(where).select(
+            [pl.col(c).cast(pl.String) for c in columns]).collect()
+
+    def typed(self, name: str, *columns: str) -> pl.DataFrame:
+        """``columns`` (every field when none is named) cast through the interpreter: typed values,
+        null where missing or invalid. Kept for the validation, except the text columns of a
+        categorical table: a typed text column costs as much as the column itself, so those are
+        decoded anew for each check that asks."""
+        import polars as pl
+
+        names = columns or tuple(self.table(name).field_names)
+        found = {c: self._typed[(name, c)] for c in names if (name, c) in self._typed}
+        todo = [c for c in names if c not in found]
+        if todo:
+            raw = self.raw[name]
+            coded = any(isinstance(t, pl.Categorical) for t in raw.dtypes)
+            found.update(self._cast(name, todo))
+            self._typed.update({(name, c): found[c] for c in todo
+                                if not coded or self.table(name).field(c).kind not in TEXT_KINDS})
+        return pl.DataFrame([found[c] for c in names])
+
+    def _cast(self, name: str, columns: list[str]) -> dict[str, pl.Series]:
+        """Typed ``columns``: the text ones in one pass, each categorical one by its distinct values."""
         import polars as pl
 
         from scripts.model.backends.polars import cast
 
-        if name not in self._typed:
-            table = self.table(name)
-            self._typed[name] = self.raw[name].select([cast(f, pl.col(f.name)).alias(f.name) for f in table.fields])
-        return self._typed[name]
+        raw, table = self.raw[name], self.table(name)
+        coded = [c for c in columns if isinstance(raw.schema[c], pl.Categorical)]
+        plain = raw.select([cast(table.field(c), pl.col(c)).alias(c) for c in columns if c not in coded])
+        found = {c: plain.get_column(c) for c in plain.columns}
+        for c in coded:
+            fld = table.field(c)
+            found[c] = per_value(raw.get_column(c), lambda cell, fld=fld: cast(fld, cell))
+        return found
 
     def keys(self, name: str) -> pl.Series:
         """Each row's record key as citations write it (primary key values joined by '/')."""
         import polars as pl
 
         if name not in self._keys:
-            columns = [pl.col(k).fill_null("") for k in self.table(name).primary_key]
-            self._keys[name] = self.raw[name].select(
+            key = self.table(name).primary_key
+            columns = [pl.col(k).fill_null("") for k in key]
+            self._keys[name] = self.text(name, *key).select(
                 pl.concat_str(columns, separator=KEY_SEPARATOR).alias("key")).to_series()
         return self._keys[name]
+
+
+def per_value(column: pl.Series, build: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
+    """``build`` (an elementwise expression of one text column) for every row of ``column``.
+
+    A categorical column is evaluated on its distinct values (and null) and spread to the rows by
+    their codes: a regular expression over 300,000 repeats of a dozen values runs a dozen times."""
+    import polars as pl
+
+    name = column.name
+    if not isinstance(column.dtype, pl.Categorical):
+        return pl.DataFrame([column]).select(build(pl.col(name)).alias(name)).to_series()
+    values = column.dtype.categories.to_series()
+    distinct = pl.DataFrame({name: values.extend_constant(None, 1)})
+    results = distinct.select(build(pl.col(name)).alias(name)).to_series()
+    return results.gather(column.to_physical().fill_null(values.len()))
 
 
 def relative(package: Package, table: Table) -> str:

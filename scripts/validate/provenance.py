@@ -53,7 +53,7 @@ def value_occurs(numeric: bool, value: object, text: str) -> bool:
 
 def read_sources(frames: Frames, sources_dir: Path) -> tuple[dict[str, list[str]], list[Problem]]:
     """Each ``sources`` row's text (lines), checked against its recorded sha256."""
-    raw = frames.raw[SOURCES]
+    raw = frames.text(SOURCES, "source_id", "file_name", "sha256")
     file = frames.file(SOURCES)
     texts: dict[str, list[str]] = {}
     problems = []
@@ -117,8 +117,8 @@ def check_citations(frames: Frames, texts: dict[str, list[str]]) -> Iterator[Pro
     """Line ranges exist, evidence occurs in them, and verbatim values occur in them."""
     import polars as pl
 
-    typed = frames.typed(CITATIONS).select("source_id", "line_start", "line_end", "evidence", "support",
-                                           "table_name", "field_name", "record_id").with_row_index("row")
+    typed = frames.typed(CITATIONS, "source_id", "line_start", "line_end", "evidence", "support",
+                         "table_name", "field_name", "record_id").with_row_index("row")
     ranges, spans = _spans(typed, texts)
     # the ranges are distinct, so the left join keeps each citation's row in place: join the three
     # key columns only and put span and past beside the citations (no copy of their text columns)
@@ -169,8 +169,8 @@ def _values(frames: Frames, cited: pl.DataFrame, spans: list[str], file: str) ->
         fld = table.field(field_name)
         keys = frames.keys(table_name)  # each citation's record as a row number, then both columns by it
         rows = lookup(group["record_id"], keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True))
-        raw = frames.raw[table_name][field_name].gather(rows)
-        typed = frames.typed(table_name)[field_name].gather(rows)
+        raw = frames.raw[table_name][field_name].gather(rows).cast(pl.String)
+        typed = frames.typed(table_name, field_name)[field_name].gather(rows)
         checked = group.select("row", "span").with_columns(raw.alias("raw"), typed.cast(pl.String).alias("value"))
         checked = checked.filter(pl.col("value").is_not_null())
         pairs = checked.select("value", "span").unique()

@@ -104,7 +104,7 @@ def horizon(frames: Frames, table: str) -> pl.Series:
 
     sources = frames.typed(SOURCES)
     last = sources.select("source_id", polars_last_day(pl.col("published")).alias("last"))
-    cited = frames.raw[CITATIONS].filter(pl.col("table_name") == table).select("record_id", "source_id")
+    cited = frames.citing(pl.col("table_name") == table, "record_id", "source_id")
     latest = cited.join(last, on="source_id", how="left").group_by("record_id").agg(
         pl.col("last").max().alias("horizon"), pl.col("last").is_null().any().alias("undated"))
     latest = latest.filter(~pl.col("undated"))
@@ -275,8 +275,8 @@ def _linked_descriptions(frames: Frames, field: str, table: str) -> pl.DataFrame
 
     # the raw citations of two small tables, lines cast here: the whole typed table is provenance's
     lines = (pl.col("line_start").cast(pl.Int64, strict=False), pl.col("line_end").cast(pl.Int64, strict=False))
-    cited = frames.raw[CITATIONS].filter(pl.col("table_name").is_in([STATEMENTS, table])).select(
-        "table_name", "record_id", "source_id", *lines)
+    cited = frames.citing(pl.col("table_name").is_in([STATEMENTS, table]), "table_name", "record_id", "source_id",
+                          "line_start", "line_end").with_columns(*lines)
     said = cited.filter(pl.col("table_name") == STATEMENTS).select(
         pl.col("record_id").alias("statement_id"), "source_id", pl.col("line_start").alias("a0"),
         pl.col("line_end").alias("a1"))
@@ -287,7 +287,7 @@ def _linked_descriptions(frames: Frames, field: str, table: str) -> pl.DataFrame
     shared = statements.drop_nulls("target").join(said, on="statement_id").join(named, on=["target", "source_id"])
     shared = shared.filter((pl.col("a0") <= pl.col("b1")) & (pl.col("b0") <= pl.col("a1")))
     shared = shared.select("statement_id", "status", "target").unique(maintain_order=True)
-    description = lookup(shared["target"], frames.keys(table), frames.raw[table]["description"])
+    description = lookup(shared["target"], frames.keys(table), frames.column(table, "description"))
     return shared.with_columns(description.alias("description"))
 
 
@@ -308,7 +308,7 @@ def one_reading_per_sentence(frames: Frames) -> Found:
     import polars as pl
 
     statements = frames.typed(STATEMENTS)
-    wrong = statements["statement_id"].filter(_readings(frames.raw[STATEMENTS]["description"], statements["status"]))
+    wrong = statements["statement_id"].filter(_readings(frames.column(STATEMENTS, "description"), statements["status"]))
     for field, table in LINKS:
         linked = _linked_descriptions(frames, field, table)
         wrong = pl.concat([wrong, linked["statement_id"].filter(_readings(linked["description"], linked["status"]))])
