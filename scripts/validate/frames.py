@@ -195,6 +195,7 @@ def _unreadable(file: str, exc: OSError | NotRegularFile) -> Problem:
 
 
 CODED_MIN_ROWS, SAMPLE_ROWS = 10_000, 1_000
+INLINE_BYTES = 12  # a polars String view holds a text this short itself
 
 
 class TableStore:
@@ -223,7 +224,8 @@ class TableStore:
     def _encode(self, piece: pl.DataFrame) -> pl.DataFrame:
         import polars as pl
 
-        return piece.with_columns([pl.col(c).cast(dtype) for c, dtype in (self.coded or {}).items()])
+        coded = self.coded or {}
+        return pl.DataFrame([c.cast(coded[c.name]) if c.name in coded else _shared(c) for c in piece.get_columns()])
 
     def frame(self) -> pl.DataFrame:
         """The table, each column in one piece: later checks line columns up, and would otherwise
@@ -236,6 +238,22 @@ class TableStore:
             columns.append(pl.concat([p.get_column(name) for p in self.pieces]).rechunk())
             self.pieces = [p.drop(name) for p in self.pieces]
         return pl.DataFrame(columns, schema={c.name: c.dtype for c in columns})
+
+
+def _shared(column: pl.Series) -> pl.Series:
+    """A text column with each distinct long value written once in this piece, every repeat a view
+    of it: a record id cited three times in a row is one copy of its text, not three (a column
+    with too many distinct values to pay for a dictionary of its own stays text)."""
+    import polars as pl
+
+    if column.dtype != pl.String or (column.str.len_bytes().mean() or 0) <= INLINE_BYTES:
+        return column
+    coded = column.cast(pl.Categorical(pl.Categories.random()))  # its dictionary lives as long as it does
+    values = coded.dtype.categories.to_series()
+    if values.len() > column.len() * 3 // 4:
+        return column
+    shared = values.gather(coded.to_physical()).alias(column.name)
+    return shared if shared.null_count() == column.null_count() else column
 
 
 def _repeated_columns(pieces: list[pl.DataFrame]) -> dict[str, pl.DataType]:

@@ -108,3 +108,11 @@ def test_frames_decode_only_what_a_check_asks_for(package: Package, monkeypatch:
     where = (pl.col("table_name") == "meetings") & pl.col("field_name").fill_null("").is_in(["", "status"])
     assert small.citing(where, "record_id", "support").equals(plain.citing(where, "record_id", "support"))
     assert small.citing(where, "support").dtypes == [pl.String]
+
+
+def test_a_long_repeated_text_is_stored_once_and_reads_the_same() -> None:
+    record = pl.Series("record_id", [f"a-record-id-long-enough-{i // 3}" if i % 7 else None for i in range(3_000)])
+    shared = frames._shared(record)
+    assert shared.equals(record) and shared is not record
+    keys = pl.Series("observation_id", [f"an-observation-key-{i}" for i in range(3_000)])
+    assert frames._shared(keys) is keys  # every value distinct: nothing to share
