@@ -71,7 +71,20 @@ class Frames:
     def cells(self, name: str, column: str, build: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
         """``build(cell)`` for every cell of ``column``: an expression of the cell's text alone,
         evaluated once per distinct value when the column is stored as a categorical."""
-        return per_value(self.raw[name].get_column(column), build)
+        return self.each_cell(name, {column: build})[column]
+
+    def each_cell(self, name: str, builds: dict[str, Callable[[pl.Expr], pl.Expr]]) -> dict[str, pl.Series]:
+        """:meth:`cells` for several columns: the text ones in one pass (a query costs a tenth of
+        a millisecond whatever its size, and the package has ~250 columns), each categorical one
+        by its distinct values."""
+        import polars as pl
+
+        raw = self.raw[name]
+        coded = {c for c in builds if isinstance(raw.schema[c], pl.Categorical)}
+        plain = raw.select([build(pl.col(c)).alias(c) for c, build in builds.items() if c not in coded])
+        found = {c: plain.get_column(c) for c in plain.columns}
+        found.update({c: per_value(raw.get_column(c), builds[c]) for c in coded})
+        return found
 
     def citing(self, where: pl.Expr, *columns: str) -> pl.DataFrame:
         """The citations rows where ``where`` holds, with ``columns`` as text. ``where`` compares
@@ -101,19 +114,11 @@ class Frames:
         return pl.DataFrame([found[c] for c in names])
 
     def _cast(self, name: str, columns: list[str]) -> dict[str, pl.Series]:
-        """Typed ``columns``: the text ones in one pass, each categorical one by its distinct values."""
-        import polars as pl
-
+        """Typed ``columns``, cast through the interpreter (:meth:`each_cell`)."""
         from scripts.model.backends.polars import cast
 
-        raw, table = self.raw[name], self.table(name)
-        coded = [c for c in columns if isinstance(raw.schema[c], pl.Categorical)]
-        plain = raw.select([cast(table.field(c), pl.col(c)).alias(c) for c in columns if c not in coded])
-        found = {c: plain.get_column(c) for c in plain.columns}
-        for c in coded:
-            fld = table.field(c)
-            found[c] = per_value(raw.get_column(c), lambda cell, fld=fld: cast(fld, cell))
-        return found
+        fields = [self.table(name).field(c) for c in columns]
+        return self.each_cell(name, {f.name: lambda cell, fld=f: cast(fld, cell) for f in fields})
 
     def keys(self, name: str) -> pl.Series:
         """Each row's record key as citations write it (primary key values joined by '/')."""
@@ -146,10 +151,22 @@ def per_value_frame(column: pl.Series, make: Callable[[pl.Series], pl.DataFrame]
 
     if not isinstance(column.dtype, pl.Categorical):
         return make(column.cast(pl.String)).select(exprs)
-    values = column.dtype.categories.to_series()
-    results = make(values.extend_constant(None, 1)).select(exprs)
-    codes = column.to_physical().fill_null(values.len())
-    return pl.DataFrame([c.gather(codes) for c in results.get_columns()])
+    distinct = column.unique()
+    results = make(distinct.cast(pl.String)).select(exprs)
+    return by_code(column, distinct, results)
+
+
+CODE = "\x00code"  # the column of codes a join spreads results by
+
+
+def by_code(column: pl.Series, distinct: pl.Series, results: pl.DataFrame) -> pl.DataFrame:
+    """``results`` (a row per value of ``distinct``, the categorical column's distinct values and
+    maybe null) for every row of ``column``: joined by code, which needs no text at all."""
+    import polars as pl
+
+    keyed = results.with_columns(distinct.to_physical().alias(CODE))
+    return pl.DataFrame({CODE: column.to_physical()}).join(
+        keyed, on=CODE, how="left", maintain_order="left", nulls_equal=True).drop(CODE)
 
 
 def relative(package: Package, table: Table) -> str:
@@ -248,12 +265,11 @@ def _shared(column: pl.Series) -> pl.Series:
 
     if column.dtype != pl.String or (column.str.len_bytes().mean() or 0) <= INLINE_BYTES:
         return column
-    coded = column.cast(pl.Categorical(pl.Categories.random()))  # its dictionary lives as long as it does
-    values = coded.dtype.categories.to_series()
-    if values.len() > column.len() * 3 // 4:
+    coded = column.cast(pl.Categorical(pl.Categories.random()))
+    distinct = coded.unique()
+    if distinct.len() > column.len() * 3 // 4:
         return column
-    shared = values.gather(coded.to_physical()).alias(column.name)
-    return shared if shared.null_count() == column.null_count() else column
+    return by_code(coded, distinct, distinct.cast(pl.String).to_frame(column.name)).to_series()
 
 
 def _repeated_columns(pieces: list[pl.DataFrame]) -> dict[str, pl.DataType]:
