@@ -51,8 +51,10 @@ def both(a: pl.Series, b: pl.Series) -> pl.Series:
 
 
 def fails(mask: pl.Series) -> pl.Series:
-    """A failure mask with nulls read as 'passes'."""
-    return mask.fill_null(False)
+    """A failure mask with nulls read as 'passes'. (Kleene logic: null AND false is false; the
+    operators run directly, where fill_null is a query of its own, ~0.1 ms, and validation reads
+    hundreds of masks.)"""
+    return mask if mask.null_count() == 0 else mask & mask.is_not_null()
 
 
 def blank(cell: pl.Expr) -> pl.Expr:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from scripts.model.backends.polars import cast
 from scripts.model.spec import Field
 
+from .columns import fails
 from .frames import Frames, per_value_frame
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class Plan:
 
     def rule_mask(self, rule: str) -> pl.Series:
         """True on every row where one of the rule's columns fails."""
-        masks = [mask().fill_null(False) for _, mask in self.by_rule[rule]]
+        masks = [fails(mask()) for _, mask in self.by_rule[rule]]
         combined = masks[0]
         for mask in masks[1:]:
             combined = combined | mask

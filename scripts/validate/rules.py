@@ -10,7 +10,7 @@ exceptions belong in the data (a field or note a rule reads), never in code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from scripts.model import text
@@ -93,10 +93,15 @@ def clean_text(frames: Frames) -> Found:
     for name in frames.raw:
         table = frames.table(name)
         keys = set(table.key_fields())
-        for fld in table.fields:
-            check = text.polars_refused_chars if fld.name in keys else text.polars_unclean
-            yield name, fld.name, frames.cells(name, fld.name,
-                                               lambda cell, c=check, f=fld: c(cell, f.multiline).fill_null(False))
+        builds = {fld.name: _clean_check(fld, fld.name in keys) for fld in table.fields}
+        for column, failing in frames.each_cell(name, builds).items():
+            yield name, column, failing
+
+
+def _clean_check(fld: Field, key: bool) -> Callable[[pl.Expr], pl.Expr]:
+    """A key's text may have spaces around it (key_whitespace's finding), no other text may."""
+    check = text.polars_refused_chars if key else text.polars_unclean
+    return lambda cell: check(cell, fld.multiline).fill_null(False)
 
 
 @rule(STATES, targets=("states.state_id",))

@@ -37,7 +37,7 @@ def verdict(mask: pl.Series) -> bool | pl.LazyFrame:
     cases), else the passing rows."""
     import polars as pl
 
-    failing = mask.fill_null(False)
+    failing = mask if mask.null_count() == 0 else mask & mask.is_not_null()  # null passes (Kleene: null & false)
     return True if not failing.any() else pl.LazyFrame({OK: ~failing})
 
 
