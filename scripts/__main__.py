@@ -5,6 +5,10 @@ from __future__ import annotations
 import sys
 
 if __name__ == "__main__":
+    # pandera imports hypothesis, when it is installed (the test environment), for data synthesis,
+    # which no command uses: a tenth of a second of every start. An entry of None in sys.modules
+    # makes that import fail as if the package were absent, which pandera expects.
+    sys.modules.setdefault("hypothesis", None)  # type: ignore[arg-type]
     try:
         from scripts.cli import main
     except ModuleNotFoundError as exc:  # a Python without the pinned packages: say how to run it
