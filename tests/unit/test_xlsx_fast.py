@@ -126,3 +126,20 @@ def test_csv_text_of_no_rows_and_of_texts_polars_cannot_hold(pkg, text):
     records = [{**r, "label": text} for r in read_rows(table)][:2] if text else []
     sheet = SheetTable.from_records(table, records, list(range(2, len(records) + 2)))
     assert sheet.csv_text() == csv_text(table, records)
+
+
+@pytest.mark.parametrize("multiline", [True, False])
+def test_refused_texts_are_found_by_parts_as_by_one_pattern(multiline: bool) -> None:
+    import re
+
+    from scripts.xlsx.read.fast import UNDECODED, refused
+    from scripts.xlsx.read.reader import CONTROL, LONE_CR
+
+    breaks = "" if multiline else "\t\n\r"
+    lone_cr = f"|{LONE_CR.pattern}" if multiline else ""
+    whole = re.compile(f"{CONTROL.pattern[:-1]}{breaks}]|{UNDECODED.pattern}{lone_cr}")  # the one pattern it was
+    texts = ["plain text", "a\x00b", "bell\x07", "del\x7f", "tab\there", "line\nbreak", "crlf\r\nend", "lone\rcr",
+             "end\r", "_xD800_", "_xd9ff_ here", "_xFFFE_", "_xffff_", "_x0041_", "_xD7FF_", "snake_xd_case", "\ufffe",
+             "\ud800", "a_x", ""]
+    for text in texts:
+        assert refused(text, multiline) is bool(whole.search(text)), (text, multiline)
