@@ -156,17 +156,20 @@ def per_value_frame(column: pl.Series, make: Callable[[pl.Series], pl.DataFrame]
     return by_code(column, distinct, results)
 
 
-CODE = "\x00code"  # the column of codes a join spreads results by
-
-
 def by_code(column: pl.Series, distinct: pl.Series, results: pl.DataFrame) -> pl.DataFrame:
     """``results`` (a row per value of ``distinct``, the categorical column's distinct values and
-    maybe null) for every row of ``column``: joined by code, which needs no text at all."""
+    maybe null) for every row of ``column``: each row's code is looked up in a table indexed by
+    code, which needs no text at all."""
     import polars as pl
 
-    keyed = results.with_columns(distinct.to_physical().alias(CODE))
-    return pl.DataFrame({CODE: column.to_physical()}).join(
-        keyed, on=CODE, how="left", maintain_order="left", nulls_equal=True).drop(CODE)
+    codes = distinct.to_physical()
+    where = pl.repeat(None, (codes.max() or 0) + 1, dtype=pl.UInt32, eager=True)
+    present = codes.is_not_null()
+    where = where.scatter(codes.filter(present), pl.int_range(codes.len(), dtype=pl.UInt32, eager=True).filter(present))
+    rows = where.gather(column.to_physical())
+    if codes.null_count():  # null has no code: its row of results by position
+        rows = rows.fill_null(codes.is_null().arg_true()[0])
+    return results.select(pl.all().gather(rows))
 
 
 def relative(package: Package, table: Table) -> str:
