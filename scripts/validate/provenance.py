@@ -183,35 +183,59 @@ def _verbatim(frames: Frames, span: pl.Series) -> pl.DataFrame:
 
 
 def _values(frames: Frames, span: pl.Series, spans: list[str], file: str) -> Iterator[Problem]:
-    """A verbatim citation of a field: the record's value occurs in the cited lines."""
+    """A verbatim citation of a field: the record's value occurs in the cited lines. The cited
+    records are found table by table, and every (value, lines) pair of the package is proved once."""
     import polars as pl
 
-    verbatim = _verbatim(frames, span)
-    for (table_name, field_name), group in verbatim.group_by(["table_name", "field_name"], maintain_order=True):
+    groups: list[tuple[str, str]] = []  # (table, field) of each group of cited values
+    parts = []
+    for (table_name,), cited in _verbatim(frames, span).group_by("table_name", maintain_order=True):
         if table_name not in frames.raw:
             continue
-        table = frames.table(table_name)
-        if field_name not in table.field_names:
-            for row in group["row"].to_list():
-                yield Problem(file, row + 2, "field_name", field_name, "citation-field-unknown",
-                              f"{table_name} has no field {field_name!r}", catalogue.hint(catalogue.FIELD_UNKNOWN))
+        yield from _unknown_fields(frames, table_name, cited, file)
+        parts.extend(_cited_values(frames, table_name, cited, groups))
+    if not parts:
+        return
+    checked = pl.concat(parts).filter(pl.col("value").is_not_null())
+    pairs = checked.select("value", "span", "group").unique()
+    numeric = [frames.table(t).field(f).type in ("number", "integer") for t, f in groups]
+    verdict = pairs.with_columns(pl.Series(
+        "ok", [value_occurs(numeric[g], v, spans[s]) for v, s, g in pairs.iter_rows()], dtype=pl.Boolean))
+    bad = checked.join(verdict, on=["value", "span", "group"], how="left").filter(~pl.col("ok")).sort("row")
+    for row, value, group in bad.select("row", "raw", "group").iter_rows():
+        table_name, field_name = groups[group]
+        yield Problem(file, row + 2, "field_name", field_name, "citation-value-missing",
+                      f"{table_name}.{field_name} = {value!r} does not occur in the cited lines",
+                      catalogue.hint(catalogue.VALUE_MISSING))
+
+
+def _unknown_fields(frames: Frames, table_name: str, cited: pl.DataFrame, file: str) -> Iterator[Problem]:
+    """A verbatim citation naming a field its table does not have."""
+    names = frames.table(table_name).field_names
+    for row, field_name in cited.select("row", "field_name").iter_rows():
+        if field_name not in names:
+            yield Problem(file, row + 2, "field_name", field_name, "citation-field-unknown",
+                          f"{table_name} has no field {field_name!r}", catalogue.hint(catalogue.FIELD_UNKNOWN))
+
+
+def _cited_values(frames: Frames, table_name: str, cited: pl.DataFrame,
+                  groups: list[tuple[str, str]]) -> Iterator[pl.DataFrame]:
+    """For each field of ``table_name`` the citations name: their rows and lines, and the cited
+    record's value as the CSV writes it (``raw``) and as typed (``value``), numbered by group."""
+    import polars as pl
+
+    keys = frames.keys(table_name)  # each citation's record as a row number, then each column by it
+    records = frames.raw[CITATIONS].get_column("record_id").gather(cited["row"]).cast(pl.String)
+    cited = cited.with_columns(lookup(records, keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)).alias("at"))
+    for (field_name,), group in cited.group_by("field_name", maintain_order=True):
+        if field_name not in frames.table(table_name).field_names:
             continue
-        keys = frames.keys(table_name)  # each citation's record as a row number, then both columns by it
-        records = frames.raw[CITATIONS].get_column("record_id").gather(group["row"]).cast(pl.String)
-        rows = lookup(records, keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True))
+        rows = group["at"]
         raw = frames.raw[table_name][field_name].gather(rows).cast(pl.String)
-        typed = frames.typed(table_name, field_name)[field_name].gather(rows)
-        checked = group.select("row", "span").with_columns(raw.alias("raw"), typed.cast(pl.String).alias("value"))
-        checked = checked.filter(pl.col("value").is_not_null())
-        pairs = checked.select("value", "span").unique()
-        numeric = table.field(field_name).type in ("number", "integer")
-        verdict = pairs.with_columns(pl.Series(
-            "ok", [value_occurs(numeric, v, spans[s]) for v, s in pairs.iter_rows()], dtype=pl.Boolean))
-        bad = checked.join(verdict, on=["value", "span"], how="left").filter(~pl.col("ok")).sort("row")
-        for row, value in bad.select("row", "raw").iter_rows():
-            yield Problem(file, row + 2, "field_name", field_name, "citation-value-missing",
-                          f"{table_name}.{field_name} = {value!r} does not occur in the cited lines",
-                          catalogue.hint(catalogue.VALUE_MISSING))
+        typed = frames.typed(table_name, field_name)[field_name].gather(rows).cast(pl.String)
+        groups.append((table_name, field_name))
+        yield group.select("row", "span", raw.alias("raw"), typed.alias("value"),
+                           pl.lit(len(groups) - 1, dtype=pl.UInt32).alias("group"))
 
 
 def provenance_problems(frames: Frames, sources_dir: Path) -> list[Problem]:

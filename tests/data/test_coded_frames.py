@@ -66,13 +66,22 @@ def test_a_coded_package_gives_the_same_provenance(pkg: Copy, sources_copy: Path
     cites = pkg.rows("citations")
     cites[0]["evidence"] = "zebra crossing quartz"
     cites[1]["line_start"], cites[1]["line_end"] = "9000", "9001"
-    verbatim = next(c for c in cites if c["support"] == "verbatim" and c["table_name"] == "indicators"
-                    and c["field_name"] == "value")
+    value = next(c for c in cites if c["support"] == "verbatim" and (c["table_name"], c["field_name"])
+                 == ("indicators", "value"))
+    city = next(c for c in cites if c["support"] == "verbatim" and (c["table_name"], c["field_name"])
+                == ("meetings", "city"))
+    unknown = next(c for c in cites if c["support"] == "verbatim" and c["table_name"] == "meetings"
+                   and c is not city)
+    unknown["field_name"] = "no_such_field"
     pkg.write("citations", cites)
-    pkg.edit("indicators", verbatim["record_id"], value="12345")
+    pkg.edit("indicators", value["record_id"], value="12345")
+    pkg.edit("meetings", city["record_id"], city="Atlantis")
+    rows = {pkg.row_of("citations", c["citation_id"]): c for c in (value, city, unknown)}
     whole, coded = both_ways(pkg.root, monkeypatch, sources_copy)
-    assert {line[0] for line in whole} >= {"citation-evidence-missing", "citation-past-end",
-                                          "citation-value-missing"}
+    found = {(line[0], line[2]) for line in whole}
+    assert found >= {("citation-evidence-missing", 2), ("citation-past-end", 3)}
+    assert found >= {("citation-value-missing", row) for row, c in rows.items() if c is not unknown}
+    assert ("citation-field-unknown", next(r for r, c in rows.items() if c is unknown)) in found
     assert coded == whole
 
 
