@@ -217,12 +217,11 @@ def inference_marked_one_way(frames: Frames) -> Found:
     import polars as pl
 
     (support,) = enum_values(frames, CITATIONS, "support", INFERRED)
+    by_table = frames.citing_by_table(pl.col("support") == support, "field_name", "record_id")
     for name in keyed_tables(frames):
         table = frames.table(name)
         flags = flag_fields(frames.package, name)
-        keys, typed = frames.keys(name), frames.typed(name, *flags)
-        inferred = frames.citing((pl.col("table_name") == name) & (pl.col("support") == support),
-                                 "field_name", "record_id")
+        keys, typed, inferred = frames.keys(name), frames.typed(name, *flags), by_table[name]
         whole = keys.is_in(_inferred_keys(inferred, None).implode())
         marked = keys.is_in(inferred["record_id"].implode())
         for flag, fields in flags.items():

@@ -300,9 +300,9 @@ def record_is_cited(frames: Frames) -> Found:
     cannot be checked."""
     import polars as pl
 
+    cited = frames.citing_by_table(pl.lit(True), "record_id")
     for name in keyed_tables(frames):
-        cited = frames.citing(pl.col("table_name") == name, "record_id")["record_id"]
-        yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited.implode())
+        yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited[name]["record_id"].implode())
 
 
 @rule("*", targets=lambda package: ((t.name, NOTE) for t in package.tables.values() if NOTE in t.field_names))
@@ -312,12 +312,12 @@ def inference_is_explained(frames: Frames) -> Found:
     import polars as pl
 
     (support,) = enum_values(frames, CITATIONS, "support", "inferred")
+    inferred = frames.citing_by_table(pl.col("support") == support, "record_id")
     for name in frames.raw:
         table = frames.table(name)
         if NOTE not in table.field_names:
             continue
-        cited = frames.citing((pl.col("support") == support) & (pl.col("table_name") == name), "record_id")
-        needs = frames.keys(name).is_in(cited["record_id"].implode())
+        needs = frames.keys(name).is_in(inferred[name]["record_id"].implode())
         for fld in table.fields:
             if is_inference_flag(fld):
                 needs = needs | frames.typed(name, fld.name)[fld.name].fill_null(False)
