@@ -271,6 +271,8 @@ class TableStore:
         column's pieces dropped once it is whole."""
         import polars as pl
 
+        if len(self.pieces) == 1:
+            return self.pieces[0].rechunk()
         columns = []
         for name in self.pieces[0].columns:
             columns.append(pl.concat([p.get_column(name) for p in self.pieces]).rechunk())

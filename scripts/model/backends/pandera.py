@@ -71,9 +71,9 @@ def _key_text(columns: Sequence[str]) -> pl.Expr:
 def _foreign_key(fk: ForeignKey, parent: pl.DataFrame) -> pl.Expr:
     import polars as pl
 
-    known = parent.select(_key_text(fk.ref_fields).alias("k")).to_series().drop_nulls().unique()
+    known = parent.select(_key_text(fk.ref_fields).drop_nulls().unique().implode().alias("k")).to_series()
     filled = pl.all_horizontal([pl.col(c).is_not_null() for c in fk.fields])
-    return filled & ~_key_text(fk.fields).is_in(known.implode())
+    return filled & ~_key_text(fk.fields).is_in(known)
 
 
 def expressions(table: Table, parents: Mapping[str, pl.DataFrame] | None = None, text_suffix: str | None = None,
