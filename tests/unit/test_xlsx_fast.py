@@ -38,7 +38,7 @@ def _fast(book: Path, wanted: list[str]) -> set[str]:
     with FastReader(book, DEFAULT_READ_CAPS, {}) as fast:
         for name in plain:
             fast.read(name)
-        return set(fast.sheets())
+        return set(fast.sheets(plain))
 
 
 def test_every_sheet_of_an_export_reads_the_fast_way(pkg, exported):
@@ -99,7 +99,7 @@ def test_damaged_archive_reads_nothing_the_fast_way(tmp_path):
         archive.writestr("xl/workbook.xml", "<workbook")
     with FastReader(broken, DEFAULT_READ_CAPS, {}) as fast:
         fast.read("states")
-        assert fast.sheets() == {}
+        assert fast.sheets(["states"]) == {}
 
 
 def test_csv_text_quotes_and_sorts_as_the_package_writes(pkg):
@@ -143,3 +143,29 @@ def test_refused_texts_are_found_by_parts_as_by_one_pattern(multiline: bool) -> 
              "\ud800", "a_x", ""]
     for text in texts:
         assert refused(text, multiline) is bool(whole.search(text)), (text, multiline)
+
+
+def test_the_cell_budget_is_spent_in_the_workbooks_order_whatever_the_reading_order(exported):
+    from dataclasses import replace
+
+    order = ["sources", "citations", "states", "persons"]  # as the workbook has them
+    with FastReader(exported, DEFAULT_READ_CAPS, {}) as fast:
+        for name in order:
+            fast.read(name)
+        assert set(fast.sheets(order)) == set(order)
+        cells = {name: sum(fast.converted[name][1]) for name in order}
+    caps = replace(DEFAULT_READ_CAPS, max_cells=cells["sources"] + cells["citations"] + cells["states"] - 1)
+    with FastReader(exported, caps, {}) as fast:
+        for name in reversed(order):  # the largest sheets are read first: the budget follows the workbook
+            fast.read(name)
+        assert set(fast.sheets(order)) == {"sources", "citations"}  # states crosses it, and persons comes after
+
+
+def test_the_first_sheet_reaching_too_far_is_reported_though_a_larger_one_is_scanned_first(pkg, exported, tmp_path):
+    def reach(wb):
+        wb["sources"]["A60000"] = "far"
+        wb["citations"]["A70000"] = "farther"
+
+    book = edit(exported, tmp_path / "far.xlsx", reach)
+    reading = read_sheets(load_package(pkg), book, STATE_SHEET, DEFAULT_WORKBOOK_CAPS)
+    assert [(p.rule, p.file, p.row) for p in reading.problems] == [("sheet-too-large", "sources", 60000)]
