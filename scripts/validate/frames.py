@@ -1,7 +1,7 @@
 """The package's tables as frames, read once (:mod:`.csvfile`) and shared by every check.
 
-A table is held once, in as little memory as its values allow (:func:`compact`), and checks ask
-for the columns they use (:class:`Frames`), so that validation's peak memory stays a small
+A table is held once, in as little memory as its values allow (:class:`TableStore`), and checks
+ask for the columns they use (:class:`Frames`), so that validation's peak memory stays a small
 multiple of the largest table's text.
 """
 
@@ -31,7 +31,7 @@ class Frames:
 
     ``raw[name]`` has the schema's column names (missing columns as nulls); tables whose file
     could not be read are absent, and checks that need them are skipped. A big table keeps its
-    repeated columns as categoricals (:func:`compact`): checks read columns through :meth:`text`,
+    repeated columns as categoricals (:class:`TableStore`): checks read columns through :meth:`text`,
     :meth:`typed`, :meth:`cells` and :meth:`citing`, which decode only the columns (and rows) they
     ask for, so that no check holds a second copy of a whole table.
     """
