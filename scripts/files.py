@@ -220,17 +220,36 @@ def regular_file(path: str | Path) -> Path:
     return path
 
 
-def read_regular(path: str | Path, max_bytes: int | None = None) -> bytes:
-    """The bytes of the regular file ``path`` (see :func:`regular_file`). The file is opened without
-    blocking and checked again on the open descriptor, so a FIFO swapped in after the check is
-    refused too instead of hanging the read. Past ``max_bytes``, FileTooLarge (nothing is kept)."""
+def _open_regular(path: str | Path) -> tuple[Path, int, os.stat_result]:
+    """``path`` opened for reading, if it is a regular file (see :func:`regular_file`): opened
+    without blocking and checked again on the open descriptor, so a FIFO swapped in after the check
+    is refused too instead of hanging the read. The caller closes the descriptor."""
     path = regular_file(path)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    info = os.fstat(fd)
+    kind = file_kind(info.st_mode)
+    if kind:
+        os.close(fd)
+        raise NotRegularFile(f"{path} is {kind}, not a regular file; nothing was read from it", kind)
+    return path, fd, info
+
+
+def read_blocks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of the regular file ``path`` (checked as :func:`read_regular` does), ``size`` bytes
+    at a time: a reader that keeps what it needs of each block never holds the whole file."""
+    _, fd, _ = _open_regular(path)
     try:
-        info = os.fstat(fd)
-        kind = file_kind(info.st_mode)
-        if kind:
-            raise NotRegularFile(f"{path} is {kind}, not a regular file; nothing was read from it", kind)
+        while block := os.read(fd, size):
+            yield block
+    finally:
+        os.close(fd)
+
+
+def read_regular(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`regular_file` and :func:`_open_regular`).
+    Past ``max_bytes``, FileTooLarge (nothing is kept)."""
+    path, fd, info = _open_regular(path)
+    try:
         chunks, size, bound = [], 0, (1 << 62) if max_bytes is None else max_bytes
         while size <= bound and (chunk := os.read(fd, 1 << 20)):
             chunks.append(chunk)

@@ -18,8 +18,8 @@ from the same masks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,15 +30,13 @@ from scripts.model.spec import Field, Table
 from scripts.report import Problem
 
 from .frames import Frames
+from .plan import TEXT, Plan
 from .registry import Rule, RuleRun
 from .suggest import suggestion
 
 if TYPE_CHECKING:
-    import pandera.polars as pa
     import polars as pl
 
-TEXT = "\x00text"  # suffix of the CSV's text columns beside the typed ones
-Mask = Callable[[], "pl.Series"]
 
 
 def _key_whitespace(table: Table, column: str) -> pl.Expr:
@@ -73,58 +71,28 @@ def csv_expressions(frames: Frames, name: str) -> list[tuple[str, str, pl.Expr]]
     return found
 
 
-@dataclass
-class Plan:
-    """A table's checks grouped by rule: each rule's (column, mask) pairs, where a mask is an
-    expression evaluated with all the others in one pass, or a named rule's result."""
-
-    frame: pl.DataFrame
-    exprs: list[pl.Expr] = field(default_factory=list)
-    by_rule: dict[str, list[tuple[str, Mask]]] = field(default_factory=dict)
-    _evaluated: pl.DataFrame | None = None
-
-    def add_expression(self, column: str, rule: str, failing: pl.Expr) -> None:
-        slot = f"c{len(self.exprs)}"
-        self.exprs.append(failing.fill_null(False).alias(slot))
-        self.by_rule.setdefault(rule, []).append((column, lambda: self._column(slot)))
-
-    def add_mask(self, column: str, rule: str, mask: Mask) -> None:
-        self.by_rule.setdefault(rule, []).append((column, mask))
-
-    def _column(self, slot: str) -> pl.Series:
-        if self._evaluated is None:
-            self._evaluated = self.frame.select(self.exprs)
-        return self._evaluated.get_column(slot)
-
-    def rule_mask(self, rule: str) -> pl.Series:
-        """True on every row where one of the rule's columns fails."""
-        masks = [mask().fill_null(False) for _, mask in self.by_rule[rule]]
-        combined = masks[0]
-        for mask in masks[1:]:
-            combined = combined | mask
-        return combined
-
-    def failing_columns(self, rule: str, index: int) -> list[str]:
-        return [column for column, mask in self.by_rule[rule] if mask()[index]]
-
-    def checks(self) -> list[pa.Check]:
-        """One pandera check per rule, named by its id."""
-        return [schemas.check(rule, lambda _frame, rule=rule: self.rule_mask(rule)) for rule in self.by_rule]
-
-
-def _plan(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Rule, str, str]], only_rules: bool,
-          frame: pl.DataFrame) -> Plan:
-    table, plan = frames.table(name), Plan(frame)
+def _plan(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Rule, str, str]], only_rules: bool) -> Plan:
+    table, plan = frames.table(name), Plan(frames, name)
     if not only_rules:
-        parents = {fk.resource: frames.typed(fk.resource) for fk in table.foreign_keys if fk.resource in frames.raw}
+        parents = {fk.resource: frames.typed(fk.resource, *fk.ref_fields)
+                   for fk in table.foreign_keys if fk.resource in frames.raw}
         missing = frozenset(frames.missing_columns.get(name, set()))
-        for column, rule, failing in [*schemas.expressions(table, parents, TEXT, missing),
-                                      *csv_expressions(frames, name)]:
-            plan.add_expression(column, rule, failing)
+        for column, rule, failing in schemas.cell_expressions(table, TEXT, missing):
+            plan.add_expression(column, rule, failing, cell=True)
+        between = [*schemas.key_expressions(table, parents, missing), *csv_expressions(frames, name)]
+        for column, rule, failing in between:
+            plan.add_expression(column, rule, failing, cell=_reads_only(failing, column) and rule in CELL_RULES)
     for item, target, column in rules:
         if target == name:
             plan.add_mask(column, item.name, lambda item=item, column=column: run.result(item, name, column)[0])
     return plan
+
+
+CELL_RULES = (catalogue.FOREIGN_KEY, catalogue.KEY_WHITESPACE)  # a value at a time, when of one column
+
+
+def _reads_only(expr: pl.Expr, column: str) -> bool:
+    return set(expr.meta.root_names()) <= {column, column + TEXT}
 
 
 def table_problems(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Rule, str, str]],
@@ -132,12 +100,11 @@ def table_problems(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Ru
     """Every problem pandera finds in the frame of ``name`` (only the named rules' when
     ``only_rules``: the tests of a rule ask for its findings alone)."""
     import pandera.polars as pa
-    import polars as pl
 
     table = frames.table(name)
-    frame = frames.typed(name).hstack(frames.raw[name].select(pl.all().name.suffix(TEXT)))
-    plan = _plan(frames, run, name, rules, only_rules, frame)
+    plan = _plan(frames, run, name, rules, only_rules)
     schema = pa.DataFrameSchema(schemas.columns(table), checks=plan.checks(), strict=False, name=name)
+    frame = plan.frame()
     cases = schemas.failure_cases(schema, frame)
     by_name = {item.name: item for item, _, _ in rules}
     for rule, index in cases.select("check", "index").unique(maintain_order=True).iter_rows():
@@ -202,7 +169,7 @@ def _primary_key(frames: Frames, table: Table, fld: Field, index: int, value: An
 
 def _foreign_key(frames: Frames, table: Table, fld: Field, index: int, value: Any) -> Problem:
     fk = next(fk for fk in table.foreign_keys if fk.fields[0] == fld.name)
-    typed = frames.typed(table.name)
+    typed = frames.typed(table.name, *fk.fields)
     key = "/".join(str(typed[f][index]) for f in fk.fields)
     return Problem(frames.file(table.name), index + 2, fld.name, key, catalogue.FOREIGN_KEY,
                    f"{', '.join(fk.fields)} {key!r} is not a {', '.join(fk.ref_fields)} of {fk.resource}",

@@ -33,7 +33,7 @@ from scripts.model.names import (
 from scripts.model.names import INFERENCE_NOTE as NOTE
 from scripts.model.package import Package
 
-from .columns import both, fails, lookup
+from .columns import blank, both, fails, lookup
 from .frames import Frames
 from .registry import Found, rule
 from .rules import _keyed, enum_values, is_inference_flag, keyed_tables
@@ -89,7 +89,8 @@ def figure_not_after_report(frames: Frames) -> Found:
     import polars as pl
 
     (actual,) = enum_values(frames, INDICATORS, "value_kind", ACTUAL)
-    indicators, sources = frames.typed(INDICATORS), frames.typed(SOURCES)
+    indicators = frames.typed(INDICATORS, "source_id", "period_start", "period_end", "value_kind")
+    sources = frames.typed(SOURCES, "source_id", "published")
     published = lookup(indicators["source_id"], sources["source_id"], sources["published"])
     end = indicators["period_end"].fill_null(indicators["period_start"])
     frame = pl.DataFrame({"end": end, "published": published, "kind": indicators["value_kind"]})
@@ -109,19 +110,19 @@ def _supporting(frames: Frames, table: str, fields: tuple[str, ...]) -> pl.DataF
     ``record_id`` and ``published``."""
     import polars as pl
 
-    citations, sources = frames.raw[CITATIONS], frames.typed(SOURCES)
+    sources = frames.typed(SOURCES, "source_id", "published")
     named = pl.col("field_name").fill_null("").is_in(["", *fields])
     if fields[0] in frames.table(table).primary_key:
         named = pl.lit(True)
-    cited = citations.filter((pl.col("table_name") == table) & named)
+    cited = frames.citing((pl.col("table_name") == table) & named, "record_id", "source_id")
     return pl.DataFrame({"record_id": cited["record_id"],
                          "published": lookup(cited["source_id"], sources["source_id"], sources["published"])})
 
 
 def _event_date(frames: Frames, table: str, own: str | None) -> pl.Series:
     """When the record's event happened: its own date field when set, else its meeting's start."""
-    meetings = frames.typed(MEETINGS)
-    rows = frames.typed(table)
+    meetings = frames.typed(MEETINGS, "meeting_id", "date_start")
+    rows = frames.typed(table, "meeting_id", *([own] if own else []))
     meeting = lookup(rows["meeting_id"], meetings["meeting_id"], meetings["date_start"])
     return rows[own].fill_null(meeting) if own else meeting
 
@@ -131,7 +132,7 @@ def _reported_before(frames: Frames, table: str, status_field: str, allowed: tup
     """Rows whose status (outside ``allowed``) is supported by a source dated before the event."""
     import polars as pl
 
-    rows = frames.typed(table)
+    rows = frames.typed(table, status_field)
     happened = ~rows[status_field].is_in(list(allowed)) & rows[status_field].is_not_null()
     events = pl.DataFrame({"record_id": frames.keys(table), "date": _event_date(frames, table, own)})
     joined = _supporting(frames, table, (status_field, *also)).join(events.filter(happened), on="record_id")
@@ -159,7 +160,8 @@ def _reported_at_planned(frames: Frames) -> pl.Series:
     for it: attendance_status_fits_sources reports that cell already (one mistake, one line)."""
     enum_values(frames, MEETINGS, "status", AsOf.PLANNED)
     (expected, reported) = enum_values(frames, ATTENDANCE, "attendance_status", "expected", AsOf.REPORTED)
-    meetings, attendance = frames.raw[MEETINGS], frames.raw[ATTENDANCE]
+    meetings = frames.text(MEETINGS, "meeting_id", "status")
+    attendance = frames.text(ATTENDANCE, "meeting_id", "attendance_status")
     status = lookup(attendance["meeting_id"], meetings["meeting_id"], meetings["status"])
     early = _reported_before(frames, ATTENDANCE, "attendance_status", (expected,), None, ())
     return fails((status == AsOf.PLANNED) & (attendance["attendance_status"] == reported)) & ~early
@@ -214,21 +216,21 @@ def inference_marked_one_way(frames: Frames) -> Found:
     citation (a flag or inferred citation without a note is inference_is_explained's)."""
     import polars as pl
 
-    citations = frames.raw[CITATIONS]
     (support,) = enum_values(frames, CITATIONS, "support", INFERRED)
+    by_table = frames.citing_by_table(pl.col("support") == support, "field_name", "record_id")
     for name in keyed_tables(frames):
         table = frames.table(name)
-        keys, typed = frames.keys(name), frames.typed(name)
-        inferred = citations.filter((pl.col("table_name") == name) & (pl.col("support") == support))
+        flags = flag_fields(frames.package, name)
+        keys, typed, inferred = frames.keys(name), frames.typed(name, *flags), by_table[name]
         whole = keys.is_in(_inferred_keys(inferred, None).implode())
         marked = keys.is_in(inferred["record_id"].implode())
-        for flag, fields in flag_fields(frames.package, name).items():
+        for flag, fields in flags.items():
             named = keys.is_in(_inferred_keys(inferred, list(fields)).implode())
             flagged = typed[flag].fill_null(False)
             marked = marked | flagged
             yield name, flag, (flagged & ~(named | whole)) | (~flagged & named)
         if NOTE in table.field_names:
-            yield name, NOTE, ~marked & (frames.raw[name][NOTE].fill_null("").str.strip_chars() != "")
+            yield name, NOTE, ~marked & ~frames.cells(name, NOTE, blank)
 
 
 # --------------------------------------------------------------------------- baselines
@@ -241,7 +243,7 @@ def baseline_comparable(frames: Frames) -> Found:
     series, region or pair of states compares things that do not go together."""
     import polars as pl
 
-    indicators = frames.raw[INDICATORS]
+    indicators = frames.text(INDICATORS, "indicator_code", *BASELINE_SAME, "baseline_observation_id", "observation_id")
     family = pl.col("indicator_code").str.replace(f"{GROWTH_SUFFIX}$", "")
     identity = indicators.select(pl.concat_str([family, *(pl.col(c).fill_null("") for c in BASELINE_SAME)],
                                                separator="\x00")).to_series()

@@ -97,7 +97,7 @@ def _all_problems(frames: Frames, sources: Path | None, path: Path) -> list[Prob
 
 # --------------------------------------------------------------------------- lock mode: no texts
 def _citations(frames: Frames) -> pl.DataFrame:
-    return frames.typed(CITATIONS).select("citation_id", *CITATION_KEYS).with_row_index("row")
+    return frames.typed(CITATIONS, "citation_id", *CITATION_KEYS).with_row_index("row")
 
 
 def _compare(frames: Frames, entries: pl.DataFrame) -> list[Problem]:
@@ -157,7 +157,7 @@ def _sources(frames: Frames, entries: pl.DataFrame) -> Iterator[Problem]:
     import polars as pl
 
     proved = entries.select("source_id", "source_sha256").unique(maintain_order=True)
-    recorded = frames.typed(SOURCES).select("source_id", "sha256").with_row_index("row")
+    recorded = frames.typed(SOURCES, "source_id", "sha256").with_row_index("row")
     differs = recorded.join(proved, on="source_id", how="inner", maintain_order="left").filter(
         ~pl.col("sha256").eq_missing(pl.col("source_sha256"))).unique("row", keep="first", maintain_order=True)
     file = frames.file(SOURCES)

@@ -189,7 +189,7 @@ def cited_cells(frames: Frames, cites: pl.DataFrame) -> pl.DataFrame:
         keys = frames.keys(table_name)
         rows = lookup(group["record_id"], keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True))
         parts.append(pl.DataFrame({"at": group["at"], "record_row": rows,
-                                   "value": frames.raw[table_name][field_name].gather(rows)}))
+                                   "value": frames.raw[table_name][field_name].gather(rows).cast(pl.String)}))
     found = pl.concat(parts)
     return numbered.select("at").join(found, on="at", how="left", maintain_order="left").select("record_row", "value")
 
@@ -200,13 +200,14 @@ def proved_entries(frames: Frames, texts: dict[str, list[str]]) -> pl.DataFrame:
     proof held: provenance's own rules report the citations whose evidence or value is not there."""
     import polars as pl
 
-    cites = frames.typed(CITATIONS).select("citation_id", *CITATION_KEYS).with_row_index("row")
+    cites = frames.typed(CITATIONS, "citation_id", *CITATION_KEYS).with_row_index("row")
     ranges, spans = _spans(cites, texts)
     digests = pl.Series("lines_sha256", [lines_digest(s) for s in spans], dtype=pl.String)
     ranges = ranges.select("source_id", "line_start", "line_end",
                            digests.gather(ranges["span"]).alias("lines_sha256"))
     keys = ["source_id", "line_start", "line_end"]
-    shas = frames.typed(SOURCES).select("source_id", pl.col("sha256").alias("source_sha256")).filter(
+    shas = frames.typed(SOURCES, "source_id", "sha256").select(
+        "source_id", pl.col("sha256").alias("source_sha256")).filter(
         pl.col("source_id").is_in(list(texts))).unique("source_id", keep="first")
     verbatim = (pl.col("support") == "verbatim") & pl.col("field_name").is_not_null()
     entries = cites.join(ranges, on=keys, how="left", maintain_order="left", nulls_equal=True).join(

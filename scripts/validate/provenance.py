@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from scripts.files import NotRegularFile, read_regular
 from scripts.model import catalogue
+from scripts.model.backends.polars import cast, present
 from scripts.model.names import CITATIONS, SOURCES
 from scripts.model.package import confinement_problem
 from scripts.model.text import fold
@@ -53,7 +54,7 @@ def value_occurs(numeric: bool, value: object, text: str) -> bool:
 
 def read_sources(frames: Frames, sources_dir: Path) -> tuple[dict[str, list[str]], list[Problem]]:
     """Each ``sources`` row's text (lines), checked against its recorded sha256."""
-    raw = frames.raw[SOURCES]
+    raw = frames.text(SOURCES, "source_id", "file_name", "sha256")
     file = frames.file(SOURCES)
     texts: dict[str, list[str]] = {}
     problems = []
@@ -114,74 +115,127 @@ def _spans(citations: pl.DataFrame, texts: dict[str, list[str]]) -> tuple[pl.Dat
 
 
 def check_citations(frames: Frames, texts: dict[str, list[str]]) -> Iterator[Problem]:
-    """Line ranges exist, evidence occurs in them, and verbatim values occur in them."""
+    """Line ranges exist, evidence occurs in them, and verbatim values occur in them.
+
+    The citations table is the package's longest: it is read here as stored (its repeated columns
+    as categoricals), each distinct range, (range, evidence) and (range, value) proved once, and
+    only the rows that fail are decoded to be reported."""
     import polars as pl
 
-    typed = frames.typed(CITATIONS).select("source_id", "line_start", "line_end", "evidence", "support",
-                                           "table_name", "field_name", "record_id").with_row_index("row")
-    ranges, spans = _spans(typed, texts)
-    # the ranges are distinct, so the left join keeps each citation's row in place: join the three
-    # key columns only and put span and past beside the citations (no copy of their text columns)
+    lines = frames.typed(CITATIONS, "line_start", "line_end")
     keys = ["source_id", "line_start", "line_end"]
-    found = typed.select(keys).join(ranges, on=keys, how="left", maintain_order="left", nulls_equal=True)
-    cited = typed.hstack(found.select("span", "past"))
+    located = pl.DataFrame([frames.raw[CITATIONS].get_column("source_id"), *lines.get_columns()])
+    ranges, spans = _spans(located, texts)
+    # the ranges are distinct, so the left join keeps each citation's row in place
+    found = located.join(ranges, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    del located
     file = frames.file(CITATIONS)
-    for row, source_id, end, count in cited.filter(pl.col("past").is_not_null()).select(
-            "row", "source_id", "line_end", "past").iter_rows():
+    yield from _past_end(frames, found.get_column("past"), file)
+    yield from _evidence(frames, found.get_column("span"), spans, file)
+    yield from _values(frames, found.get_column("span"), spans, file)
+
+
+def _past_end(frames: Frames, past: pl.Series, file: str) -> Iterator[Problem]:
+    rows = past.is_not_null().arg_true()
+    if rows.len() == 0:  # nothing to decode
+        return
+    failing = frames.typed(CITATIONS, "source_id", "line_end")[rows]
+    for row, source_id, end, count in zip(rows, failing["source_id"], failing["line_end"], past.gather(rows),
+                                          strict=True):
         yield Problem(file, row + 2, "line_end", str(end), "citation-past-end",
                       f"source {source_id} has {count} lines; the citation ends at line {end}",
                       catalogue.hint(catalogue.PAST_END))
-    yield from _evidence(cited, spans, file)
-    yield from _values(frames, cited, spans, file)
 
 
-def _evidence(cited: pl.DataFrame, spans: list[str], file: str) -> Iterator[Problem]:
+def _evidence(frames: Frames, span: pl.Series, spans: list[str], file: str) -> Iterator[Problem]:
     import polars as pl
 
-    checked = cited.select("row", "source_id", "line_start", "line_end", "evidence", "span").filter(
-        pl.col("span").is_not_null() & pl.col("evidence").is_not_null())
-    pairs = checked.select("span", "evidence").unique()
-    verdict = pairs.with_columns(pl.Series("ok", [fold(e) in spans[s] for s, e in pairs.iter_rows()],
+    cited = pl.DataFrame([span, frames.raw[CITATIONS].get_column("evidence")])
+    pairs = cited.filter(pl.col("span").is_not_null()).unique()
+    fld = frames.table(CITATIONS).field("evidence")
+    texts = pairs.select(cast(fld, pl.col("evidence").cast(pl.String))).to_series()
+    verdict = pairs.with_columns(pl.Series("ok", [None if e is None else fold(e) in spans[s]
+                                                  for s, e in zip(pairs["span"], texts, strict=True)],
                                            dtype=pl.Boolean))
-    bad = checked.join(verdict, on=["span", "evidence"], how="left").filter(~pl.col("ok")).sort("row")
-    for row, source_id, start, end, evidence in bad.select(
-            "row", "source_id", "line_start", "line_end", "evidence").iter_rows():
+    ok = cited.join(verdict, on=["span", "evidence"], how="left", maintain_order="left", nulls_equal=True)["ok"]
+    rows = (~ok).fill_null(False).arg_true()
+    if rows.len() == 0:
+        return
+    failing = frames.typed(CITATIONS, "source_id", "line_start", "line_end", "evidence")[rows]
+    for row, (source_id, start, end, evidence) in zip(rows, failing.iter_rows(), strict=True):
         yield Problem(file, row + 2, "evidence", evidence, "citation-evidence-missing",
                       f"the evidence does not occur in lines {start}-{end} of source {source_id}",
                       catalogue.hint(catalogue.EVIDENCE_MISSING))
 
 
-def _values(frames: Frames, cited: pl.DataFrame, spans: list[str], file: str) -> Iterator[Problem]:
-    """A verbatim citation of a field: the record's value occurs in the cited lines."""
+def _verbatim(frames: Frames, span: pl.Series) -> pl.DataFrame:
+    """The rows of verbatim citations of a field whose lines were found: ``row``, ``span`` and the
+    cited ``table_name`` and ``field_name`` (as stored)."""
     import polars as pl
 
-    verbatim = cited.select("row", "span", "table_name", "field_name", "record_id").filter(
-        (cited["support"] == "verbatim") & cited["field_name"].is_not_null() & cited["span"].is_not_null())
-    for (table_name, field_name), group in verbatim.group_by(["table_name", "field_name"], maintain_order=True):
+    table = frames.table(CITATIONS)
+    support = frames.cells(CITATIONS, "support", lambda c: cast(table.field("support"), c) == "verbatim")
+    named = frames.cells(CITATIONS, "field_name", lambda c: present(table.field("field_name"), c))
+    rows = (support & named & span.is_not_null()).fill_null(False).arg_true()
+    stored = frames.raw[CITATIONS]
+    return pl.DataFrame([rows.alias("row"), span.gather(rows), stored.get_column("table_name").gather(rows),
+                         stored.get_column("field_name").gather(rows)])
+
+
+def _values(frames: Frames, span: pl.Series, spans: list[str], file: str) -> Iterator[Problem]:
+    """A verbatim citation of a field: the record's value occurs in the cited lines. The cited
+    records are found table by table, and every (value, lines) pair of the package is proved once."""
+    import polars as pl
+
+    groups: list[tuple[str, str]] = []  # (table, field) of each group of cited values
+    parts = []
+    for (table_name,), cited in _verbatim(frames, span).group_by("table_name", maintain_order=True):
         if table_name not in frames.raw:
             continue
-        table = frames.table(table_name)
-        if field_name not in table.field_names:
-            for row in group["row"].to_list():
-                yield Problem(file, row + 2, "field_name", field_name, "citation-field-unknown",
-                              f"{table_name} has no field {field_name!r}", catalogue.hint(catalogue.FIELD_UNKNOWN))
+        yield from _unknown_fields(frames, table_name, cited, file)
+        parts.extend(_cited_values(frames, table_name, cited, groups))
+    if not parts:
+        return
+    checked = pl.concat(parts).filter(pl.col("value").is_not_null())
+    pairs = checked.select("value", "span", "group").unique()
+    numeric = [frames.table(t).field(f).type in ("number", "integer") for t, f in groups]
+    verdict = pairs.with_columns(pl.Series(
+        "ok", [value_occurs(numeric[g], v, spans[s]) for v, s, g in pairs.iter_rows()], dtype=pl.Boolean))
+    bad = checked.join(verdict, on=["value", "span", "group"], how="left").filter(~pl.col("ok")).sort("row")
+    for row, value, group in bad.select("row", "raw", "group").iter_rows():
+        table_name, field_name = groups[group]
+        yield Problem(file, row + 2, "field_name", field_name, "citation-value-missing",
+                      f"{table_name}.{field_name} = {value!r} does not occur in the cited lines",
+                      catalogue.hint(catalogue.VALUE_MISSING))
+
+
+def _unknown_fields(frames: Frames, table_name: str, cited: pl.DataFrame, file: str) -> Iterator[Problem]:
+    """A verbatim citation naming a field its table does not have."""
+    names = frames.table(table_name).field_names
+    for row, field_name in cited.select("row", "field_name").iter_rows():
+        if field_name not in names:
+            yield Problem(file, row + 2, "field_name", field_name, "citation-field-unknown",
+                          f"{table_name} has no field {field_name!r}", catalogue.hint(catalogue.FIELD_UNKNOWN))
+
+
+def _cited_values(frames: Frames, table_name: str, cited: pl.DataFrame,
+                  groups: list[tuple[str, str]]) -> Iterator[pl.DataFrame]:
+    """For each field of ``table_name`` the citations name: their rows and lines, and the cited
+    record's value as the CSV writes it (``raw``) and as typed (``value``), numbered by group."""
+    import polars as pl
+
+    keys = frames.keys(table_name)  # each citation's record as a row number, then each column by it
+    records = frames.raw[CITATIONS].get_column("record_id").gather(cited["row"]).cast(pl.String)
+    cited = cited.with_columns(lookup(records, keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)).alias("at"))
+    for (field_name,), group in cited.group_by("field_name", maintain_order=True):
+        if field_name not in frames.table(table_name).field_names:
             continue
-        fld = table.field(field_name)
-        keys = frames.keys(table_name)  # each citation's record as a row number, then both columns by it
-        rows = lookup(group["record_id"], keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True))
-        raw = frames.raw[table_name][field_name].gather(rows)
-        typed = frames.typed(table_name)[field_name].gather(rows)
-        checked = group.select("row", "span").with_columns(raw.alias("raw"), typed.cast(pl.String).alias("value"))
-        checked = checked.filter(pl.col("value").is_not_null())
-        pairs = checked.select("value", "span").unique()
-        numeric = fld.type in ("number", "integer")
-        verdict = pairs.with_columns(pl.Series(
-            "ok", [value_occurs(numeric, v, spans[s]) for v, s in pairs.iter_rows()], dtype=pl.Boolean))
-        bad = checked.join(verdict, on=["value", "span"], how="left").filter(~pl.col("ok")).sort("row")
-        for row, value in bad.select("row", "raw").iter_rows():
-            yield Problem(file, row + 2, "field_name", field_name, "citation-value-missing",
-                          f"{table_name}.{field_name} = {value!r} does not occur in the cited lines",
-                          catalogue.hint(catalogue.VALUE_MISSING))
+        rows = group["at"]
+        raw = frames.raw[table_name][field_name].gather(rows).cast(pl.String)
+        typed = frames.typed(table_name, field_name)[field_name].gather(rows).cast(pl.String)
+        groups.append((table_name, field_name))
+        yield group.select("row", "span", raw.alias("raw"), typed.alias("value"),
+                           pl.lit(len(groups) - 1, dtype=pl.UInt32).alias("group"))
 
 
 def provenance_problems(frames: Frames, sources_dir: Path) -> list[Problem]:
@@ -210,11 +264,13 @@ def _findings(frames: Frames, sources: Path, rule_id: str, table: str, column: s
     import polars as pl
 
     height = frames.raw[table].height
-    failing, messages = [False] * height, [None] * height
-    for problem in provenance_problems(frames, sources):
-        if problem.rule == rule_id and problem.row is not None:
-            failing[problem.row - 2], messages[problem.row - 2] = True, problem.message  # type: ignore[call-overload]
-    yield table, column, pl.Series(failing, dtype=pl.Boolean), pl.Series(messages, dtype=pl.String)
+    found = {p.row - 2: p.message for p in provenance_problems(frames, sources) if p.rule == rule_id and p.row}
+    failing = pl.repeat(False, height, dtype=pl.Boolean, eager=True)
+    if not found:  # no column of messages as long as the table when nothing is to be said
+        yield table, column, failing
+        return
+    yield (table, column, failing.scatter(list(found), True),
+           pl.repeat(None, height, dtype=pl.String, eager=True).scatter(list(found), list(found.values())))
 
 
 def _provenance_rule(rule_id: str, table: str, column: str) -> None:

@@ -96,19 +96,23 @@ def pairs(frame: pl.DataFrame, *columns: str) -> pl.Series:
 
 # --------------------------------------------------------------------------- knowledge horizon
 
-def horizon(frames: Frames, table: str) -> pl.Series:
-    """Each record's knowledge horizon, as the last day it can mean: the latest date of any source
-    cited for the record, whatever field the citation names. Null when a cited source has no date
-    (the record's horizon is then unknown) or nothing cites the record (record_is_cited's)."""
+def horizons(frames: Frames, tables: list[str]) -> dict[str, pl.Series]:
+    """Each record's knowledge horizon, by table, as the last day it can mean: the latest date of
+    any source cited for the record, whatever field the citation names. Null when a cited source
+    has no date (the record's horizon is then unknown) or nothing cites the record
+    (record_is_cited's)."""
     import polars as pl
 
-    sources = frames.typed(SOURCES)
+    sources = frames.typed(SOURCES, "source_id", "published")
     last = sources.select("source_id", polars_last_day(pl.col("published")).alias("last"))
-    cited = frames.raw[CITATIONS].filter(pl.col("table_name") == table).select("record_id", "source_id")
-    latest = cited.join(last, on="source_id", how="left").group_by("record_id").agg(
+    cited = frames.citing(pl.col("table_name").is_in(tables), "table_name", "record_id", "source_id")
+    latest = cited.join(last, on="source_id", how="left").group_by("table_name", "record_id").agg(
         pl.col("last").max().alias("horizon"), pl.col("last").is_null().any().alias("undated"))
-    latest = latest.filter(~pl.col("undated"))
-    return lookup(frames.keys(table), latest["record_id"], latest["horizon"].cast(pl.String))
+    latest = latest.filter(~pl.col("undated")).with_columns(pl.col("horizon").cast(pl.String))
+    by_table = latest.partition_by("table_name", as_dict=True, include_key=False)
+    empty = latest.clear().drop("table_name")
+    return {t: lookup(frames.keys(t), by_table.get((t,), empty)["record_id"], by_table.get((t,), empty)["horizon"])
+            for t in tables}
 
 
 def _reported_already(frames: Frames) -> dict[tuple[str, str], pl.Series]:
@@ -144,16 +148,17 @@ def within_knowledge_horizon(frames: Frames) -> Found:
     source already contradicts is status_as_of_source's or attendance_status_fits_sources's line,
     not reported twice."""
     already = _reported_already(frames)
+    horizon = horizons(frames, [t for t, *_ in HAPPENED] + [t for t, _ in DATED])
     for table, status_field, statuses, own in HAPPENED:
         enum_values(frames, table, status_field, *statuses)
         rows = frames.typed(table)
         date = rows[own] if own else _meeting_start(frames, table)
         if own and "meeting_id" in rows.columns:
             date = date.fill_null(_meeting_start(frames, table))
-        late = rows[status_field].is_in(list(statuses)) & after(date, horizon(frames, table))
+        late = rows[status_field].is_in(list(statuses)) & after(date, horizon[table])
         yield table, status_field, fails(late) & ~already.get((table, status_field), late & False)
     for table, date_field in DATED:
-        yield table, date_field, after(frames.typed(table)[date_field], horizon(frames, table))
+        yield table, date_field, after(frames.typed(table)[date_field], horizon[table])
 
 
 # --------------------------------------------------------------------------- who chaired
@@ -275,8 +280,8 @@ def _linked_descriptions(frames: Frames, field: str, table: str) -> pl.DataFrame
 
     # the raw citations of two small tables, lines cast here: the whole typed table is provenance's
     lines = (pl.col("line_start").cast(pl.Int64, strict=False), pl.col("line_end").cast(pl.Int64, strict=False))
-    cited = frames.raw[CITATIONS].filter(pl.col("table_name").is_in([STATEMENTS, table])).select(
-        "table_name", "record_id", "source_id", *lines)
+    cited = frames.citing(pl.col("table_name").is_in([STATEMENTS, table]), "table_name", "record_id", "source_id",
+                          "line_start", "line_end").with_columns(*lines)
     said = cited.filter(pl.col("table_name") == STATEMENTS).select(
         pl.col("record_id").alias("statement_id"), "source_id", pl.col("line_start").alias("a0"),
         pl.col("line_end").alias("a1"))
@@ -287,7 +292,7 @@ def _linked_descriptions(frames: Frames, field: str, table: str) -> pl.DataFrame
     shared = statements.drop_nulls("target").join(said, on="statement_id").join(named, on=["target", "source_id"])
     shared = shared.filter((pl.col("a0") <= pl.col("b1")) & (pl.col("b0") <= pl.col("a1")))
     shared = shared.select("statement_id", "status", "target").unique(maintain_order=True)
-    description = lookup(shared["target"], frames.keys(table), frames.raw[table]["description"])
+    description = lookup(shared["target"], frames.keys(table), frames.column(table, "description"))
     return shared.with_columns(description.alias("description"))
 
 
@@ -308,7 +313,7 @@ def one_reading_per_sentence(frames: Frames) -> Found:
     import polars as pl
 
     statements = frames.typed(STATEMENTS)
-    wrong = statements["statement_id"].filter(_readings(frames.raw[STATEMENTS]["description"], statements["status"]))
+    wrong = statements["statement_id"].filter(_readings(frames.column(STATEMENTS, "description"), statements["status"]))
     for field, table in LINKS:
         linked = _linked_descriptions(frames, field, table)
         wrong = pl.concat([wrong, linked["statement_id"].filter(_readings(linked["description"], linked["status"]))])

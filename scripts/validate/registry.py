@@ -20,6 +20,7 @@ from scripts.model import catalogue
 from scripts.model.package import Package
 from scripts.model.spec import Field
 
+from .columns import fails
 from .frames import Frames
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _compute(frames: Frames, item: Rule, inputs: dict[str, Any]) -> Masks:
         if (table, column) in out:
             failing = out[(table, column)][0] | failing
             messages = out[(table, column)][1] if messages is None else messages
-        out[(table, column)] = (failing.fill_null(False), messages)
+        out[(table, column)] = (fails(failing), messages)
     return out
 
 

@@ -10,7 +10,8 @@ exceptions belong in the data (a field or note a rule reads), never in code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from scripts.model import text
 from scripts.model.dates import common_precision
@@ -29,9 +30,12 @@ from scripts.model.names import INFERENCE_NOTE as NOTE
 from scripts.model.package import Package
 from scripts.model.spec import Field
 
-from .columns import both, fails, lookup
+from .columns import blank, both, fails, lookup
 from .frames import Frames
 from .registry import Found, every_field, rule
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def _date_fields(package: Package) -> Iterator[tuple[str, str]]:
@@ -86,16 +90,18 @@ def enum_values(frames: Frames, table: str, name: str, *values: str) -> tuple[st
 def clean_text(frames: Frames) -> Found:
     """Text is clean: no control characters (tab and newline only in multi-line fields), no lone
     carriage return, no spaces at the start or end."""
-    import polars as pl
-
-    for name, raw in frames.raw.items():
+    for name in frames.raw:
         table = frames.table(name)
         keys = set(table.key_fields())
-        for fld in table.fields:
-            cell = pl.col(fld.name)
-            expr = (text.polars_refused_chars(cell, fld.multiline) if fld.name in keys
-                    else text.polars_unclean(cell, fld.multiline))
-            yield name, fld.name, raw.select(expr.fill_null(False)).to_series()
+        builds = {fld.name: _clean_check(fld, fld.name in keys) for fld in table.fields}
+        for column, failing in frames.each_cell(name, builds).items():
+            yield name, column, failing
+
+
+def _clean_check(fld: Field, key: bool) -> Callable[[pl.Expr], pl.Expr]:
+    """A key's text may have spaces around it (key_whitespace's finding), no other text may."""
+    check = text.polars_refused_chars if key else text.polars_unclean
+    return lambda cell: check(cell, fld.multiline).fill_null(False)
 
 
 def _text_fields(package: Package) -> Iterator[tuple[str, str]]:
@@ -130,7 +136,7 @@ def state_codes_are_iso3166(frames: Frames) -> Found:
     """A state code is a real ISO 3166-1 alpha-3 code."""
     import pycountry
 
-    codes = frames.raw[STATES]["state_id"]
+    codes = frames.column(STATES, "state_id")
     known = {c.alpha_3 for c in pycountry.countries}
     yield STATES, "state_id", codes.is_not_null() & (codes != "") & ~codes.is_in(sorted(known))
 
@@ -143,7 +149,7 @@ def person_is_one_row(frames: Frames) -> Found:
     attendance, statements and signatures between two people who are one."""
     import polars as pl
 
-    raw = frames.raw[PERSONS]
+    raw = frames.text(PERSONS, "full_name", "state_id")
     folded = pl.col("full_name").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
     repeat = raw.select((~pl.struct(folded, pl.col("state_id").fill_null("")).is_first_distinct()).alias("r"))["r"]
     yield PERSONS, "full_name", repeat & raw["full_name"].is_not_null() & (raw["full_name"] != "")
@@ -154,15 +160,16 @@ def person_is_one_row(frames: Frames) -> Found:
 @rule(targets=lambda package: _date_fields(package))
 def dates_are_real(frames: Frames) -> Found:
     """A day-precision date is a real calendar day (no 2022-02-30), which a pattern cannot check."""
-    import polars as pl
-
     for name, column in _date_fields(frames.package):
         if name not in frames.raw:
             continue
-        cell = pl.col(column)
-        day = cell.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(False)
-        parsed = cell.str.to_date("%Y-%m-%d", strict=False)
-        yield name, column, frames.raw[name].select((day & parsed.is_null()).alias("x"))["x"]
+        yield name, column, frames.cells(name, column, _not_a_day)
+
+
+def _not_a_day(cell: pl.Expr) -> pl.Expr:
+    """True where a day-precision date names no calendar day."""
+    day = cell.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(False)
+    return day & cell.str.to_date("%Y-%m-%d", strict=False).is_null()
 
 
 @rule(targets=lambda package: ((t, end) for t, end, _ in _date_ranges(package)))
@@ -170,7 +177,7 @@ def date_ranges_ordered(frames: Frames) -> Found:
     """A range ends on or after its start (X_end >= X_start, compared at the coarser precision)."""
     for name, end, start in _date_ranges(frames.package):
         if name in frames.raw:
-            typed = frames.typed(name)
+            typed = frames.typed(name, start, end)
             a, b = common_precision(typed[start], typed[end])
             yield name, end, fails(both(a, b) & (b < a))
 
@@ -180,7 +187,7 @@ def ordinals_unique_per_format(frames: Frames) -> Found:
     """Two meetings of one format cannot both be its n-th (the later row in the file is reported)."""
     import polars as pl
 
-    meetings = frames.typed(MEETINGS)
+    meetings = frames.typed(MEETINGS, "format_id", "ordinal")
     repeat = meetings.select(pl.col("ordinal").is_not_null()
                              & ~pl.struct("format_id", "ordinal").is_first_distinct())
     yield MEETINGS, "ordinal", repeat.to_series()
@@ -191,7 +198,7 @@ def ordinals_increase_with_date(frames: Frames) -> Found:
     """Within a format, the n+1-th meeting does not start before the n-th (coarser precision)."""
     import polars as pl
 
-    meetings = frames.typed(MEETINGS).with_row_index("row")
+    meetings = frames.typed(MEETINGS, "format_id", "ordinal", "date_start").with_row_index("row")
     dated = meetings.filter(pl.col("ordinal").is_not_null() & pl.col("date_start").is_not_null())
     # a repeated n-th is ordinals_unique_per_format's (one mistake, one line): the first one stands
     dated = dated.sort(["format_id", "ordinal"], maintain_order=True).unique(
@@ -207,8 +214,9 @@ def chair_and_host_attend(frames: Frames) -> Found:
     """A meeting's chair and host states are among the states attending it (any attendance status)."""
     import polars as pl
 
-    meetings, attendance = frames.raw[MEETINGS], frames.raw[ATTENDANCE]
-    attending = attendance.select(pl.concat_str(["meeting_id", "state_id"], separator="\x00"))
+    meetings = frames.text(MEETINGS, "meeting_id", "chair_state_id", "host_state_id")
+    attending = frames.text(ATTENDANCE, "meeting_id", "state_id").select(
+        pl.concat_str(["meeting_id", "state_id"], separator="\x00"))
     for column in ("chair_state_id", "host_state_id"):
         pair = meetings.select(pl.concat_str(["meeting_id", column], separator="\x00")).to_series()
         set_ = meetings[column].fill_null("") != ""
@@ -222,11 +230,11 @@ def attendance_status_fits_sources(frames: Frames) -> Found:
     import polars as pl
 
     expected, reported = enum_values(frames, ATTENDANCE, "attendance_status", "expected", "reported")
-    attendance, keys = frames.raw[ATTENDANCE], frames.keys(ATTENDANCE)
-    citations = frames.raw[CITATIONS]
-    cited = citations.filter((pl.col("table_name") == ATTENDANCE)
-                             & pl.col("field_name").fill_null("").is_in(["", "attendance_status"]))
-    sources, meetings = frames.typed(SOURCES), frames.typed(MEETINGS)
+    attendance, keys = frames.text(ATTENDANCE, "attendance_status", "meeting_id"), frames.keys(ATTENDANCE)
+    named = pl.col("field_name").fill_null("").is_in(["", "attendance_status"])
+    cited = frames.citing((pl.col("table_name") == ATTENDANCE) & named, "record_id", "source_id")
+    sources = frames.typed(SOURCES, "source_id", "published")
+    meetings = frames.typed(MEETINGS, "meeting_id", "date_start")
     record = cited["record_id"]
     published = lookup(cited["source_id"], sources["source_id"], sources["published"])
     status = lookup(record, keys, attendance["attendance_status"])
@@ -240,14 +248,14 @@ def attendance_status_fits_sources(frames: Frames) -> Found:
 def signed_on_meeting_date(frames: Frames) -> Found:
     """Signing or adopting at a meeting happens on that meeting's date (within its dates, each pair
     cut to the coarser precision); meetings without a date are not checked."""
-    meetings = frames.typed(MEETINGS)
+    meetings = frames.typed(MEETINGS, "meeting_id", "date_start", "date_end")
     start, end = meetings["date_start"], meetings["date_end"].fill_null(meetings["date_start"])
     for name, date_field, status_field, statuses in (
         (SIGNATORIES, "signature_date", "signature_status", enum_values(frames, SIGNATORIES, "signature_status",
                                                                          "signed")),
         (DOCUMENTS, "status_date", "status", enum_values(frames, DOCUMENTS, "status", "signed", "adopted")),
     ):
-        rows = frames.typed(name)
+        rows = frames.typed(name, "meeting_id", status_field, date_field)
         at = rows["meeting_id"]
         first, last = lookup(at, meetings["meeting_id"], start), lookup(at, meetings["meeting_id"], end)
         applies = rows[status_field].is_in(list(statuses)) & at.is_not_null() & first.is_not_null()
@@ -263,7 +271,8 @@ def signed_on_meeting_date(frames: Frames) -> Found:
 @rule(INDICATORS, targets=("indicators.period_start",))
 def target_after_baseline(frames: Frames) -> Found:
     """A target with a period points to a later period than the actual it is set against."""
-    indicators = frames.typed(INDICATORS)
+    indicators = frames.typed(INDICATORS, "value_kind", "period_start", "period_end", "baseline_observation_id",
+                              "observation_id")
     (target,) = enum_values(frames, INDICATORS, "value_kind", "target")
     base_period = indicators["period_end"].fill_null(indicators["period_start"])
     baseline_end = lookup(indicators["baseline_observation_id"], indicators["observation_id"], base_period)
@@ -275,7 +284,7 @@ def target_after_baseline(frames: Frames) -> Found:
 @rule(INDICATORS, targets=("indicators.baseline_observation_id",))
 def baseline_is_actual(frames: Frames) -> Found:
     """A baseline is an actual figure: a target or growth rate is set against an outcome, not a goal."""
-    indicators = frames.typed(INDICATORS)
+    indicators = frames.typed(INDICATORS, "baseline_observation_id", "observation_id", "value_kind")
     (actual,) = enum_values(frames, INDICATORS, "value_kind", "actual")
     kind = lookup(indicators["baseline_observation_id"], indicators["observation_id"], indicators["value_kind"])
     yield INDICATORS, "baseline_observation_id", fails(kind.is_not_null() & (kind != actual))
@@ -294,7 +303,8 @@ def value_in_plausible_range(frames: Frames) -> Found:
         high = pl.when(match).then(pl.lit(float(hi))).otherwise(high)
     value = pl.col("value")
     outside = value.is_not_null() & low.is_not_null() & ((value < low) | (value > high))
-    yield INDICATORS, "value", frames.typed(INDICATORS).select(outside.fill_null(False)).to_series()
+    typed = frames.typed(INDICATORS, "unit", "scale", "value")
+    yield INDICATORS, "value", typed.select(outside.fill_null(False)).to_series()
 
 
 # --------------------------------------------------------------------------- citations
@@ -317,10 +327,9 @@ def record_is_cited(frames: Frames) -> Found:
     cannot be checked."""
     import polars as pl
 
-    citations = frames.raw[CITATIONS]
+    cited = frames.citing_by_table(pl.lit(True), "record_id")
     for name in keyed_tables(frames):
-        cited = citations.filter(pl.col("table_name") == name)["record_id"]
-        yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited.implode())
+        yield name, frames.table(name).primary_key[0], ~frames.keys(name).is_in(cited[name]["record_id"].implode())
 
 
 @rule("*", CITATIONS,
@@ -330,19 +339,17 @@ def inference_is_explained(frames: Frames) -> Found:
     citation) explains the inference in its inference_note."""
     import polars as pl
 
-    citations = frames.raw[CITATIONS]
     (support,) = enum_values(frames, CITATIONS, "support", "inferred")
-    inferred = citations.filter(pl.col("support") == support)
-    for name, raw in frames.raw.items():
+    inferred = frames.citing_by_table(pl.col("support") == support, "record_id")
+    for name in frames.raw:
         table = frames.table(name)
         if NOTE not in table.field_names:
             continue
-        cited = inferred.filter(pl.col("table_name") == name)["record_id"]
-        needs = frames.keys(name).is_in(cited.implode())
+        needs = frames.keys(name).is_in(inferred[name]["record_id"].implode())
         for fld in table.fields:
             if is_inference_flag(fld):
-                needs = needs | frames.typed(name)[fld.name].fill_null(False)
-        yield name, NOTE, needs & (raw[NOTE].fill_null("").str.strip_chars() == "")
+                needs = needs | frames.typed(name, fld.name)[fld.name].fill_null(False)
+        yield name, NOTE, needs & frames.cells(name, NOTE, blank)
 
 
 @rule("*", CITATIONS, targets=("citations.record_id",))
@@ -350,11 +357,11 @@ def citation_record_exists(frames: Frames) -> Found:
     """A citation points to a record that exists (table_name + record_id)."""
     import polars as pl
 
-    citations = frames.raw[CITATIONS]
-    known = pl.concat([pl.DataFrame({"t": [name] * frames.raw[name].height, "k": frames.keys(name)})
-                       for name in keyed_tables(frames)] or [pl.DataFrame({"t": [], "k": []}, schema={
-                           "t": pl.String, "k": pl.String})])
-    pairs = citations.select(pl.concat_str(["table_name", "record_id"], separator="\x00")).to_series()
-    known_pairs = known.select(pl.concat_str(["t", "k"], separator="\x00")).to_series()
-    keyed = citations["table_name"].is_in(list(keyed_tables(frames)))
-    yield CITATIONS, "record_id", keyed & ~pairs.is_in(known_pairs.implode())
+    stored = frames.raw[CITATIONS]
+    failing = pl.repeat(False, stored.height, dtype=pl.Boolean, eager=True)
+    for name in keyed_tables(frames):  # one table at a time: only its citations' record ids are decoded
+        rows = stored.select((pl.col("table_name") == name).fill_null(False).arg_true()).to_series()
+        records = stored.get_column("record_id").gather(rows).cast(pl.String)
+        unknown = records.is_not_null() & ~records.is_in(frames.keys(name).implode())
+        failing = failing.scatter(rows.filter(unknown), True)
+    yield CITATIONS, "record_id", failing

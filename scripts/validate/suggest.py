@@ -30,7 +30,7 @@ def suggestion(frames: Frames, table: Table, fld: Field, value: Any) -> tuple[st
 def _finder(frames: Frames, resource: str, key: str) -> KeyFinder:
     slot = ("key-finder", resource, key)  # kept for the validation, dropped with the frames' cache
     if slot not in frames.cache:
-        raw = frames.raw[resource]
+        raw = frames.text(resource)
         names = [raw[n].fill_null("").to_list() for n in label_fields(frames.table(resource)) if n in raw.columns]
         frames.cache[slot] = KeyFinder(raw[key].fill_null("").to_list() if key in raw.columns else [], names)
     return frames.cache[slot]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import polars as pl
 import pytest
 
 from scripts.model.package import Package
-from scripts.validate.frames import read_table
+from scripts.validate import frames
+from scripts.validate.csvfile import read_table
 
 HEADER = b"state_id,name,is_central_asian\n"
 
@@ -63,3 +65,54 @@ def test_an_empty_file_has_no_header(package: Package) -> None:
     problems: list = []
     frame, _ = read_table("tables/states.csv", package.table("states"), b"", problems)
     assert frame is None and [p.rule for p in problems] == ["blank-header"]
+
+
+# --------------------------------------------------------------------------- a big table's storage
+
+def coded(values: list[str | None]) -> pl.Series:
+    return pl.Series("x", values, dtype=pl.String).cast(pl.Categorical(pl.Categories.random()))
+
+
+def test_a_categorical_column_is_checked_value_by_value_as_its_text_would_be() -> None:
+    values = ["a", None, "", " b", "a", None, "c "]
+
+    def build(cell: pl.Expr) -> pl.Expr:
+        return pl.when(cell.is_null()).then(pl.lit("null")).otherwise(cell.str.strip_chars() + "!")
+
+    as_text = frames.per_value(pl.Series("x", values), build)
+    assert as_text.to_list() == ["a!", "null", "!", "b!", "a!", "null", "c!"]
+    assert frames.per_value(coded(values), build).to_list() == as_text.to_list()
+
+
+def test_a_big_table_keeps_repeated_columns_coded_and_its_values_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frames, "CODED_MIN_ROWS", 4)
+    monkeypatch.setattr(frames, "SAMPLE_ROWS", 100)
+    pieces = [pl.DataFrame({"key": [f"k{i}", f"k{i + 1}"], "kind": ["a", None]}) for i in range(0, 8, 2)]
+    store = frames.TableStore()
+    for piece in pieces:
+        store.add(piece)
+    frame = store.frame()
+    assert frame.schema["key"] == pl.String and isinstance(frame.schema["kind"], pl.Categorical)
+    assert frame.select(pl.all().cast(pl.String)).equals(pl.concat(pieces))
+    assert all(c.n_chunks() == 1 for c in frame.get_columns())
+
+
+def test_frames_decode_only_what_a_check_asks_for(package: Package, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, _ = frames.read_package(package)
+    monkeypatch.setattr(frames, "CODED_MIN_ROWS", 1)
+    small, _ = frames.read_package(package)
+    assert isinstance(small.raw["citations"].schema["support"], pl.Categorical)
+    assert small.text("citations").equals(plain.text("citations"))
+    assert small.typed("citations").equals(plain.typed("citations"))
+    assert small.keys("citations").equals(plain.keys("citations"))
+    where = (pl.col("table_name") == "meetings") & pl.col("field_name").fill_null("").is_in(["", "status"])
+    assert small.citing(where, "record_id", "support").equals(plain.citing(where, "record_id", "support"))
+    assert small.citing(where, "support").dtypes == [pl.String]
+
+
+def test_a_long_repeated_text_is_stored_once_and_reads_the_same() -> None:
+    record = pl.Series("record_id", [f"a-record-id-long-enough-{i // 3}" if i % 7 else None for i in range(3_000)])
+    shared = frames._shared(record)
+    assert shared.equals(record) and shared is not record
+    keys = pl.Series("observation_id", [f"an-observation-key-{i}" for i in range(3_000)])
+    assert frames._shared(keys) is keys  # every value distinct: nothing to share

@@ -58,6 +58,12 @@ def test_lookup_keeps_order_and_the_first_of_repeated_keys() -> None:
     assert found.to_list() == [2, None, 1, None]
 
 
+def test_a_long_lookup_of_few_values_answers_each_row_as_a_join_would() -> None:
+    keys = pl.Series([f"k{i}" for i in range(20_000)] + ["k3"])  # k3 twice: the first value stands
+    found = lookup(pl.Series(["k3", "k7", None, "x", "k19999"] * 5_000), keys, pl.Series(range(20_001)))
+    assert found.to_list() == [3, 7, None, None, 19_999] * 5_000
+
+
 def test_every_rule_is_documented_and_hinted() -> None:
     for name, item in RULES.items():
         assert item.func.__doc__ or item.provenance, name

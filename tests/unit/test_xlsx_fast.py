@@ -38,7 +38,7 @@ def _fast(book: Path, wanted: list[str]) -> set[str]:
     with FastReader(book, DEFAULT_READ_CAPS, {}) as fast:
         for name in plain:
             fast.read(name)
-        return set(fast.sheets())
+        return set(fast.sheets(plain))
 
 
 def test_every_sheet_of_an_export_reads_the_fast_way(pkg, exported):
@@ -99,7 +99,7 @@ def test_damaged_archive_reads_nothing_the_fast_way(tmp_path):
         archive.writestr("xl/workbook.xml", "<workbook")
     with FastReader(broken, DEFAULT_READ_CAPS, {}) as fast:
         fast.read("states")
-        assert fast.sheets() == {}
+        assert fast.sheets(["states"]) == {}
 
 
 def test_csv_text_quotes_and_sorts_as_the_package_writes(pkg):
@@ -126,3 +126,46 @@ def test_csv_text_of_no_rows_and_of_texts_polars_cannot_hold(pkg, text):
     records = [{**r, "label": text} for r in read_rows(table)][:2] if text else []
     sheet = SheetTable.from_records(table, records, list(range(2, len(records) + 2)))
     assert sheet.csv_text() == csv_text(table, records)
+
+
+@pytest.mark.parametrize("multiline", [True, False])
+def test_refused_texts_are_found_by_parts_as_by_one_pattern(multiline: bool) -> None:
+    import re
+
+    from scripts.xlsx.read.fast import UNDECODED, refused
+    from scripts.xlsx.read.reader import CONTROL, LONE_CR
+
+    breaks = "" if multiline else "\t\n\r"
+    lone_cr = f"|{LONE_CR.pattern}" if multiline else ""
+    whole = re.compile(f"{CONTROL.pattern[:-1]}{breaks}]|{UNDECODED.pattern}{lone_cr}")  # the one pattern it was
+    texts = ["plain text", "a\x00b", "bell\x07", "del\x7f", "tab\there", "line\nbreak", "crlf\r\nend", "lone\rcr",
+             "end\r", "_xD800_", "_xd9ff_ here", "_xFFFE_", "_xffff_", "_x0041_", "_xD7FF_", "snake_xd_case", "\ufffe",
+             "\ud800", "a_x", ""]
+    for text in texts:
+        assert refused(text, multiline) is bool(whole.search(text)), (text, multiline)
+
+
+def test_the_cell_budget_is_spent_in_the_workbooks_order_whatever_the_reading_order(exported):
+    from dataclasses import replace
+
+    order = ["sources", "citations", "states", "persons"]  # as the workbook has them
+    with FastReader(exported, DEFAULT_READ_CAPS, {}) as fast:
+        for name in order:
+            fast.read(name)
+        assert set(fast.sheets(order)) == set(order)
+        cells = {name: sum(fast.converted[name][1]) for name in order}
+    caps = replace(DEFAULT_READ_CAPS, max_cells=cells["sources"] + cells["citations"] + cells["states"] - 1)
+    with FastReader(exported, caps, {}) as fast:
+        for name in reversed(order):  # the largest sheets are read first: the budget follows the workbook
+            fast.read(name)
+        assert set(fast.sheets(order)) == {"sources", "citations"}  # states crosses it, and persons comes after
+
+
+def test_the_first_sheet_reaching_too_far_is_reported_though_a_larger_one_is_scanned_first(pkg, exported, tmp_path):
+    def reach(wb):
+        wb["sources"]["A60000"] = "far"
+        wb["citations"]["A70000"] = "farther"
+
+    book = edit(exported, tmp_path / "far.xlsx", reach)
+    reading = read_sheets(load_package(pkg), book, STATE_SHEET, DEFAULT_WORKBOOK_CAPS)
+    assert [(p.rule, p.file, p.row) for p in reading.problems] == [("sheet-too-large", "sources", 60000)]

@@ -37,7 +37,7 @@ def verdict(mask: pl.Series) -> bool | pl.LazyFrame:
     cases), else the passing rows."""
     import polars as pl
 
-    failing = mask.fill_null(False)
+    failing = mask if mask.null_count() == 0 else mask & mask.is_not_null()  # null passes (Kleene: null & false)
     return True if not failing.any() else pl.LazyFrame({OK: ~failing})
 
 
@@ -71,9 +71,9 @@ def _key_text(columns: Sequence[str]) -> pl.Expr:
 def _foreign_key(fk: ForeignKey, parent: pl.DataFrame) -> pl.Expr:
     import polars as pl
 
-    known = parent.select(_key_text(fk.ref_fields).alias("k")).to_series().drop_nulls().unique()
+    known = parent.select(_key_text(fk.ref_fields).drop_nulls().unique().implode().alias("k")).to_series()
     filled = pl.all_horizontal([pl.col(c).is_not_null() for c in fk.fields])
-    return filled & ~_key_text(fk.fields).is_in(known.implode())
+    return filled & ~_key_text(fk.fields).is_in(known)
 
 
 def expressions(table: Table, parents: Mapping[str, pl.DataFrame] | None = None, text_suffix: str | None = None,
@@ -82,6 +82,14 @@ def expressions(table: Table, parents: Mapping[str, pl.DataFrame] | None = None,
     type (with ``text_suffix``: the CSV's text columns beside the typed ones), required, every
     cell constraint, unique, the primary key and the foreign keys to the ``parents`` given. None
     involves a column in ``skip`` (a column the CSV lacks: its missing label is the finding)."""
+    return [*cell_expressions(table, text_suffix, skip), *key_expressions(table, parents, skip)]
+
+
+def cell_expressions(table: Table, text_suffix: str | None = None,
+                     skip: frozenset[str] = frozenset()) -> list[tuple[str, str, pl.Expr]]:
+    """The checks of one cell at a time (type, required, enum, pattern, range, lengths): each
+    expression reads only its column (typed, and its text with ``text_suffix``), so it can be
+    evaluated once per distinct value."""
     import polars as pl
 
     found = []
@@ -90,7 +98,15 @@ def expressions(table: Table, parents: Mapping[str, pl.DataFrame] | None = None,
             continue
         text = pl.col(fld.name + text_suffix) if text_suffix else None
         found.extend((fld.name, rule, failing) for rule, failing in exprs.failures(fld, pl.col(fld.name), text))
-        if fld.unique and not fld.sole_primary_key:  # a repeated sole key is the primary-key finding
+    return found
+
+
+def key_expressions(table: Table, parents: Mapping[str, pl.DataFrame] | None = None,
+                    skip: frozenset[str] = frozenset()) -> list[tuple[str, str, pl.Expr]]:
+    """The checks between rows and tables: unique fields, the primary key, the foreign keys."""
+    found = []
+    for fld in table.fields:
+        if fld.name not in skip and fld.unique and not fld.sole_primary_key:  # a repeated sole key: primary-key's
             found.append((fld.name, catalogue.UNIQUE, exprs.repeated([fld.name])))
     if table.primary_key and not skip & set(table.primary_key):
         found.append((table.primary_key[0], catalogue.PRIMARY_KEY, exprs.repeated(list(table.primary_key))))
@@ -124,15 +140,19 @@ def table_schema(table: Table, parents: Mapping[str, pl.DataFrame] | None = None
                               description=table.description or None)
 
 
-def failure_cases(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
+def failure_cases(schema: pa.DataFrameSchema, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Every failure case of ``frame`` against ``schema`` (lazy validation: all of them), as a frame
     with columns ``column``, ``check`` (the rule id) and ``index`` (0-based row; null when the
-    finding is about the whole column, such as a wrong dtype)."""
+    finding is about the whole column, such as a wrong dtype). A LazyFrame gets its data checks
+    too (pandera checks only its schema by default): validation hands a big table over lazily, so
+    that nothing computes its columns unless a check fails."""
     import pandera.polars as pa
     import polars as pl
+    from pandera.config import ValidationDepth, config_context
 
     try:
-        schema.validate(frame, lazy=True)
+        with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         return cases.select(pl.col("column"), pl.col("check"), pl.col("index").cast(pl.Int64),

@@ -26,12 +26,13 @@ from typing import Any
 from scripts.xlsx.read.caps import ReadCaps
 from scripts.xlsx.read.reader import CONTROL, LONE_CR
 
-# One pass per column: what the streaming reader refuses in a text (CONTROL, LONE_CR, and tab or
-# line breaks outside multi-line columns), as one character class or alternation; and the escapes
-# of a surrogate, U+FFFE or U+FFFF, which calamine leaves undecoded and the streaming reader refuses.
-UNDECODED = "_x(?:[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_"
-REFUSED = {True: re.compile(f"{CONTROL.pattern}|{LONE_CR.pattern}|{UNDECODED}"),
-           False: re.compile(CONTROL.pattern[:-1] + f"\t\n\r]|{UNDECODED}")}
+# What the streaming reader refuses in a text: CONTROL, LONE_CR, and tab or line breaks outside
+# multi-line columns (one character class each way); and the escapes of a surrogate, U+FFFE or
+# U+FFFF, which calamine leaves undecoded. A character class alone is searched at C speed; in an
+# alternation, the engine tries every branch at every character (twice the time on a column):
+# so the class is one search, and the other patterns run only where their first characters occur.
+UNDECODED = re.compile("_x(?:[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_")
+REFUSED_CHARS = {True: CONTROL, False: re.compile(CONTROL.pattern[:-1] + "\t\n\r]")}
 PLAIN = (str, float, int, bool)
 
 
@@ -53,15 +54,16 @@ class FastReader:
     """Plain sheets read by calamine one step ahead of the caller: calamine parses a sheet in a
     worker thread (it releases the GIL while it parses) while the caller scans the next part, so
     the byte scan that must come first costs little time. One parsed sheet at most waits to be
-    converted. Use as a context manager; never raises for a bad file."""
+    converted. Sheets may be read in any order (the largest first overlap best); the cell budget
+    is spent in the workbook's order when the sheets are handed over (:meth:`sheets`). Use as a
+    context manager; never raises for a bad file."""
 
     def __init__(self, path: Path, caps: ReadCaps, multiline: Mapping[str, Iterable[str]]) -> None:
         self.caps, self.multiline = caps, multiline
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine")
         self.book = self.pool.submit(_open, path)
         self.waiting: tuple[str, Future[Any]] | None = None
-        self.found: dict[str, FastSheet] = {}
-        self.budget = [caps.max_cells]
+        self.converted: dict[str, tuple[FastSheet | None, list[int]]] = {}
 
     def __enter__(self) -> FastReader:
         return self
@@ -76,18 +78,27 @@ class FastReader:
         self._convert_waiting()
         self.waiting = (name, future)
 
-    def sheets(self) -> dict[str, FastSheet]:
-        """The sheets read; those calamine could not read exactly are left to the streaming reader."""
+    def sheets(self, order: Iterable[str]) -> dict[str, FastSheet]:
+        """The sheets read, the cell budget spent sheet by sheet in ``order`` (the workbook's) and
+        column by column as the streaming reader would: a sheet that reaches past it, and every
+        sheet after, is left to the streaming reader, as is a sheet calamine could not read exactly."""
         self._convert_waiting()
-        return self.found
+        budget, found = self.caps.max_cells, {}
+        for name in order:
+            sheet, cells = self.converted.get(name, (None, []))
+            for count in cells:
+                budget -= count
+                if budget < 0:
+                    break
+            if sheet is not None and budget >= 0:
+                found[name] = sheet
+        return found
 
     def _convert_waiting(self) -> None:
         if self.waiting is not None:
             name, future = self.waiting
             self.waiting = None
-            sheet = _read_sheet(future.result(), name, self.caps, set(self.multiline.get(name, ())), self.budget)
-            if sheet is not None:
-                self.found[name] = sheet
+            self.converted[name] = _read_sheet(future.result(), name, self.caps, set(self.multiline.get(name, ())))
 
 
 def _open(path: Path) -> Any:
@@ -104,26 +115,27 @@ def _parse(book: Future[Any], name: str) -> Any:
         return None
 
 
-def _read_sheet(parsed: Any, name: str, caps: ReadCaps, multiline: set[str], budget: list[int]) -> FastSheet | None:
-    """The sheet as columns, or None when a value needs the streaming reader."""
+def _read_sheet(parsed: Any, name: str, caps: ReadCaps, multiline: set[str]) -> tuple[FastSheet | None, list[int]]:
+    """The sheet as columns, or None when a value needs the streaming reader; and the cells of
+    each column read, up to the first that is not plain (what they cost of the cell budget)."""
     if parsed is None:
-        return None
+        return None, []
     try:
         rows = parsed.to_python(skip_empty_area=False)
     except Exception:  # the streaming reader names the fault
-        return None
+        return None, []
     header = _header(rows)  # the byte scan bounded the rows and columns before calamine built them
     if header is None:
-        return None
+        return None, []
     found = _columns(rows[1:], len(header))
     if found is None:
-        return None
-    sheet = FastSheet(name, header, *found)
+        return None, []
+    sheet, cells = FastSheet(name, header, *found), []
     for index, column in enumerate(sheet.columns):
-        budget[0] -= len(column) - column.count("")
-        if budget[0] < 0 or not _plain_column(column, caps, header[index] in multiline):
-            return None
-    return sheet
+        cells.append(len(column) - column.count(""))
+        if not _plain_column(column, caps, header[index] in multiline):
+            return None, cells
+    return sheet, cells
 
 
 def _columns(body: list[list[Any]], width: int) -> tuple[list[int], list[tuple[Any, ...]]] | None:
@@ -165,7 +177,7 @@ def _header(rows: list[list[Any]]) -> list[str] | None:
         header.pop()
     if not header or not all(type(v) is str for v in header):
         return None
-    return None if REFUSED[False].search(" ".join(header)) else header
+    return None if refused(" ".join(header), multiline=False) else header
 
 
 def _plain_column(column: tuple[Any, ...], caps: ReadCaps, multiline: bool) -> bool:
@@ -191,4 +203,10 @@ def _plain_texts(texts: Sequence[str], caps: ReadCaps, multiline: bool) -> bool:
     from the types and numbers of :func:`_plain_column`, as one check over all the texts at once."""
     if max(map(len, texts)) > caps.max_cell_chars:
         return False
-    return not REFUSED[multiline].search(" ".join(texts))
+    return not refused(" ".join(texts), multiline)
+
+
+def refused(text: str, multiline: bool) -> bool:
+    """Does ``text`` hold a character or escape the streaming reader refuses?"""
+    return bool(REFUSED_CHARS[multiline].search(text) or ("_x" in text and UNDECODED.search(text))
+                or (multiline and "\r" in text and LONE_CR.search(text)))

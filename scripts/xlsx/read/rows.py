@@ -161,19 +161,43 @@ def _read_both_ways(package: Package, workbook: Path, wanted: list[str],
 def _scan_and_read_fast(archive: zipfile.ZipFile, layout: WorkbookLayout, workbook: Path, wanted: list[str],
                         caps: ReadCaps, multiline: dict[str, list[str]]
                         ) -> tuple[dict[str, SheetData | FastSheet], list[Problem]]:
-    """Scan each wanted sheet's part in turn; a sheet reaching past the caps refuses the workbook
-    (nothing more is read), a plain one is handed to calamine, which parses it while the next
-    part is scanned."""
+    """Scan each wanted sheet's part in turn, the largest first; a sheet reaching past the caps
+    refuses the workbook (nothing more is read), a plain one is handed to calamine, which parses
+    it while the next part is scanned. The largest first: calamine then parses the largest sheet
+    while the second is scanned and the second while the first is converted, where in the
+    workbook's order each of them waited for the other."""
+    present = [name for name in wanted if name in layout.sheets]  # the streaming reader reports a missing one
+    scanned: list[str] = []
     with FastReader(workbook, caps, multiline) as fast:
-        for name in wanted:
-            if name not in layout.sheets:
-                continue  # the streaming reader reports the missing sheet
+        for name in sorted(present, key=lambda n: -_part_size(archive, layout.sheets[n])):
             scan = scan_part(archive, layout.sheets[name], name, caps)
+            scanned.append(name)
             if scan.beyond is not None:
-                return {}, [scan.beyond]
+                return {}, [_first_beyond(archive, layout, present[:present.index(name)], scanned, caps) or scan.beyond]
             if scan.plain:
                 fast.read(name)
-        return dict(fast.sheets()), []
+        return dict(fast.sheets(present)), []
+
+
+def _part_size(archive: zipfile.ZipFile, part: str) -> int:
+    """The part's size as the archive declares it (only orders the reads)."""
+    try:
+        return archive.getinfo(part).file_size
+    except KeyError:
+        return 0
+
+
+def _first_beyond(archive: zipfile.ZipFile, layout: WorkbookLayout, before: list[str], scanned: list[str],
+                  caps: ReadCaps) -> Problem | None:
+    """The first sheet, in the workbook's order, of those before the one found reaching past the
+    caps and not scanned yet, that reaches past them too: the workbook's first such sheet is the
+    one reported, whatever order the parts were scanned in."""
+    for name in before:
+        if name not in scanned:
+            beyond = scan_part(archive, layout.sheets[name], name, caps).beyond
+            if beyond is not None:
+                return beyond
+    return None
 
 
 def _read_table(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> SheetTable:
