@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SOURCES ?= ../shared/sources
 
-.PHONY: build final test lint validate clean bench docs bump
+.PHONY: build final test lint validate clean bench docs bump mutation
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -42,8 +42,16 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check scripts tests
 	$(PY) -m pytest -n 2 --dist loadfile  # two workers (pytest-xdist); a test module stays on one worker
 
+# Mutation testing of the core modules (pyproject [tool.mutmut]; README "Mutation testing"): hours on
+# two cores the first time, then only what changed. MUTANTS='scripts.release.diff.*' runs one module.
+# Writes dist/mutation/report.md and report.json. Not part of `make test`.
+JOBS ?= 2
+mutation: $(VENV)/.dev
+	CAC_SOURCES=$(abspath $(SOURCES)) $(VENV)/bin/mutmut run --max-children $(JOBS) $(if $(MUTANTS),'$(MUTANTS)')
+	$(PY) -m tests.mutation.report
+
 bench: $(VENV)/.dev
 	$(PY) -m scripts bench --sources $(SOURCES)
 
 clean:
-	rm -rf dist $(VENV)
+	rm -rf dist $(VENV) mutants

@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 
 from scripts.model.package import Package, load_package
+from tests.real_tools import (  # noqa: F401 (hooks: marked tests never skip silently)
+    pytest_collection_modifyitems,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_ENV = "CAC_SOURCES"
@@ -53,3 +58,4 @@ def forks():
     server = Forks()
     yield server
     server.close()
+

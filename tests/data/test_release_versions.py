@@ -22,7 +22,7 @@ from tests.data.release_support import (
     git,
 )
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [pytest.mark.git, pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
 
 
 def expected_text(build: Build, old: str = OLD_VERSION) -> str:

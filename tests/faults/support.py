@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from scripts.cli import main
+from tests.real_tools import REFUSED_HERE
 
 LEFTOVER = re.compile(r"^\.(cac-|dist\.|tables\.)|\.tmp|\.(new|old)$")
 STATES_SHEET = "xl/worksheets/sheet6.xml"  # the states sheet of the export (A state_id, B name)
@@ -45,7 +46,7 @@ def tmpfs(mount: Path, size: str) -> Iterator[Path]:
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
                           capture_output=True, text=True)
     if done.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is refused here ({done.stderr.strip()}); the injected-error tests cover it")
+        pytest.skip(f"{REFUSED_HERE}mounting a tmpfs ({done.stderr.strip()}); the injected-error tests cover it")
     try:
         yield mount
     finally:

@@ -13,7 +13,7 @@ import pytest
 from tests.data.release_support import git
 from tests.faults.untrusted import run
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [pytest.mark.git, pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
 
 
 @pytest.fixture()

@@ -83,7 +83,8 @@ def test_cac_log_dir_still_chooses_the_folder(tmp_path: Path) -> None:
     assert code == 2 and err.endswith(f"details written to {log}; please report it")
 
 
-@pytest.mark.parametrize("plant", ["symlink", "group-writable", "world-writable", "other owner"])
+@pytest.mark.parametrize("plant", ["symlink", "group-writable", "world-writable",
+                                   pytest.param("other owner", marks=pytest.mark.root)])
 def test_a_log_folder_that_is_not_private_is_refused(tmp_path: Path, victim: Path, plant: str) -> None:
     folder = tmp_path / "state" / LOGS
     folder.parent.mkdir(parents=True)

@@ -56,6 +56,7 @@ def fork(pkg: Path) -> Path:
     return pkg
 
 
+@pytest.mark.git
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 @pytest.mark.parametrize("how", ["sealed", "old journal", "link"])
 @pytest.mark.parametrize("verb", VERBS)

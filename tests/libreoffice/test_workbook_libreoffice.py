@@ -168,6 +168,7 @@ def _printed_pages(pdf: Path) -> list[tuple[str, str]]:
     return pages
 
 
+@pytest.mark.pdftotext
 def test_no_value_prints_as_hashes_and_figures_print_with_their_unit(work):
     """A number too wide for its column prints as ###: the widths are measured on the text the
     number format shows (36.5 becomes "36.5 billion USD"), so none does."""
@@ -177,6 +178,7 @@ def test_no_value_prints_as_hashes_and_figures_print_with_their_unit(work):
     assert "36.5 billion USD" in indicators and "5,000" in indicators
 
 
+@pytest.mark.pdftotext
 def test_every_page_prints_its_text_at_a_readable_size(work):
     """The effective size of every text on every page is at least MIN_TEXT_PT points.
 
@@ -193,6 +195,7 @@ def test_every_page_prints_its_text_at_a_readable_size(work):
     assert small == []
 
 
+@pytest.mark.pdftotext
 def test_wide_sheets_print_across_pages_with_the_key_column_on_every_page(work):
     """No column is cut off (every header prints on some page of its sheet) and every page of a
     table sheet shows the header of its key column, so each printed value can be traced to its

@@ -1,0 +1,68 @@
+"""tests/mutation/report.py on made-up mutmut results: the score per module excludes equivalents and
+unchecked mutants and counts untested ones against the module, and the equivalents list is held
+to the truth (a listed mutant that a test kills, or that no longer exists, is reported)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.mutation import report
+
+CODES = {"scripts.a.x_f__mutmut_1": 1, "scripts.a.x_f__mutmut_2": 1, "scripts.a.x_f__mutmut_3": 0,
+         "scripts.a.x_f__mutmut_4": 33, "scripts.a.x_f__mutmut_5": 36, "scripts.a.x_f__mutmut_6": None,
+         "scripts.a.x_f__mutmut_7": 0}
+
+
+def write_meta(mutants: Path, path: str, codes: dict[str, int | None]) -> None:
+    meta = mutants / f"{path}.meta"
+    meta.parent.mkdir(parents=True, exist_ok=True)
+    meta.write_text(json.dumps({"exit_code_by_key": codes, "durations_by_key": {}}), encoding="utf-8")
+
+
+def test_the_score_counts_kills_and_timeouts_over_what_was_run_less_equivalents(tmp_path: Path) -> None:
+    write_meta(tmp_path, "scripts/a.py", CODES)
+    write_meta(tmp_path, "scripts/empty.py", {})
+    (module,) = report.read_modules(tmp_path)
+    assert module.path == "scripts/a.py"
+    assert [module.count(c) for c in report.COLUMNS] == [2, 1, 2, 1, 0, 0, 1]
+    assert (module.scored, module.score) == (6, 50.0)  # 3 of the 6 run
+    assert report.apply_equivalents([module], {"scripts.a.x_f__mutmut_7": "same value either way"}) == []
+    assert (module.count("survived"), module.scored, module.score) == (1, 5, 60.0)
+
+
+def test_a_listed_equivalent_that_is_killed_or_gone_is_reported(tmp_path: Path) -> None:
+    write_meta(tmp_path, "scripts/a.py", CODES)
+    modules = report.read_modules(tmp_path)
+    wrong = report.apply_equivalents(modules, {"scripts.a.x_f__mutmut_1": "x", "scripts.a.x_g__mutmut_1": "y"})
+    assert wrong == [
+        "scripts.a.x_f__mutmut_1: listed as equivalent but a test kills it: remove it from the list",
+        "scripts.a.x_g__mutmut_1: listed as equivalent but there is no such mutant (renumbered? re-check the list)"]
+    assert modules[0].equivalent == []
+
+
+def test_the_equivalents_file_needs_a_reason_on_every_line(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("# comment\n\nscripts.a.x_f__mutmut_7: the slice is the same for every input\n", encoding="utf-8")
+    assert report.read_equivalents(good) == {"scripts.a.x_f__mutmut_7": "the slice is the same for every input"}
+    bad = tmp_path / "bad.txt"
+    bad.write_text("scripts.a.x_f__mutmut_7\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.txt:1: expected 'mutant name: reason'"):
+        report.read_equivalents(bad)
+
+
+def test_the_markdown_table_marks_modules_below_the_target(tmp_path: Path) -> None:
+    write_meta(tmp_path, "scripts/a.py", CODES)
+    write_meta(tmp_path, "scripts/b.py", {"scripts.b.x_g__mutmut_1": 1})
+    modules = report.read_modules(tmp_path)
+    text = report.as_markdown(report.as_json(modules, {}, [], diffs=False))
+    assert "| `scripts/a.py` | 7 | 2 | 1 | 2 | 1 | 0 | 1 | 50.0 % ✗ |" in text
+    assert "| `scripts/b.py` | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 100.0 % |" in text
+    assert "### `scripts.a.x_f__mutmut_3` (survived)" in text and "### `scripts.a.x_f__mutmut_4` (no tests)" in text
+
+
+def test_the_committed_equivalents_list_reads() -> None:
+    for name, reason in report.read_equivalents().items():
+        assert name.startswith("scripts.") and len(reason) > 15, name
