@@ -217,12 +217,18 @@ def _reach_patterns(last_row: int, last_column: int) -> tuple[Patterns, Patterns
 
 def _greater_number(limit: int) -> str:
     """A pattern for the decimal numbers (no leading zero) greater than ``limit``."""
-    text = str(limit)
-    options = [f"[1-9][0-9]{{{len(text)},}}"]
+    return _greater(str(limit), "0", "9", first="1")
+
+
+def _greater(text: str, low: str, high: str, first: str) -> str:
+    """A pattern for the words over the letters ``low``-``high`` that sort after ``text`` when a
+    longer word is always greater (numbers, spreadsheet column letters): every longer word (its
+    first letter from ``first``), or the same length with a greater letter at some place."""
+    options = [f"[{first}-{high}][{low}-{high}]{{{len(text)},}}"]
     for at, char in enumerate(text):
-        if char != "9":
+        if char != high:
             rest = len(text) - at - 1
-            options.append(f"{text[:at]}[{int(char) + 1}-9]" + (f"[0-9]{{{rest}}}" if rest else ""))
+            options.append(f"{text[:at]}[{chr(ord(char) + 1)}-{high}]" + (f"[{low}-{high}]{{{rest}}}" if rest else ""))
     return "|".join(options)
 
 
@@ -240,10 +246,4 @@ def _up_to_letters(limit: int) -> str:
 
 def _greater_letters(limit: int) -> str:
     """A pattern for the column letters after column number ``limit`` (AA after Z)."""
-    text = column_letter(limit)
-    options = [f"[A-Z]{{{len(text) + 1},}}"]
-    for at, char in enumerate(text):
-        if char != "Z":
-            rest = len(text) - at - 1
-            options.append(f"{text[:at]}[{chr(ord(char) + 1)}-Z]" + (f"[A-Z]{{{rest}}}" if rest else ""))
-    return "|".join(options)
+    return _greater(column_letter(limit), "A", "Z", first="A")
