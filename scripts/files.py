@@ -30,7 +30,6 @@ import errno
 import fcntl
 import hashlib
 import os
-import re
 import secrets
 import shutil
 import stat
@@ -47,7 +46,6 @@ from scripts.trees import fsync_dir, fsync_tree, link_copy, remove, remove_dead_
 LOCK_NAME = ".cac.lock"
 JOURNAL_NAME = ".cac-journal"
 CHUNK = 1 << 16
-NAME_PATTERN = re.compile(r"[a-z0-9._-]+")  # the Data Package name pattern, for file names made from content
 
 _HELD: set[Path] = set()  # lock files this process holds
 StageCheck = Callable[[Path], bool]  # True when the staged package at the path validates
@@ -146,8 +144,11 @@ def output_file(folder: str | Path, value: object, suffix: str, label: str) -> P
 
 
 def checked_name(value: object, label: str) -> str:
-    """``value`` when it may be (part of) a file name (see :func:`output_file`), else UnsafeName."""
-    if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value) or value.startswith("."):
+    """``value`` when it may be (part of) a file name (see :func:`output_file`), else UnsafeName:
+    a Data Package name (:data:`scripts.model.values.NAME`, imported here: the model imports this)."""
+    from scripts.model.values import NAME
+
+    if not isinstance(value, str) or not NAME.fullmatch(value):
         raise UnsafeName(f"{label} {value!r} cannot name a file: use lower-case letters, digits, '-', '.' and '_', "
                          "not starting with '.'")
     return value

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-CAP = 50  # problems printed per (file, rule) in the text report
-VALUE_CHARS = 80  # characters of a value printed before it is shortened
-JSON_VALUE_CHARS = 1000  # characters of a value kept in the JSON report
+from scripts.model.limits import REPORT_CAP as CAP
+from scripts.model.limits import REPORT_JSON_VALUE_CHARS as JSON_VALUE_CHARS
+from scripts.model.limits import REPORT_VALUE_CHARS as VALUE_CHARS
 
 
 @dataclass(frozen=True, order=True)
