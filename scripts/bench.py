@@ -226,7 +226,9 @@ def verdict(item: dict) -> str:
     real package a workbook is read or written in milliseconds, so there the ratio measures the
     start-up of ``python -m scripts`` (~0.3 s) and no target is judged."""
     kind, size = item["what"], item["size"]
-    (ow, om, _), (bw, bm, _) = item["ours"], item["base"]
+    (ow, om, ours_exit), (bw, bm, base_exit) = item["ours"], item["base"]
+    if ours_exit or base_exit:  # a failed run measured nothing: its time is no evidence either way
+        return f"not measured: exit {ours_exit}/{base_exit}"
     if size == "real" and not kind.startswith("validate"):
         return "– (start-up bound)"
     if kind.startswith("validate"):
