@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from scripts.model.meta import citation_text, package_meta
 from scripts.model.package import csv_text, load_package, read_rows
 from scripts.xlsx.read.importer import import_workbook
 from scripts.xlsx.state import STATE_SHEET, fingerprint
@@ -64,6 +65,16 @@ def test_read_me_says_truthfully_that_the_sources_are_not_distributed(wb):
     cells = [str(c.value) for row in wb[README_SHEET].iter_rows() for c in row if c.value is not None]
     where = cells[cells.index("Where the sources are") + 1]
     assert "not distributed with the dataset" in where and "published with" not in where
+
+
+def test_read_me_cites_the_data_in_the_words_of_the_site_and_the_database(wb):
+    """One citation everywhere: the Read me sheet's is :func:`citation_text` of the package's
+    release record (it parsed CITATION.cff, a file generated from the same record, on its own)."""
+    cells = [str(c.value) for row in wb[README_SHEET].iter_rows() for c in row if c.value is not None]
+    cited = cells[cells.index("How to cite") + 1]
+    assert cited == citation_text(package_meta(load_package(ROOT)))
+    assert cited.startswith("Central Asia Cooperation Dataset maintainers (2026). Central Asian Regional Cooperation")
+    assert "[Data set]. Creative Commons Attribution 4.0. https://" in cited
 
 
 def test_no_internal_path_shown_anywhere(exported):

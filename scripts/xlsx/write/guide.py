@@ -10,10 +10,10 @@ the maintainers' machine appears in it.
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from typing import Any
 
 from scripts.model.backends import words
+from scripts.model.meta import citation_text, package_meta
 from scripts.model.package import Package
 from scripts.model.spec import Table
 from scripts.xlsx.ooxml import column_letter
@@ -23,7 +23,6 @@ from scripts.xlsx.write.sheets import add_table, append, text_cell
 
 README_SHEET = "Read me"
 FIELDS_SHEET = "fields"
-CITATION_FILE = "CITATION.cff"
 MAX_SOURCES = 200  # sources listed on the Read me sheet
 README_WIDTHS = (22, 28, 8, 80)  # 138 characters: prints one page wide at 80 % (printing.py)
 MERGED_WIDTH = sum(README_WIDTHS[1:])
@@ -166,31 +165,18 @@ def contributors(package: Package) -> str:
 
 
 def how_to_cite(package: Package) -> str:
-    """The citation: from CITATION.cff when the package has one, else from datapackage.json."""
-    cff_path = package.root / CITATION_FILE
-    if cff_path.is_file():
-        authors, year, title, version, where = _from_cff(package, cff_path)
-    else:
+    """The recommended citation, in the same words as the site, the database and CITATION.cff
+    (:func:`scripts.model.meta.citation_text`, all generated from datapackage.json). A package
+    without the release record's keys (a draft, a test package) is cited from what it has."""
+    try:
+        return citation_text(package_meta(package))
+    except (KeyError, TypeError, ValueError):
         d = package.descriptor
-        authors, year = contributors(package), str(d.get("created", ""))[:4]
-        title, version, where = package.title, package.version, d.get("homepage") or d.get("id", "")
-    dated = f" ({year})" if year else ""
-    return f"{authors}{dated}. {title} (version {version}) [Data set]. {where}".strip()
-
-
-def _from_cff(package: Package, cff_path: Path) -> tuple[str, str, Any, Any, Any]:
-    """Authors, year, title, version and address as CITATION.cff gives them, the package's own
-    title and version where it gives none: the file the authors keep for citing takes the lead."""
-    import yaml
-
-    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8")) or {}
-    authors = "; ".join(
-        a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
-        for a in cff.get("authors", []) if isinstance(a, dict))
-    year = str(cff.get("date-released", ""))[:4]
-    title, version = cff.get("title", package.title), cff.get("version", package.version)
-    where = f"https://doi.org/{cff['doi']}" if cff.get("doi") else cff.get("url", "")
-    return authors, year, title, version, where
+        year = str(d.get("created", ""))[:4]
+        dated = f" ({year})" if year else ""
+        where = d.get("homepage") or d.get("id", "")
+        title = f"{package.title} (version {package.version}) [Data set]"
+        return f"{contributors(package)}{dated}. {title}. {where}".strip()
 
 
 def write_fields(wb: Any, package: Package) -> None:
