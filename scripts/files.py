@@ -30,6 +30,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -45,6 +46,11 @@ from scripts.trees import fsync_dir, fsync_tree, link_copy, remove, remove_dead_
 
 LOCK_NAME = ".cac.lock"
 JOURNAL_NAME = ".cac-journal"
+# A name made from content that becomes a file name (the Data Package name, a version): lower-case
+# letters, digits, '-', '.', '_'; not starting with '.' (a hidden file, or '..'). ASCII only, so
+# that no look-alike letter names a different file.
+FILE_NAME = re.compile(r"[a-z0-9_-][a-z0-9._-]*")
+FILE_NAME_WORDS = "lower-case letters, digits, '-', '.' and '_', not starting with '.'"
 CHUNK = 1 << 16
 
 _HELD: set[Path] = set()  # lock files this process holds
@@ -144,13 +150,9 @@ def output_file(folder: str | Path, value: object, suffix: str, label: str) -> P
 
 
 def checked_name(value: object, label: str) -> str:
-    """``value`` when it may be (part of) a file name (see :func:`output_file`), else UnsafeName:
-    a Data Package name (:data:`scripts.model.values.NAME`, imported here: the model imports this)."""
-    from scripts.model.values import NAME
-
-    if not isinstance(value, str) or not NAME.fullmatch(value):
-        raise UnsafeName(f"{label} {value!r} cannot name a file: use lower-case letters, digits, '-', '.' and '_', "
-                         "not starting with '.'")
+    """``value`` when it may be (part of) a file name (see :func:`output_file`), else UnsafeName."""
+    if not isinstance(value, str) or not FILE_NAME.fullmatch(value):
+        raise UnsafeName(f"{label} {value!r} cannot name a file: use {FILE_NAME_WORDS}")
     return value
 
 

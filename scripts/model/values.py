@@ -16,14 +16,13 @@ from string import Formatter
 from typing import Any
 from urllib.parse import urlsplit
 
+from scripts.files import FILE_NAME, FILE_NAME_WORDS
 from scripts.model import text
 from scripts.model.shapes import kind
 
 WEB_SCHEMES = ("http", "https")
-# The Data Package name: lower-case letters, digits, '-', '.', '_'; not starting with '.' (a hidden
-# file, or '..'). ASCII only, so that no look-alike letter names a different file.
-NAME = re.compile(r"[a-z0-9_-][a-z0-9._-]*")
-NAME_WORDS = "lower-case letters, digits, '-', '.' and '_', not starting with '.'"
+# The Data Package name becomes file names: the pattern is the one files.checked_name enforces.
+NAME, NAME_WORDS = FILE_NAME, FILE_NAME_WORDS
 SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 VERSION_FIELD = "version"  # the one placeholder a download base may hold: {version}
 
