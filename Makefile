@@ -45,7 +45,7 @@ test: $(VENV)/.dev
 # The fast loop while editing (README: Quick start), under 30 s on two cores: ruff, then the unit and data
 # tests without the ones that drive LibreOffice, pdftotext, Chromium or Datasette. What is left out
 # runs in make test: tests/faults (kills, full disks, concurrent writers), tests/fuzz, tests/integration
-# (packages grown past the default caps) and the real tools' folders.
+# (big packages, the pre-commit hook in a git clone, the reuse tool) and the real tools' folders.
 CHECK_TESTS := tests/unit tests/data
 CHECK_MARKERS := not libreoffice and not pdftotext and not chromium and not datasette
 check: $(VENV)/.dev
