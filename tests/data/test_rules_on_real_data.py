@@ -26,28 +26,30 @@ Found = set[tuple[str, str, int | None, str | None]]
 
 
 class Copy:
-    """A package copy edited record by record, written back sorted as the tools write it."""
+    """A package copy edited record by record, written back sorted as the tools write it (its
+    descriptor and schemas, which no helper changes, loaded once)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.package = load_package(root)
 
     def rows(self, table: str) -> list[dict[str, str]]:
-        return read_rows(load_package(self.root).table(table))
+        return read_rows(self.package.table(table))
 
     def write(self, table: str, rows: list[dict[str, str]]) -> None:
-        text = csv_text(load_package(self.root).table(table), rows)
+        text = csv_text(self.package.table(table), rows)
         (self.root / "tables" / f"{table}.csv").write_text(text, encoding="utf-8")
 
     def row_of(self, table: str, key: str) -> int:
         """Spreadsheet row of the record whose key (as citations write it) is ``key``."""
-        t = load_package(self.root).table(table)
+        t = self.package.table(table)
         keys = [t.record_key(r) for r in self.rows(table)]
         if key not in keys:
             pytest.fail(f"the real data has no {table} record {key}: pick another record for this test")
         return keys.index(key) + 2
 
     def edit(self, table: str, key: str, **changes: str) -> int:
-        t = load_package(self.root).table(table)
+        t = self.package.table(table)
         rows = self.rows(table)
         self.row_of(table, key)
         next(r for r in rows if t.record_key(r) == key).update(changes)
