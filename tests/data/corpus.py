@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from scripts.model.package import csv_text, load_package, read_rows
+from scripts.model.package import Package, csv_text, load_package, read_rows
 from scripts.validate import validate_package
 
 Expected = set[tuple[str, str, int | None, str | None]]
@@ -16,9 +16,18 @@ Expected = set[tuple[str, str, int | None, str | None]]
 
 @dataclass
 class Copy:
-    """A writable package copy with helpers that edit it the way a contributor would."""
+    """A writable package copy with helpers that edit it the way a contributor would: its tables
+    only (a variant that breaks the descriptor or a schema writes the file itself, without these)."""
 
     root: Path
+    _package: Package | None = field(default=None, repr=False)
+
+    @property
+    def package(self) -> Package:
+        """The copy's descriptor and schemas, loaded once (the helpers never change them)."""
+        if self._package is None:
+            self._package = load_package(self.root)
+        return self._package
 
     def file(self, table: str) -> str:
         return f"tables/{table}.csv"
@@ -27,14 +36,14 @@ class Copy:
         return self.root / self.file(table)
 
     def rows(self, table: str) -> list[dict[str, str]]:
-        return read_rows(load_package(self.root).table(table))
+        return read_rows(self.package.table(table))
 
     def write(self, table: str, rows: list[dict[str, str]]) -> None:
-        self.path(table).write_text(csv_text(load_package(self.root).table(table), rows), encoding="utf-8")
+        self.path(table).write_text(csv_text(self.package.table(table), rows), encoding="utf-8")
 
     def row_of(self, table: str, key: str) -> int:
         """Spreadsheet row of the record whose key (as citations write it) is ``key``."""
-        t = load_package(self.root).table(table)
+        t = self.package.table(table)
         for index, row in enumerate(self.rows(table)):
             if t.record_key(row) == key:
                 return index + 2
@@ -42,7 +51,7 @@ class Copy:
 
     def edit(self, table: str, key: str, **changes: str) -> int:
         """Change fields of one record (the file stays sorted); return its spreadsheet row."""
-        t = load_package(self.root).table(table)
+        t = self.package.table(table)
         rows = self.rows(table)
         target = next(r for r in rows if t.record_key(r) == key)
         target.update(changes)
@@ -57,7 +66,7 @@ class Copy:
         pytest.fail(f"the real data has no {table} record with {where}: pick another record for this variant")
 
     def key(self, table: str, row: dict[str, str]) -> str:
-        return load_package(self.root).table(table).record_key(row)
+        return self.package.table(table).record_key(row)
 
     def text(self, table: str) -> str:
         return self.path(table).read_text(encoding="utf-8")
@@ -73,7 +82,7 @@ class Copy:
 
     def add(self, table: str, **cells: str) -> None:
         """Add a record (fields not given are empty); the file is written back sorted."""
-        fields = load_package(self.root).table(table).field_names
+        fields = self.package.table(table).field_names
         self.write(table, [*self.rows(table), {f: cells.get(f, "") for f in fields}])
 
     def uncite(self, table: str, key: str, field: str) -> None:
@@ -101,7 +110,7 @@ def found(root: Path, sources: Path | None = None) -> Expected:
 
 def person_column(c: Copy, table: str) -> str:
     """The column of ``table`` that refers to a person (the data calls it person_id or leader_id)."""
-    for fk in load_package(c.root).table(table).foreign_keys:
+    for fk in c.package.table(table).foreign_keys:
         if fk.resource in ("persons", "leaders"):
             return fk.fields[0]
     pytest.fail(f"{table} has no foreign key to a person table")
@@ -109,7 +118,7 @@ def person_column(c: Copy, table: str) -> str:
 
 def as_of_table(c: Copy) -> str:
     """The table whose records hold an office as of a date (memberships; leader_offices before)."""
-    for table in load_package(c.root).tables.values():
+    for table in c.package.tables.values():
         if "as_of" in table.field_names:
             return table.name
     pytest.fail("no table has an as_of date: pick another field for the date variants")

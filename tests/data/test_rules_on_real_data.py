@@ -2,14 +2,14 @@
 
 Each rule runs on the real package and finds nothing; then one record of a copy is broken the way
 a contributor could break it, and validation must report exactly (rule, file, row, field). Rows are
-looked up by record key, never hard-coded. The coverage verb is run as a user runs it.
+looked up by record key, never hard-coded. The coverage verb is run as a user runs it (its
+command line, in this process).
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,34 +19,37 @@ from scripts.validate import validate_package
 from scripts.validate.frames import read_package
 from scripts.validate.registry import RULES
 from tests.conftest import ROOT
+from tests.faults.support import run_cli
 
 FACT_RULES = ("figure_not_after_report", "status_as_of_source", "inference_marked_one_way", "baseline_comparable")
 Found = set[tuple[str, str, int | None, str | None]]
 
 
 class Copy:
-    """A package copy edited record by record, written back sorted as the tools write it."""
+    """A package copy edited record by record, written back sorted as the tools write it (its
+    descriptor and schemas, which no helper changes, loaded once)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.package = load_package(root)
 
     def rows(self, table: str) -> list[dict[str, str]]:
-        return read_rows(load_package(self.root).table(table))
+        return read_rows(self.package.table(table))
 
     def write(self, table: str, rows: list[dict[str, str]]) -> None:
-        text = csv_text(load_package(self.root).table(table), rows)
+        text = csv_text(self.package.table(table), rows)
         (self.root / "tables" / f"{table}.csv").write_text(text, encoding="utf-8")
 
     def row_of(self, table: str, key: str) -> int:
         """Spreadsheet row of the record whose key (as citations write it) is ``key``."""
-        t = load_package(self.root).table(table)
+        t = self.package.table(table)
         keys = [t.record_key(r) for r in self.rows(table)]
         if key not in keys:
             pytest.fail(f"the real data has no {table} record {key}: pick another record for this test")
         return keys.index(key) + 2
 
     def edit(self, table: str, key: str, **changes: str) -> int:
-        t = load_package(self.root).table(table)
+        t = self.package.table(table)
         rows = self.rows(table)
         self.row_of(table, key)
         next(r for r in rows if t.record_key(r) == key).update(changes)
@@ -210,24 +213,26 @@ def test_verbatim_evidence_may_differ_in_whitespace_only(pkg: Copy, sources: Pat
 
 # --------------------------------------------------------------------------- the coverage verb
 
-def coverage(root: Path, sources: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scripts", "coverage", str(root), "--sources", str(sources),
-                           *extra], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+def coverage(capsys: pytest.CaptureFixture[str], root: Path, sources: Path,
+             *extra: str) -> subprocess.CompletedProcess[str]:
+    """The coverage verb through the command line, in this process."""
+    return run_cli(capsys, "coverage", root, "--sources", sources, *extra)
 
 
-def test_coverage_verb_on_the_real_package_is_complete(sources: Path) -> None:
-    done = coverage(ROOT, sources)
+def test_coverage_verb_on_the_real_package_is_complete(sources: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    done = coverage(capsys, ROOT, sources)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines()[-1].endswith(", 100.0% covered")
 
 
-def test_coverage_verb_reports_an_uncited_sentence_as_json(pkg: Copy, sources: Path) -> None:
+def test_coverage_verb_reports_an_uncited_sentence_as_json(pkg: Copy, sources: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
     (pkg.root / "docs").mkdir()
     shutil.copy2(ROOT / "docs" / "source-coverage-exclusions.csv", pkg.root / "docs")
     pkg.write("citations", [c for c in pkg.rows("citations") if (c["source_id"], c["line_start"]) != ("src-002", "1")])
-    done = coverage(pkg.root, sources, "--format", "json")
+    done = coverage(capsys, pkg.root, sources, "--format", "json")
     assert (done.returncode, done.stderr) == (1, "")
     report = json.loads(done.stdout)
     assert report["complete"] is False
@@ -235,7 +240,7 @@ def test_coverage_verb_reports_an_uncited_sentence_as_json(pkg: Copy, sources: P
     assert [u["line"] for u in src["uncovered"]] == [1]
 
 
-def test_coverage_verb_without_sources_is_a_usage_error(tmp_path: Path) -> None:
-    done = coverage(ROOT, tmp_path / "absent")
+def test_coverage_verb_without_sources_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    done = coverage(capsys, ROOT, tmp_path / "absent")
     assert done.returncode == 2 and done.stdout == ""
     assert "absent" in done.stderr and "Traceback" not in done.stderr

@@ -63,6 +63,14 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
     return code, out, err
 
 
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: object) -> subprocess.CompletedProcess[str]:
+    """:func:`cli` as the result of ``subprocess.run``, for tests that read a command's exit code and
+    output but are not about its process: no second of interpreter start-up per command."""
+    args = [str(a) for a in argv]
+    code, out, err = cli(capsys, *args)
+    return subprocess.CompletedProcess(["python", "-m", "scripts", *args], code, out, err)
+
+
 def patch_part(source: Path, dest: Path, part: str, change) -> Path:
     """A copy of the workbook ``source`` with the XML of one part replaced by ``change(text)``."""
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as new:

@@ -1,16 +1,18 @@
-"""What a person editing the workbook is told, end to end through ``python -m scripts import``:
-the cell they changed and a fix, in plain words, in the order that saves them work."""
+"""What a person editing the workbook is told, end to end through the command line (``python -m
+scripts import``, run in this process): the cell they changed and a fix, in plain words, in the
+order that saves them work."""
 
 from __future__ import annotations
 
 import datetime as dt
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.unit.xlsx_support import ROOT, checksums, column_of, copy_package, edit, export, row_of
+from tests.faults.support import run_cli
+from tests.unit.xlsx_support import checksums, column_of, copy_package, edit, export, row_of
 
 MONTH_MEETING = "ca-consultative-6"  # date_start 2024-08 (month precision), city Astana (cited)
 
@@ -26,15 +28,19 @@ def pkg(tmp_path: Path) -> Path:
     return copy_package(tmp_path / "pkg")
 
 
-def cli_import(pkg: Path, workbook: Path, *options: str) -> subprocess.CompletedProcess[str]:
+@pytest.fixture()
+def cli_import(capsys: pytest.CaptureFixture[str]) -> Callable[..., subprocess.CompletedProcess[str]]:
     """The import as a person runs it; a refused import must leave the tables as they were."""
-    before = checksums(pkg)
-    done = subprocess.run([sys.executable, "-m", "scripts", "import", str(workbook), str(pkg), *options],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert "Traceback" not in done.stdout + done.stderr
-    if done.returncode:
-        assert checksums(pkg) == before
-    return done
+
+    def run(pkg: Path, workbook: Path, *options: str) -> subprocess.CompletedProcess[str]:
+        before = checksums(pkg)
+        done = run_cli(capsys, "import", workbook, pkg, *options)
+        assert "Traceback" not in done.stdout + done.stderr
+        if done.returncode:
+            assert checksums(pkg) == before
+        return done
+
+    return run
 
 
 def set_cell(sheet: str, key: str, column: str, value: object):
@@ -44,7 +50,7 @@ def set_cell(sheet: str, key: str, column: str, value: object):
     return change
 
 
-def test_a_stale_workbook_with_a_bad_cell_reports_the_staleness_first(pkg, exported, tmp_path):
+def test_a_stale_workbook_with_a_bad_cell_reports_the_staleness_first(cli_import, pkg, exported, tmp_path):
     """The tables changed since the export and the workbook also holds a refused cell: the
     staleness is the one problem (its edits must be redone in a fresh export anyway), and the bad
     cell is named in a note so it is not typed wrong again."""
@@ -62,7 +68,8 @@ def test_a_stale_workbook_with_a_bad_cell_reports_the_staleness_first(pkg, expor
     assert done.stderr.rstrip().endswith("invalid: 1 problem in 1 file")
 
 
-def test_a_changed_quoted_value_is_refused_at_the_edited_cell_in_plain_words(pkg, exported, tmp_path, sources):
+def test_a_changed_quoted_value_is_refused_at_the_edited_cell_in_plain_words(cli_import, pkg, exported, tmp_path,
+                                                                             sources):
     """meetings!I8 (the sixth meeting's city) is quoted word for word by citation C0108: changing it
     was refused at citations!D109 with a hint about "support" kinds. The report now leads with
     the edited cell, says why, and gives both ways out."""
@@ -81,7 +88,7 @@ def test_a_changed_quoted_value_is_refused_at_the_edited_cell_in_plain_words(pkg
     assert "citations" not in done.stderr.split("hint:")[0]
 
 
-def test_a_changed_citation_is_still_refused_at_the_citation(pkg, exported, tmp_path, sources):
+def test_a_changed_citation_is_still_refused_at_the_citation(cli_import, pkg, exported, tmp_path, sources):
     """Only an edit of the cited cell moves the problem: a citation pointed at the wrong lines is
     the citation's own problem."""
     workbook = edit(exported, tmp_path / "edited.xlsx", set_cell("citations", "C0108", "evidence", "Nur-Sultan hosts"))
@@ -101,7 +108,7 @@ def _names_instead_of_keys(wb):
     states.append(["ZZZ", "Zedland", "false"])
 
 
-def test_a_name_typed_as_a_key_gets_did_you_mean(pkg, exported, tmp_path):
+def test_a_name_typed_as_a_key_gets_did_you_mean(cli_import, pkg, exported, tmp_path):
     workbook = edit(exported, tmp_path / "edited.xlsx", _names_instead_of_keys)
     done = cli_import(pkg, workbook, "--no-provenance")
     assert done.returncode == 1
@@ -120,7 +127,7 @@ def test_a_name_typed_as_a_key_gets_did_you_mean(pkg, exported, tmp_path):
         "hint: write 3 capital letters"]
 
 
-def test_validate_suggests_the_key_a_name_means(package_copy):
+def test_validate_suggests_the_key_a_name_means(package_copy, capsys):
     """The same in validate's report of the CSVs, for the pattern and the foreign key alike."""
     path = package_copy / "tables" / "meetings.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -130,8 +137,7 @@ def test_validate_suggests_the_key_a_name_means(package_copy):
     cells[header.index("host_state_id")] = "kazakhstan"
     lines[7] = ",".join(cells)
     path.write_text("".join(lines), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "scripts", "validate", str(package_copy), "--no-provenance"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    done = run_cli(capsys, "validate", package_copy, "--no-provenance")
     assert done.returncode == 1
     found = [line.strip() for line in done.stdout.splitlines() if "kazakhstan" in line]
     assert found == [

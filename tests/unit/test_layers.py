@@ -5,6 +5,7 @@ site unaware of each other. Read from the source, so a new import that breaks a 
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 
 from tests.conftest import ROOT
@@ -18,8 +19,14 @@ TOP = {"commands", "cli", "environment", "__main__"}
 PUBLIC_FACES = {("xlsx", "scripts.validate")}  # the import validates the staged package
 
 
-def imports() -> Iterator[tuple[str, str]]:
-    """(importing module, imported module) for every import of a scripts module, lazy ones too."""
+@functools.cache
+def imports() -> tuple[tuple[str, str], ...]:
+    """(importing module, imported module) for every import of a scripts module, lazy ones too:
+    parsed once per run (every test of the walls reads the same graph)."""
+    return tuple(_imports())
+
+
+def _imports() -> Iterator[tuple[str, str]]:
     for path in SCRIPTS.rglob("*.py"):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

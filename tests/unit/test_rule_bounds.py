@@ -13,7 +13,8 @@ from tests.unit.test_rules import failing, frames_of, row_of, set_cell
 
 
 def findings(frames, rule: str) -> set[tuple[str, str, str, int]]:
-    return {f for f in failing(frames) if f[0] == rule}
+    """The rule's findings, the rule run alone (it finds what it finds among all the rules)."""
+    return {f for f in failing(frames, rule) if f[0] == rule}
 
 
 def _edges() -> list[tuple[str, str, str, bool]]:
