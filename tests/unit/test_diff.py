@@ -185,3 +185,71 @@ def test_diff_packages_compares_every_table_new_order_first(package: Package, tm
     back = diff_packages(package, old)
     assert [t.name for t in back.tables][-1] == "topics"  # a table only in the old version comes last
     assert [(t.name, t.status) for t in back.tables if not t.is_empty] == [("topics", "removed")]
+
+
+def test_diff_packages_reads_the_new_rows_it_is_given_and_names_both_versions(package: Package) -> None:
+    """A release passes the rows of its snapshot (``new_rows``): the diff is of those rows, not of
+    the files on disk, and says which version is which."""
+    from dataclasses import replace
+
+    from scripts.model.package import read_rows
+
+    old = replace(package, descriptor={**package.descriptor, "version": "0.9.0"})
+    new = replace(package, descriptor={**package.descriptor, "version": "1.0.0"})
+    rows = {name: read_rows(t) for name, t in package.tables.items()}
+    first = next(name for name, r in rows.items() if r)
+    dropped = rows[first].pop(0)
+    diff = diff_packages(old, new, new_rows=rows)
+    assert (diff.old_version, diff.new_version) == ("0.9.0", "1.0.0")
+    changed = [t for t in diff.tables if not t.is_empty]
+    assert [(t.name, len(t.added), len(t.removed), len(t.changed)) for t in changed] == [(first, 0, 1, 0)]
+    assert changed[0].label(changed[0].removed[0]) == changed[0].label({k: dropped[k] for k in dropped})
+
+
+def test_a_table_without_changes_before_others_does_not_hide_them() -> None:
+    """An unchanged table is skipped in all three outputs, and the tables after it still shown."""
+    from scripts.release.diff import PackageDiff
+
+    same = diff_tables("same", table("same"), [row("x")], table("same"), [row("x")])
+    things = diff_tables("things", table(), [], table(), [row("a")])
+    diff = PackageDiff("1.0.0", "1.1.0", [same, things])
+    assert diff_text(diff).splitlines()[1:3] == ["things: 1 added, 0 removed, 0 changed", "  + a"]
+    assert list(diff_json(diff)["tables"]) == ["things"]
+    assert diff_summary(diff).splitlines()[2:] == ["- `things`: 1 added, 0 removed, 0 changed (+`a`)"]
+
+
+def test_diff_text_shows_non_ascii_values_as_written() -> None:
+    """``Бишкек`` is printed as itself, not as ``\\u0411…`` escapes."""
+    from scripts.release.diff import PackageDiff
+
+    things = diff_tables("things", table(), [row("a", name="Ош")], table(), [row("a", name="Бишкек")])
+    assert diff_text(PackageDiff("1", "2", [things])).splitlines()[2] == '  ~ a: name "Ош" -> "Бишкек"'
+
+
+def test_a_column_outside_the_schema_is_compared_as_text_and_empty_is_null() -> None:
+    """A CSV column the schema does not name (an old release's extra column) is kept as its text;
+    an empty cell there is null, so the column vanishing with empty cells is no change."""
+    old = [{**row("a"), "extra": "v"}, {**row("b"), "extra": ""}]
+    new = [{**row("a"), "extra": "w"}, row("b")]
+    diff = diff_tables("things", table(), old, table(), new)
+    assert [(c.key, c.fields) for c in diff.changed] == [("a", {"extra": ("v", "w")})]
+
+
+def test_a_row_lacking_a_key_column_is_keyed_as_if_that_cell_were_empty() -> None:
+    """A short row (no ``part`` cell at all) and a row whose ``part`` is empty are the same record."""
+    keyed = {"fields": [*SCHEMA["fields"], {"name": "part", "type": "string"}], "primaryKey": ["thing_id", "part"]}
+    diff = diff_tables("things", table(schema=keyed), [row("a")], table(schema=keyed), [{**row("a"), "part": ""}])
+    assert (diff.added, diff.removed, diff.changed) == ([], [], [])
+
+
+def test_diff_summary_lists_twenty_keys_by_default() -> None:
+    from scripts.release.diff import PackageDiff
+
+    things = diff_tables("things", table(), [], table(), [row(f"k{i:02}") for i in range(21)])
+    line = diff_summary(PackageDiff("1.0.0", "1.1.0", [things])).splitlines()[-1]
+    assert line.endswith("+`k19` and 1 more)") and "k20" not in line
+
+
+def test_diff_tables_without_either_version_says_so_exactly() -> None:
+    with pytest.raises(ValueError, match=r"^diff_tables needs at least one version of the table$"):
+        diff_tables("things", None, [], None, [])

@@ -17,7 +17,8 @@ from scripts.model.package import load_package
 
 @pytest.mark.parametrize(("text", "words"), [
     ("2024", "2024"), ("2024-08", "August 2024"), ("2024-08-09", "9 August 2024"),
-    ("2026-11-30T00:00:00Z", "30 November 2026"), ("2024-02-30", "2024-02-30"), ("soon", "soon"), ("", "")])
+    ("2026-11-30T00:00:00Z", "30 November 2026"), ("2024-02-30", "2024-02-30"), ("soon", "soon"), ("", ""),
+    ("2024-08-09 or so", "2024-08-09 or so"), ("2024-08-090", "2024-08-090"), ("2024-08-09T", "9 August 2024")])
 def test_a_date_in_words_keeps_its_precision(text: str, words: str) -> None:
     assert human_date(text) == words
 
@@ -26,7 +27,13 @@ def test_a_span_in_words_says_the_shared_month_once() -> None:
     assert human_span("2024-08-09", "2024-08-10") == "9–10 August 2024"
     assert human_span("2024-11-30", "2024-12-01") == "30 November – 1 December 2024"
     assert human_span("2024-12-30", "2025-01-02") == "30 December 2024 – 2 January 2025"
-    assert human_span("2024", "") == human_span("2024", "2024") == "2024"
+    assert human_span("2024", "") == human_span("2024", "2024") == human_span("2024") == "2024"
+
+
+def test_a_span_end_that_only_looks_like_words_is_shown_whole() -> None:
+    """Text that is no date (a tab inside ``10\tAugust 2024``) is never taken apart and merged."""
+    assert human_span("2024-08-09", "10\tAugust 2024") == "9 August 2024 – 10\tAugust 2024"
+    assert human_span("9\tAugust 2024", "2024-08-10") == "9\tAugust 2024 – 10 August 2024"
 
 
 def test_figures_read_with_their_scale_and_unit() -> None:
