@@ -24,12 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.files import atomic_write
+
 TARGET = 90.0  # per-module score the project keeps (issue 21)
 EQUIVALENTS = Path(__file__).with_name("equivalents.txt")
 # mutmut's exit codes (mutmut.stats.status_by_exit_code), folded into the report's columns
-STATUS = {1: "killed", 3: "killed", 36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout",
+# 255: the worker's pytest ran no test (it could not find the tests it was given by name): the mutant
+# was never judged, so it counts against the module until a re-run gives it a verdict.
+STATUS = {1: "killed", 3: "killed", 36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "not run",
           0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 37: "killed", None: "not checked"}
-COLUMNS = ("killed", "timeout", "survived", "no tests", "suspicious", "skipped", "not checked")
+COLUMNS = ("killed", "timeout", "survived", "no tests", "not run", "suspicious", "skipped", "not checked")
 
 
 @dataclass
@@ -116,19 +120,20 @@ def as_json(modules: list[Module], equivalents: dict[str, str], wrong: list[str]
         "equivalents_wrong": wrong,
         "survived": [{"mutant": n, "module": m.path, "status": s, "diff": diff_of(n, m.path) if diffs else None}
                      for m in modules for n, s in sorted(m.mutants.items())
-                     if s in ("survived", "no tests", "suspicious") and n not in m.equivalent],
+                     if s in ("survived", "no tests", "not run", "suspicious") and n not in m.equivalent],
     }
 
 
 def as_markdown(report: dict[str, Any]) -> str:
     lines = ["# Mutation testing", "", f"Target: {report['target']:g} % per module "
              "(score = (killed + timeout) / (mutants - equivalent - not checked)).", "",
-             "| module | mutants | killed | timeout | survived | no tests | equivalent | not checked | score |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| module | mutants | killed | timeout | survived | no tests | not run | equivalent | not checked "
+             "| score |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for path, m in report["modules"].items():
         score = "–" if m["score"] is None else f"{m['score']:.1f} %" + (" ✗" if m["score"] < report["target"] else "")
         lines.append(f"| `{path}` | {m['mutants']} | {m['killed']} | {m['timeout']} | {m['survived']} | "
-                     f"{m['no tests']} | {m['equivalent']} | {m['not checked']} | {score} |")
+                     f"{m['no tests']} | {m['not run']} | {m['equivalent']} | {m['not checked']} | {score} |")
     if report["equivalents_wrong"]:
         lines += ["", "## The equivalents list is wrong", ""] + [f"- {w}" for w in report["equivalents_wrong"]]
     if report["survived"]:
@@ -153,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     wrong = apply_equivalents(modules, equivalents)
     report = as_json(modules, equivalents, wrong, diffs=not args.no_diffs)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (args.out / "report.md").write_text(as_markdown(report), encoding="utf-8")
+    atomic_write(args.out / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    atomic_write(args.out / "report.md", as_markdown(report))
     for path, m in report["modules"].items():
         print(f"{path}: {m['killed'] + m['timeout']}/{m['scored']} ({'–' if m['score'] is None else m['score']} %)")
     low = [p for p, m in report["modules"].items() if m["score"] is not None and m["score"] < TARGET]

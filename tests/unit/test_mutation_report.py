@@ -13,7 +13,7 @@ from tests.mutation import report
 
 CODES = {"scripts.a.x_f__mutmut_1": 1, "scripts.a.x_f__mutmut_2": 1, "scripts.a.x_f__mutmut_3": 0,
          "scripts.a.x_f__mutmut_4": 33, "scripts.a.x_f__mutmut_5": 36, "scripts.a.x_f__mutmut_6": None,
-         "scripts.a.x_f__mutmut_7": 0}
+         "scripts.a.x_f__mutmut_7": 0, "scripts.a.x_f__mutmut_8": 255}
 
 
 def write_meta(mutants: Path, path: str, codes: dict[str, int | None]) -> None:
@@ -27,10 +27,10 @@ def test_the_score_counts_kills_and_timeouts_over_what_was_run_less_equivalents(
     write_meta(tmp_path, "scripts/empty.py", {})
     (module,) = report.read_modules(tmp_path)
     assert module.path == "scripts/a.py"
-    assert [module.count(c) for c in report.COLUMNS] == [2, 1, 2, 1, 0, 0, 1]
-    assert (module.scored, module.score) == (6, 50.0)  # 3 of the 6 run
+    assert [module.count(c) for c in report.COLUMNS] == [2, 1, 2, 1, 1, 0, 0, 1]
+    assert (module.scored, module.score) == (7, 42.9)  # 3 caught of 7; the one pytest never ran counts against
     assert report.apply_equivalents([module], {"scripts.a.x_f__mutmut_7": "same value either way"}) == []
-    assert (module.count("survived"), module.scored, module.score) == (1, 5, 60.0)
+    assert (module.count("survived"), module.scored, module.score) == (1, 6, 50.0)
 
 
 def test_a_listed_equivalent_that_is_killed_or_gone_is_reported(tmp_path: Path) -> None:
@@ -58,9 +58,10 @@ def test_the_markdown_table_marks_modules_below_the_target(tmp_path: Path) -> No
     write_meta(tmp_path, "scripts/b.py", {"scripts.b.x_g__mutmut_1": 1})
     modules = report.read_modules(tmp_path)
     text = report.as_markdown(report.as_json(modules, {}, [], diffs=False))
-    assert "| `scripts/a.py` | 7 | 2 | 1 | 2 | 1 | 0 | 1 | 50.0 % ✗ |" in text
-    assert "| `scripts/b.py` | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 100.0 % |" in text
+    assert "| `scripts/a.py` | 8 | 2 | 1 | 2 | 1 | 1 | 0 | 1 | 42.9 % ✗ |" in text
+    assert "| `scripts/b.py` | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 100.0 % |" in text
     assert "### `scripts.a.x_f__mutmut_3` (survived)" in text and "### `scripts.a.x_f__mutmut_4` (no tests)" in text
+    assert "### `scripts.a.x_f__mutmut_8` (not run)" in text
 
 
 def test_the_committed_equivalents_list_reads() -> None:
