@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from scripts.model.dates import polars_last_day
+from scripts.model.dates import polars_first_day, polars_last_day
 from scripts.model.package import Package
 from scripts.validate import facts
 from scripts.validate.frames import Frames, read_package
@@ -65,6 +65,16 @@ def test_last_day_of_a_reduced_date() -> None:
     got = dates.select(polars_last_day(pl.col("d")).alias("d"))["d"].to_list()
     assert got == [dt.date(2024, 12, 31), dt.date(2024, 2, 29), dt.date(2023, 2, 28), dt.date(2024, 8, 9),
                    None, None]
+
+
+def test_first_day_of_a_reduced_date_reads_only_iso_dates() -> None:
+    """A date written another way (slashes, day first) is no day at all, even when polars could guess
+    its format from the value: the rules compare only what the schema's date pattern means."""
+    dates = pl.DataFrame({"d": ["2024/08/09", "2024", "2024-02", "2024-08-09", None, "09.08.2024"]})
+    got = dates.select(polars_first_day(pl.col("d")).alias("d"))["d"].to_list()
+    assert got == [None, dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 8, 9), None, None]
+    alone = pl.DataFrame({"d": ["2024/08/09"]}).select(polars_first_day(pl.col("d")).alias("d"))
+    assert alone["d"].to_list() == [None]
 
 
 @pytest.mark.parametrize(("period", "published", "late"), [
