@@ -13,4 +13,5 @@ JSON_MAX_BYTES = 16 << 20  # the descriptor and each schema; the real ones are ~
 REPORT_CAP = 50  # problems printed per rule and file in a text report
 REPORT_VALUE_CHARS = 80  # characters of a value printed before it is shortened
 REPORT_JSON_VALUE_CHARS = 1000  # characters of a value kept in a JSON report
+CHANGE_REPORT_CAP = 50  # changed cells an import lists in its text report (JSON lists them all)
 

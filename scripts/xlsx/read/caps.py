@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from scripts.model.limits import CELL_CHARS
 from scripts.model.package import Package
 from scripts.xlsx.read.archive import DEFAULT_CAPS, ArchiveCaps
 
@@ -19,7 +20,7 @@ class ReadCaps:
     max_rows: int = 50_000          # data rows per sheet (row number less the header)
     max_columns: int = 256          # columns per sheet, the header's and any other
     max_cells: int = 1_000_000      # non-empty cells kept, all sheets together
-    max_cell_chars: int = 32_767    # Excel's own limit
+    max_cell_chars: int = CELL_CHARS  # Excel's own limit (scripts.model.limits)
     max_extra_cells: int = 1_000    # non-empty cells right of the header before a sheet is given up
     max_part_bytes: int = 64 << 20  # unpacked bytes fed to the parser per part
     max_shared_strings: int = 1_000_000

@@ -15,13 +15,14 @@ import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from scripts.model.limits import CHANGE_REPORT_CAP
 from scripts.model.names import KEY_SEPARATOR
 from scripts.model.spec import Table
 from scripts.xlsx.ooxml import column_letter
 from scripts.xlsx.read.reader import shorten
 from scripts.xlsx.read.rows import SheetTable
 
-LIMIT = 50
+LIMIT = CHANGE_REPORT_CAP
 OLD, ROW = "__old", "__sheet_row"
 
 

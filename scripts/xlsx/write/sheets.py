@@ -17,13 +17,13 @@ from typing import Any
 
 from scripts.model.backends import excel, words
 from scripts.model.spec import Field, ForeignKey, Table
-from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.ooxml import MAX_EXCEL_ROW, column_letter
 from scripts.xlsx.write import printing, styles
 from scripts.xlsx.write.scan import Column, Scan
 
 LISTS_SHEET = "lists"
 MAX_INLINE_LIST = 255  # characters of an inline list validation
-LAST_ROW = 1_048_576
+LAST_ROW = MAX_EXCEL_ROW
 WIDTH_CAP = 60
 
 
