@@ -105,14 +105,6 @@ class ByteScan:
         return found
 
 
-def byte_problems(file: str, content: bytes) -> list[Problem]:
-    """:class:`ByteScan`'s findings for a whole file given at once."""
-    scan = ByteScan()
-    for piece in row_pieces([content]):
-        scan.feed(piece)
-    return scan.problems(file)
-
-
 def first_invalid_utf8(content: bytes, chunk: int = 1 << 20) -> tuple[int, int, str] | None:
     """Where the first bytes that are not UTF-8 start and end, and why; decoded a chunk at a time so
     that a large file never exists twice in memory (as bytes and as text)."""
