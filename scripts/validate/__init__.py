@@ -31,6 +31,7 @@ from pathlib import Path
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 from scripts.model import catalogue
+from scripts.model.backends.polars import engine_for
 from scripts.model.names import DESCRIPTOR
 from scripts.model.package import Package, PackageError, check_patterns, load_package, read_json
 from scripts.report import Problem, merge
@@ -103,9 +104,10 @@ def run_validation(root: Path | str, sources: Path | None = None, lock: bool = F
     found = descriptor_problems(package.descriptor) + found
     lock_path = lock_location(package, sources, lock)
     run = RuleRun(frames, {"sources": Path(sources) if sources is not None else None, "lock": lock_path})
-    if lock_path is not None:
-        found.extend(lock_file_problems(frames, run.args["sources"], lock_path))
-    applicable = list(run.applicable(include_provenance=sources is not None))
-    for name in frames.raw:
-        found.extend(table_problems(frames, run, name, applicable))
+    with engine_for(max((frame.height for frame in frames.raw.values()), default=0)):
+        if lock_path is not None:
+            found.extend(lock_file_problems(frames, run.args["sources"], lock_path))
+        applicable = list(run.applicable(include_provenance=sources is not None))
+        for name in frames.raw:
+            found.extend(table_problems(frames, run, name, applicable))
     return merge((catalogue.rank(p.rule), p) for p in found), frames

@@ -97,3 +97,28 @@ def test_the_schema_verb_prints_each_column_with_its_checks_by_rule(capsys: pyte
     assert "pattern: 3 capital letters" in state and "primary-key: the primary key (state_id) occurs once" in state
     assert main(["schema", "nope", str(ROOT), "--pandera"]) == 2
     assert capsys.readouterr().err.startswith("error: no table 'nope'; the tables are: sources, ")
+
+
+def test_small_tables_are_queried_in_memory_and_big_ones_keep_the_default_engine() -> None:
+    assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") is None
+    with exprs.engine_for(exprs.SMALL_TABLE_ROWS - 1):
+        assert pl.Config.state(if_set=True)["POLARS_ENGINE_AFFINITY"] == "in-memory"
+    assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") is None
+    with exprs.engine_for(exprs.SMALL_TABLE_ROWS):
+        assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") is None
+
+
+def test_validation_runs_the_real_packages_checks_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts.validate import checks, validate_package
+
+    seen: set[str | None] = set()
+    original = checks.table_problems
+
+    def spy(*args, **kwargs):
+        seen.add(pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "table_problems", spy)
+    assert validate_package(ROOT) == []
+    assert seen == {"in-memory"}
+    assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") is None
