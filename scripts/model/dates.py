@@ -101,10 +101,21 @@ def as_calendar_date(text: str) -> dt.date | None:
         return None
 
 
+def polars_shaped(text: pl.Expr) -> pl.Expr:
+    """The text where it has the reduced-date shape, else null. Why: the readings below tell a
+    date's precision by its length, so a malformed date would be read as some other date
+    ('2024-8-9' as 9 August 2024 whose last day is 31 August); the pattern rule reports it, and no
+    comparison reads it."""
+    import polars as pl
+
+    return pl.when(text.str.contains(REDUCED_DATE)).then(text)
+
+
 def polars_first_day(text: pl.Expr) -> pl.Expr:
     """The first day a reduced date covers, as a polars Date: '2024' -> 2024-01-01."""
     import polars as pl
 
+    text = polars_shaped(text)
     width = text.str.len_chars()
     padded = pl.when(width == 4).then(text + "-01-01").when(width == 7).then(text + "-01").otherwise(text)
     return padded.str.to_date("%Y-%m-%d", strict=False)
@@ -114,6 +125,7 @@ def polars_last_day(text: pl.Expr) -> pl.Expr:
     """The last day a reduced date covers: '2024' -> 2024-12-31, '2024-08' -> 2024-08-31."""
     import polars as pl
 
+    text = polars_shaped(text)
     width = text.str.len_chars()
     padded = pl.when(width == 4).then(text + "-12-01").when(width == 7).then(text + "-01").otherwise(text)
     day = padded.str.to_date("%Y-%m-%d", strict=False)
@@ -121,10 +133,10 @@ def polars_last_day(text: pl.Expr) -> pl.Expr:
 
 
 def polars_precision(text: pl.Expr) -> pl.Expr:
-    """``year``, ``month`` or ``day`` by the text's length (null for a missing date)."""
+    """``year``, ``month`` or ``day`` by the text's length (null for a missing or malformed date)."""
     import polars as pl
 
-    width = text.str.len_chars()
+    width = polars_shaped(text).str.len_chars()
     return (pl.when(width == 4).then(pl.lit("year")).when(width == 7).then(pl.lit("month"))
             .when(width == 10).then(pl.lit("day")))
 
@@ -133,7 +145,8 @@ def common_precision(a: pl.Series, b: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Cut two columns of reduced dates to the coarser precision of each pair ('2024-08' vs '2024')."""
     import polars as pl
 
-    frame = pl.DataFrame({"a": a, "b": b})
+    frame = pl.DataFrame({"a": a, "b": b}).select(polars_shaped(pl.col("a")).alias("a"),
+                                                  polars_shaped(pl.col("b")).alias("b"))
     width = pl.min_horizontal(pl.col("a").str.len_chars().fill_null(10), pl.col("b").str.len_chars().fill_null(10))
     cut = frame.select(pl.col("a").str.slice(0, width), pl.col("b").str.slice(0, width))
     return cut["a"], cut["b"]

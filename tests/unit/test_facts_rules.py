@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from scripts.model.dates import polars_first_day, polars_last_day
+from scripts.model.dates import common_precision, polars_first_day, polars_last_day, polars_precision
 from scripts.model.package import Package
 from scripts.validate import facts
 from scripts.validate.frames import Frames, read_package
@@ -75,6 +75,20 @@ def test_first_day_of_a_reduced_date_reads_only_iso_dates() -> None:
     assert got == [None, dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 8, 9), None, None]
     alone = pl.DataFrame({"d": ["2024/08/09"]}).select(polars_first_day(pl.col("d")).alias("d"))
     assert alone["d"].to_list() == [None]
+
+
+@pytest.mark.parametrize("malformed", ["2024-8-9", "2024-8-09", "2024-08-9", "2024-8", "24-08-09", "2024-13",
+                                       "2024-02-30x", " 2024"])
+def test_a_malformed_date_is_read_as_no_date_by_every_reading(malformed: str) -> None:
+    """Precision is told by the shape, not the length: '2024-8-9' is no day (it was 9 August, last
+    day 31 August), and a comparison at common precision leaves it out (the pattern rule's finding)."""
+    frame = pl.DataFrame({"d": [malformed, "2024-08"]})
+    got = frame.select(polars_first_day(pl.col("d")).alias("first"), polars_last_day(pl.col("d")).alias("last"),
+                       polars_precision(pl.col("d")).alias("precision"))
+    assert got.row(0) == (None, None, None)
+    assert got.row(1) == (dt.date(2024, 8, 1), dt.date(2024, 8, 31), "month")
+    a, b = common_precision(pl.Series([malformed, "2024-08-09"]), pl.Series(["2024", "2024"]))
+    assert (a.to_list(), b.to_list()) == ([None, "2024"], ["2024", "2024"])  # None: compares as neither
 
 
 @pytest.mark.parametrize(("period", "published", "late"), [
