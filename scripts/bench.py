@@ -54,7 +54,7 @@ for table in package.tables.values():
         for r, row in enumerate(csv.reader(handle)):
             for c, text in enumerate(row):
                 fld = table.fields[c] if r and c < len(table.fields) else None
-                value = cells.read_cell(fld, text) if fld is not None and fld.kind not in ("text", "date") else text
+                value = cells.read_cell(fld, text) if fld is not None and not fld.is_textual else text
                 if value is not None and value != "":
                     sheet.write(r, c, value)
 book.close()

@@ -99,19 +99,19 @@ def _enum(fld: Field, text: str, value: Any, allowed: Any) -> str | None:
 
 
 def _pattern(fld: Field, text: str, value: Any, pattern: str) -> str | None:
-    if fld.kind not in ("text", "date") or patterns.matches(pattern, [value])[0]:
+    if not fld.is_textual or patterns.matches(pattern, [value])[0]:
         return None
     return f"{words.short(text)} is not {words.pattern_words(pattern)}"
 
 
 def _min_length(fld: Field, text: str, value: Any, low: int) -> str | None:
-    if fld.kind not in ("text", "date") or len(value) >= low:
+    if not fld.is_textual or len(value) >= low:
         return None
     return f"{len(value)} characters; at least {low} needed"
 
 
 def _max_length(fld: Field, text: str, value: Any, high: int) -> str | None:
-    if fld.kind not in ("text", "date") or len(value) <= high:
+    if not fld.is_textual or len(value) <= high:
         return None
     return f"{len(value):,} characters; at most {high:,} allowed"
 

@@ -24,6 +24,7 @@ DEFAULT_TRUE = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE = ("false", "False", "FALSE", "0")
 # The logical kinds every backend knows; a Table Schema type this package does not use reads as text.
 KINDS = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean"}
+TEXTUAL_KINDS = ("text", "date")  # the kinds whose typed value is their text
 # Cell constraints, in the order they are checked and reported; the id is the report's rule id.
 ENUM, PATTERN, MINIMUM, MAXIMUM, MIN_LENGTH, MAX_LENGTH = "enum", "pattern", "minimum", "maximum", \
     "min-length", "max-length"
@@ -77,6 +78,12 @@ class Field:
     @property
     def is_reduced_date(self) -> bool:
         return self.kind == "date"
+
+    @property
+    def is_textual(self) -> bool:
+        """Is the typed value the text itself (text and reduced dates)? Only such a field has
+        patterns and lengths, and no cell of it can fail its type."""
+        return self.kind in TEXTUAL_KINDS
 
     @property
     def labels(self) -> dict[str, str]:

@@ -23,7 +23,6 @@ from .csvfile import PIECE_BYTES, problem, read_table
 if TYPE_CHECKING:
     import polars as pl
 
-TEXT_KINDS = ("text", "date")  # fields whose typed value is their text (null when missing)
 
 
 @dataclass
@@ -130,7 +129,7 @@ class Frames:
             coded = any(isinstance(t, pl.Categorical) for t in raw.dtypes)
             found.update(self._cast(name, todo))
             self._typed.update({(name, c): found[c] for c in todo
-                                if not coded or self.table(name).field(c).kind not in TEXT_KINDS})
+                                if not coded or not self.table(name).field(c).is_textual})
         return pl.DataFrame([found[c] for c in names])
 
     def _cast(self, name: str, columns: list[str]) -> dict[str, pl.Series]:

@@ -179,3 +179,30 @@ def test_an_unknown_pattern_is_described_generically_and_has_no_glob() -> None:
     assert patterns.sql_check("^(a|b)+$", "x") is None
     assert patterns.describe("^(a|b)+$") == "text in the form the field's description gives"
     assert patterns.describe("^[A-Z]{3}$") == "3 capital letters"
+
+
+TEXT_ONLY = {"pattern": "^[a-z]+$", "minLength": 2, "maxLength": 3}
+
+
+@pytest.mark.parametrize(("kind", "textual"), [("string", True), ("integer", False), ("number", False),
+                                               ("boolean", False)])
+def test_patterns_and_lengths_bind_text_alone_in_every_backend(kind: str, textual: bool) -> None:
+    """A Table Schema may put a pattern or a length on any field; only a text (or reduced date)
+    field has them checked: polars, SQLite and the cell reader agree, and a text breaking each is
+    caught by each."""
+    import polars as pl
+
+    from scripts.model.backends import polars as exprs
+
+    fld = make_field({"name": "v", "type": kind, "constraints": TEXT_ONLY})
+    assert fld.is_textual is textual
+    text_rules = ["pattern", "min-length", "max-length"] if textual else []
+    assert [rule for rule, _ in exprs.failures(fld, pl.col("v"))] == text_rules
+    assert [rule for rule, _ in sqlite.checks(fld)] == text_rules + ([] if textual else ["type-error"])
+    if textual:
+        frame = pl.DataFrame({"v": ["ab", "A1", "a", "abcd", None]})
+        found = frame.select(expr.alias(rule) for rule, expr in exprs.failures(fld, pl.col("v")))
+        assert found.rows() == [(False, False, False), (True, False, False), (False, True, False),
+                                (False, False, True), (False, False, False)]
+        assert [rule for rule, _ in cells.check_cell(fld, "A")] == ["pattern", "min-length"]
+        assert [rule for rule, _ in cells.check_cell(fld, "abcd")] == ["max-length"]

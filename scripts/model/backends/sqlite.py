@@ -31,23 +31,36 @@ def quote_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _textual(build: Callable[[str, Any], str | None]) -> Callable[[Field, str, Any], str | None]:
-    return lambda fld, column, value: build(column, value) if fld.kind in ("text", "date") else None
-
-
 def _enum(fld: Field, column: str, allowed: Any) -> str:
     values = ", ".join(quote_text(str(v)) if isinstance(v, str) else str(v) for v in allowed)
     return f"{column} IN ({values})"
 
 
-# One entry per constraint: an SQLite expression true when the value is allowed.
+def _minimum(fld: Field, column: str, low: Any) -> str:
+    return f"{column} >= {low}"
+
+
+def _maximum(fld: Field, column: str, high: Any) -> str:
+    return f"{column} <= {high}"
+
+
+def _pattern(fld: Field, column: str, pattern: str) -> str | None:
+    return patterns.sql_check(pattern, column) if fld.is_textual else None
+
+
+def _min_length(fld: Field, column: str, low: int) -> str | None:
+    return f"length({column}) >= {low}" if fld.is_textual else None
+
+
+def _max_length(fld: Field, column: str, high: int) -> str | None:
+    return f"length({column}) <= {high}" if fld.is_textual else None
+
+
+# One entry per constraint: an SQLite expression true when the value is allowed (None: the
+# constraint does not apply to the field's kind).
 CONSTRAINTS: dict[str, Callable[[Field, str, Any], str | None]] = {
-    ENUM: _enum,
-    MINIMUM: lambda fld, column, low: f"{column} >= {low}",
-    MAXIMUM: lambda fld, column, high: f"{column} <= {high}",
-    PATTERN: _textual(lambda column, pattern: patterns.sql_check(pattern, column)),
-    MIN_LENGTH: _textual(lambda column, low: f"length({column}) >= {low}"),
-    MAX_LENGTH: _textual(lambda column, high: f"length({column}) <= {high}"),
+    ENUM: _enum, MINIMUM: _minimum, MAXIMUM: _maximum, PATTERN: _pattern, MIN_LENGTH: _min_length,
+    MAX_LENGTH: _max_length,
 }
 ORDER = (ENUM, MINIMUM, MAXIMUM, PATTERN, MIN_LENGTH, MAX_LENGTH)
 

@@ -63,7 +63,7 @@ def _rows_with_fields(sheet: FastSheet, positions: dict[str, int]) -> list[int] 
 def _convert(fld: Field, column: tuple[Any, ...], place: _Place, found: list[tuple[int, int, Problem]]) -> list[str]:
     """The column's CSV texts: each distinct value converted once; refusals noted per cell."""
     column, kinds = _as_streamed(column)
-    if fld.kind in ("text", "date") and kinds <= {str}:
+    if fld.is_textual and kinds <= {str}:
         return _convert_texts(fld, column, place, found)
     # True == 1.0 would share a table entry: a column mixing them is keyed by type as well
     keys: tuple[Any, ...] | list[Any] = [(type(v), v) for v in column] if bool in kinds and float in kinds else column
