@@ -37,8 +37,9 @@ def label_fields(table: Table) -> list[str]:
 class KeyFinder:
     """Keys and names of one referenced table, ready to answer "which key did you mean?"."""
 
-    def __init__(self, keys: Sequence[str], labels: Sequence[Sequence[str]]) -> None:
-        """``keys`` of the records and, for each label field, its values in the same order."""
+    def __init__(self, keys: Sequence[str | None], labels: Sequence[Sequence[str | None]]) -> None:
+        """``keys`` of the records and, for each label field, its values in the same order (an empty
+        or missing key or name is skipped)."""
         self.shown: dict[str, str] = {}  # key -> the name it is shown with
         self.exact: dict[str, str] = {}  # casefolded key or name -> key
         for index, key in enumerate(keys):

@@ -28,9 +28,11 @@ def suggestion(frames: Frames, table: Table, fld: Field, value: Any) -> tuple[st
 
 
 def _finder(frames: Frames, resource: str, key: str) -> KeyFinder:
-    slot = ("key-finder", resource, key)  # kept for the validation, dropped with the frames' cache
+    """The referenced table's finder. (The frames hold every column of the schema, a missing one as
+    nulls, and the finder skips empty keys and names.)"""
+    slot = (_finder, resource, key)  # kept for the validation, dropped with the frames' cache
     if slot not in frames.cache:
         raw = frames.text(resource)
-        names = [raw[n].fill_null("").to_list() for n in label_fields(frames.table(resource)) if n in raw.columns]
-        frames.cache[slot] = KeyFinder(raw[key].fill_null("").to_list() if key in raw.columns else [], names)
+        names = [raw[n].to_list() for n in label_fields(frames.table(resource))]
+        frames.cache[slot] = KeyFinder(raw[key].to_list(), names)
     return frames.cache[slot]
