@@ -15,6 +15,8 @@ from tests.real_tools import (  # noqa: F401 (hooks: marked tests never skip sil
     pytest_terminal_summary,
 )
 
+pytest_plugins = ["tests.mutation.order"]  # under mutmut: a mutant's tests fastest first
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_ENV = "CAC_SOURCES"
 
