@@ -116,3 +116,13 @@ def test_a_long_repeated_text_is_stored_once_and_reads_the_same() -> None:
     assert shared.equals(record) and shared is not record
     keys = pl.Series("observation_id", [f"an-observation-key-{i}" for i in range(3_000)])
     assert frames._shared(keys) is keys  # every value distinct: nothing to share
+
+
+def test_a_blank_cell_is_empty_spaces_or_missing() -> None:
+    """A column the CSV lacks is read as nulls: its cells are blank, as an empty one is."""
+    import polars as pl
+
+    from scripts.validate.columns import blank
+
+    cells = pl.DataFrame({"c": [None, "", "  \t", "x", " x "]})
+    assert cells.select(blank(pl.col("c")))["c"].to_list() == [True, True, True, False, False]
