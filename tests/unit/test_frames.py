@@ -120,8 +120,6 @@ def test_a_long_repeated_text_is_stored_once_and_reads_the_same() -> None:
 
 def test_a_blank_cell_is_empty_spaces_or_missing() -> None:
     """A column the CSV lacks is read as nulls: its cells are blank, as an empty one is."""
-    import polars as pl
-
     from scripts.validate.columns import blank
 
     cells = pl.DataFrame({"c": [None, "", "  \t", "x", " x "]})
