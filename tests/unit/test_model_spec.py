@@ -200,9 +200,27 @@ def test_patterns_and_lengths_bind_text_alone_in_every_backend(kind: str, textua
     assert [rule for rule, _ in exprs.failures(fld, pl.col("v"))] == text_rules
     assert [rule for rule, _ in sqlite.checks(fld)] == text_rules + ([] if textual else ["type-error"])
     if textual:
-        frame = pl.DataFrame({"v": ["ab", "A1", "a", "abcd", None]})
+        frame = pl.DataFrame({"v": ["ab", "abc", "A1", "a", "abcd", None]})
         found = frame.select(expr.alias(rule) for rule, expr in exprs.failures(fld, pl.col("v")))
-        assert found.rows() == [(False, False, False), (True, False, False), (False, True, False),
-                                (False, False, True), (False, False, False)]
+        assert found.rows() == [(False, False, False), (False, False, False), (True, False, False),
+                                (False, True, False), (False, False, True), (False, False, False)]
         assert [rule for rule, _ in cells.check_cell(fld, "A")] == ["pattern", "min-length"]
         assert [rule for rule, _ in cells.check_cell(fld, "abcd")] == ["max-length"]
+
+
+@pytest.mark.parametrize("kind", ["integer", "number"])
+def test_a_range_includes_both_bounds_in_polars_and_sqlite(kind: str) -> None:
+    import polars as pl
+
+    from scripts.model.backends import polars as exprs
+
+    fld = make_field({"name": "v", "type": kind, "constraints": {"minimum": 1, "maximum": 5}})
+    frame = pl.DataFrame({"v": [1, 5, 3, 0, 6, None]}, schema={"v": exprs.dtype(fld)})
+    found = frame.select(expr.alias(rule) for rule, expr in exprs.failures(fld, pl.col("v")))
+    assert found.columns == ["minimum", "maximum"]
+    assert found.rows() == [(False, False), (False, False), (False, False), (True, False), (False, True),
+                            (False, False)]
+    db = sqlite3.connect(":memory:")
+    allowed = [db.execute(f"SELECT {expr} FROM (SELECT ? AS v)", (value,)).fetchone()[0]
+               for _, expr in sqlite.checks(fld)[:2] for value in (1, 5, 0, 6)]
+    assert allowed == [1, 1, 0, 1, 1, 1, 1, 0]
