@@ -65,6 +65,9 @@ JOBS ?= 2
 MUTANT_COPIES := tests schemas tables docs LICENSES .ci .github
 mutation: $(VENV)/.dev
 	rm -rf $(addprefix mutants/,$(MUTANT_COPIES))
+	@# mutmut keeps a survivor's verdict until its function changes: survivors are named to judge them again
+	RERUN="$$( [ -d mutants ] && $(PY) -m tests.mutation.report --to-rerun '$(or $(MUTANTS),*)' 2>/dev/null)"; \
+	if [ -n "$$RERUN" ]; then CAC_SOURCES=$(abspath $(SOURCES)) $(VENV)/bin/mutmut run --max-children $(JOBS) $$RERUN; fi
 	CAC_SOURCES=$(abspath $(SOURCES)) $(VENV)/bin/mutmut run --max-children $(JOBS) $(if $(MUTANTS),'$(MUTANTS)')
 	$(PY) -m tests.mutation.report
 

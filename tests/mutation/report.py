@@ -21,6 +21,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -144,13 +145,28 @@ def as_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def to_rerun(modules: list[Module], equivalents: dict[str, str], pattern: str = "*") -> list[str]:
+    """The mutants whose verdict a new test may change: survivors and those never judged, matching
+    ``pattern`` (fnmatch, as mutmut matches names). Why: mutmut keeps a verdict until the mutated
+    function changes, so a survivor stays a survivor after the test that kills it is written,
+    unless it is named again."""
+    return sorted(name for m in modules for name, status in m.mutants.items()
+                  if status in ("survived", "not run") and name not in equivalents and fnmatch(name, pattern))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mutants", type=Path, default=Path("mutants"))
     parser.add_argument("--out", type=Path, default=Path("dist/mutation"))
     parser.add_argument("--no-diffs", action="store_true", help="leave the survivors' diffs out (faster)")
+    parser.add_argument("--to-rerun", metavar="PATTERN", nargs="?", const="*",
+                        help="print the names of the mutants to judge again (survived, not run), matching "
+                             "PATTERN, and write no report (make mutation re-runs them first)")
     args = parser.parse_args(argv)
     modules = read_modules(args.mutants)
+    if args.to_rerun is not None:
+        print(" ".join(to_rerun(modules, read_equivalents(), args.to_rerun)))
+        return 0
     if not modules:
         print(f"error: no mutmut results under {args.mutants}: run `make mutation` first", file=sys.stderr)
         return 2

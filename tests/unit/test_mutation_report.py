@@ -67,3 +67,19 @@ def test_the_markdown_table_marks_modules_below_the_target(tmp_path: Path) -> No
 def test_the_committed_equivalents_list_reads() -> None:
     for name, reason in report.read_equivalents().items():
         assert name.startswith("scripts.") and len(reason) > 15, name
+
+
+def test_survivors_and_unjudged_mutants_are_named_to_run_again(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """mutmut keeps a verdict until the function changes: make mutation names these so that a test
+    written since can kill them. Equivalents are left out; the pattern matches as mutmut's does."""
+    write_meta(tmp_path, "scripts/a.py", CODES)
+    write_meta(tmp_path, "scripts/b.py", {"scripts.b.x_g__mutmut_1": 0})
+    modules = report.read_modules(tmp_path)
+    equivalent = {"scripts.a.x_f__mutmut_7": "same value either way"}
+    assert report.to_rerun(modules, equivalent) == [
+        "scripts.a.x_f__mutmut_3", "scripts.a.x_f__mutmut_8", "scripts.b.x_g__mutmut_1"]
+    assert report.to_rerun(modules, equivalent, "scripts.b.*") == ["scripts.b.x_g__mutmut_1"]
+    assert report.main(["--mutants", str(tmp_path), "--to-rerun", "scripts.a.*", "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out == "scripts.a.x_f__mutmut_3 scripts.a.x_f__mutmut_7 scripts.a.x_f__mutmut_8\n"
+    assert not (tmp_path / "out").exists()
