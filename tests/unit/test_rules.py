@@ -172,3 +172,17 @@ def test_dates_are_real_catches_what_the_pattern_lets_through(package: Package) 
     set_cell(frames, "meetings", index, "date_end", "2023-03-01")
     found = {f for f in failing(frames) if f[0] == "dates_are_real"}
     assert found == {("dates_are_real", "meetings", "date_start", index + 2)}
+
+
+@pytest.mark.parametrize(("cells", "not_days"), [
+    ([None, "", "2024-02-30", "2024-02-29", "2023-02-29", "2024-08", "2024"], [False, False, True, False, True,
+                                                                                False, False]),
+    # a malformed first cell does not change how the others are read (no format guessed from it)
+    (["09.08.2024", "2024-08-09", "2024-13-01"], [False, False, True]),
+    (["2024/08/09", "2024-08-09"], [False, False]),
+])
+def test_a_day_is_a_calendar_day_read_as_iso_whatever_the_column_holds(cells: list, not_days: list) -> None:
+    from scripts.validate.rules import _not_a_day
+
+    frame = pl.DataFrame({"d": cells}, schema={"d": pl.String})
+    assert frame.select(_not_a_day(pl.col("d")))["d"].to_list() == not_days
