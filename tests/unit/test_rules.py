@@ -186,3 +186,15 @@ def test_a_day_is_a_calendar_day_read_as_iso_whatever_the_column_holds(cells: li
 
     frame = pl.DataFrame({"d": cells}, schema={"d": pl.String})
     assert frame.select(_not_a_day(pl.col("d")))["d"].to_list() == not_days
+
+
+@pytest.mark.parametrize("key", [False, True])
+def test_a_missing_cell_is_clean_text(key: bool) -> None:
+    """A column the CSV lacks is read as nulls: nothing in it is unclean (the missing column is the
+    finding); a key may have spaces around it (key_whitespace's), other text may not."""
+    from scripts.model.spec import make_field
+    from scripts.validate.rules import _clean_check
+
+    check = _clean_check(make_field({"name": "t"}), key)
+    frame = pl.DataFrame({"t": [None, "ok", " padded", "a\x1bb"]}, schema={"t": pl.String})
+    assert frame.select(check(pl.col("t")))["t"].to_list() == [False, False, not key, True]
