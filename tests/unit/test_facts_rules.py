@@ -77,6 +77,15 @@ def test_first_day_of_a_reduced_date_reads_only_iso_dates() -> None:
     assert alone["d"].to_list() == [None]
 
 
+def test_a_date_of_the_right_shape_that_is_no_day_has_no_first_or_last_day() -> None:
+    """'2024-02-30' has the shape of a day (dates_are_real reports it): it reads as no date, and
+    reading it does not stop the rules that compare dates."""
+    frame = pl.DataFrame({"d": ["2024-02-30", "2024-02", "2023-02-29", "2024"]})
+    got = frame.select(polars_first_day(pl.col("d")).alias("first"), polars_last_day(pl.col("d")).alias("last"))
+    assert got.rows() == [(None, None), (dt.date(2024, 2, 1), dt.date(2024, 2, 29)), (None, None),
+                          (dt.date(2024, 1, 1), dt.date(2024, 12, 31))]
+
+
 @pytest.mark.parametrize("malformed", ["2024-8-9", "2024-8-09", "2024-08-9", "2024-8", "24-08-09", "2024-13",
                                        "2024-02-30x", " 2024"])
 def test_a_malformed_date_is_read_as_no_date_by_every_reading(malformed: str) -> None:

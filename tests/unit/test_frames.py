@@ -124,3 +124,10 @@ def test_a_blank_cell_is_empty_spaces_or_missing() -> None:
 
     cells = pl.DataFrame({"c": [None, "", "  \t", "x", " x "]})
     assert cells.select(blank(pl.col("c")))["c"].to_list() == [True, True, True, False, False]
+
+
+def test_both_is_true_only_where_both_values_are_present() -> None:
+    from scripts.validate.columns import both
+
+    a, b = pl.Series([1, None, 1, None]), pl.Series(["x", "x", None, None])
+    assert both(a, b).to_list() == [True, False, False, False]
