@@ -94,6 +94,12 @@ def test_a_long_lookup_of_few_values_answers_each_row_as_a_join_would() -> None:
     assert found.to_list() == [3, 7, None, None, 19_999] * 5_000
 
 
+def test_a_long_lookup_by_whole_numbers_is_answered_too() -> None:
+    """Keys of another type than text (an ordinal, a year) go the plain way, however long the lookup."""
+    found = lookup(pl.Series([1, 2, None, 9] * 5_000), pl.Series([1, 2, 3]), pl.Series(["a", "b", "c"]))
+    assert found.to_list() == ["a", "b", None, None] * 5_000
+
+
 def test_every_rule_is_documented_and_hinted() -> None:
     for name, item in RULES.items():
         assert item.func.__doc__ or item.provenance, name
