@@ -33,8 +33,8 @@ def _join(wanted: pl.Series, keys: pl.Series, values: pl.Series, among: pl.Expr)
     """One query: each lookup of a small package costs its queries' fixed cost more than its work."""
     import polars as pl
 
-    table = pl.LazyFrame({"k": keys, "v": values}).filter(pl.col("k").is_not_null() & among)
-    table = table.unique("k", keep="first", maintain_order=True)
+    first = pl.col("k").is_first_distinct()  # a repeated key keeps its first value
+    table = pl.LazyFrame({"k": keys, "v": values}).filter(pl.col("k").is_not_null() & among & first)
     return pl.LazyFrame({"k": wanted}).join(table, on="k", how="left", maintain_order="left").collect()["v"]
 
 
