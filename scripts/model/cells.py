@@ -15,6 +15,7 @@ from typing import Any
 
 from scripts.model import catalogue, patterns
 from scripts.model.backends import words
+from scripts.model.limits import INTEGER_RANGE
 from scripts.model.spec import ENUM, MAX_LENGTH, MAXIMUM, MIN_LENGTH, MINIMUM, PATTERN, Field
 
 INTEGER_TEXT = r"^-?[0-9]+$"
@@ -35,9 +36,15 @@ def _type_error(fld: Field, text: str, what: str) -> CellError:
 
 
 def _parse_integer(fld: Field, text: str) -> int:
+    """A whole number within 64 bits: the typed frames, Parquet and SQLite cannot hold a larger one
+    (validation's polars reading finds no value in it), so it is a type error here too."""
     if not _INTEGER.match(text):
         raise _type_error(fld, text, "a whole number")
-    return int(text)
+    value = int(text)
+    low, high = INTEGER_RANGE
+    if not low <= value <= high:
+        raise _type_error(fld, text, f"a whole number from {low} to {high}")
+    return value
 
 
 def _parse_number(fld: Field, text: str) -> float:

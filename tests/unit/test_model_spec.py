@@ -224,3 +224,20 @@ def test_a_range_includes_both_bounds_in_polars_and_sqlite(kind: str) -> None:
     allowed = [db.execute(f"SELECT {expr} FROM (SELECT ? AS v)", (value,)).fetchone()[0]
                for _, expr in sqlite.checks(fld)[:2] for value in (1, 5, 0, 6)]
     assert allowed == [1, 1, 0, 1, 1, 1, 1, 0]
+
+
+def test_a_whole_number_past_64_bits_is_a_type_error_for_every_reader() -> None:
+    """The typed frames, Parquet and SQLite hold 64-bit integers: a longer number is refused by the
+    cell reader (import, diff) and read as no value by polars (validate), never a crash."""
+    import polars as pl
+
+    from scripts.model.backends import polars as exprs
+
+    fld = make_field({"name": "n", "type": "integer"})
+    texts = ["9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809",
+             "99999999999999999999", "7"]
+    typed = pl.DataFrame({"n": texts}).select(exprs.cast(fld, pl.col("n")))["n"].to_list()
+    assert typed == [2**63 - 1, -(2**63), None, None, None, 7]
+    assert [bool(list(cells.check_cell(fld, t))) for t in texts] == [False, False, True, True, True, False]
+    assert list(cells.check_cell(fld, "9223372036854775808")) == [
+        (TYPE, "'9223372036854775808' is not a whole number from -9223372036854775808 to 9223372036854775807")]
