@@ -241,3 +241,22 @@ def test_a_whole_number_past_64_bits_is_a_type_error_for_every_reader() -> None:
     assert [bool(list(cells.check_cell(fld, t))) for t in texts] == [False, False, True, True, True, False]
     assert list(cells.check_cell(fld, "9223372036854775808")) == [
         (TYPE, "'9223372036854775808' is not a whole number from -9223372036854775808 to 9223372036854775807")]
+
+
+@pytest.mark.parametrize(("kind", "enum", "values", "outside"), [
+    ("number", [1, 2], [1.0, 3.0, 2.0], [False, True, False]),        # whole numbers listed for a number field
+    ("number", [1.5, 2], [1.5, 2.0, 3.0], [False, False, True]),
+    ("integer", [1, 2**70], [1, 2], [False, True]),                    # a listed value no 64-bit column holds
+    ("boolean", [True], [True, False], [False, True]),
+])
+def test_an_enum_is_read_as_the_fields_type(kind: str, enum: list, values: list, outside: list) -> None:
+    """The listed values are read as the field's type, so a number field may list 1 and 2, and a
+    value no column of the type can hold is listed in vain, not a failure of validation."""
+    import polars as pl
+
+    from scripts.model.backends import polars as exprs
+
+    fld = make_field({"name": "v", "type": kind, "constraints": {"enum": enum}})
+    frame = pl.DataFrame({"v": values}, schema={"v": exprs.dtype(fld)})
+    found = frame.select(expr.alias(rule) for rule, expr in exprs.failures(fld, pl.col("v")))
+    assert found["enum"].to_list() == outside
