@@ -122,3 +122,16 @@ def test_validation_runs_the_real_packages_checks_in_memory(monkeypatch: pytest.
     assert validate_package(ROOT) == []
     assert seen == {"in-memory"}
     assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") is None
+
+
+@pytest.mark.parametrize(("value", "multiline", "refused"), [
+    ("a\r\nb", True, False),   # a Windows line break in a multi-line field is a line break
+    ("a\rb", True, True),      # a lone carriage return is not
+    ("a\nb", True, False),
+    ("a\r\nb", False, True),   # no line break at all in a single-line field
+    (None, False, False),
+])
+def test_refused_characters_in_polars_read_crlf_as_one_line_break(value: str | None, multiline: bool,
+                                                                 refused: bool) -> None:
+    frame = pl.DataFrame({"t": [value]}, schema={"t": pl.String})
+    assert frame.select(text.polars_refused_chars(pl.col("t"), multiline))["t"].to_list() == [refused]
