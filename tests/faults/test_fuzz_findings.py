@@ -58,7 +58,7 @@ DAMAGED: list[tuple[str, Any, str]] = [
 
 
 @pytest.mark.parametrize("verb", sorted(VERBS))
-@pytest.mark.parametrize(("file", "change", "words"), DAMAGED, ids=[w[:30] for _, _, w in DAMAGED])
+@pytest.mark.parametrize(("file", "change", "words"), DAMAGED, ids=[w[:30].replace("\\", "") for _, _, w in DAMAGED])
 def test_a_value_of_the_wrong_type_is_one_line_and_exit_2(tiny: Path, capsys, verb: str, file: str, change,
                                                            words: str) -> None:
     """Before: export failed in the workbook's README sheet ('str' object has no attribute 'get'),
