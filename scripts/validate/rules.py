@@ -101,7 +101,7 @@ def clean_text(frames: Frames) -> Found:
 def _clean_check(fld: Field, key: bool) -> Callable[[pl.Expr], pl.Expr]:
     """A key's text may have spaces around it (key_whitespace's finding), no other text may."""
     check = text.polars_refused_chars if key else text.polars_unclean
-    return lambda cell: check(cell, fld.multiline).fill_null(False)
+    return lambda cell: check(cell, fld.multiline)  # both read a missing cell as clean
 
 
 def _text_fields(package: Package) -> Iterator[tuple[str, str]]:
