@@ -135,3 +135,10 @@ def test_refused_characters_in_polars_read_crlf_as_one_line_break(value: str | N
                                                                  refused: bool) -> None:
     frame = pl.DataFrame({"t": [value]}, schema={"t": pl.String})
     assert frame.select(text.polars_refused_chars(pl.col("t"), multiline))["t"].to_list() == [refused]
+
+
+def test_unclean_reads_crlf_as_one_line_break_and_names_outer_spaces_in_words() -> None:
+    assert text.unclean("a\r\nb", multiline=True) is None
+    assert text.unclean("a\rb", multiline=True) == "holds the character U+000D (carriage return) at position 2"
+    assert text.unclean(" a", multiline=False) == "has spaces (or other blank characters) at its start or end"
+    assert text.unclean(" a", multiline=False, outer_spaces=False) is None
