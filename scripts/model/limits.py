@@ -15,3 +15,4 @@ REPORT_VALUE_CHARS = 80  # characters of a value printed before it is shortened
 REPORT_JSON_VALUE_CHARS = 1000  # characters of a value kept in a JSON report
 CHANGE_REPORT_CAP = 50  # changed cells an import lists in its text report (JSON lists them all)
 INTEGER_RANGE = (-(2**63), 2**63 - 1)  # whole numbers as the typed frames, Parquet and SQLite hold them (64-bit)
+SMALL_TABLE_ROWS = 100_000  # below this many rows a table is queried on polars' in-memory engine (backends.polars)

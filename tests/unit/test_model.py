@@ -8,6 +8,7 @@ import pytest
 
 from scripts.model import catalogue, names, pandera_schema, text
 from scripts.model.backends import polars as exprs
+from scripts.model.limits import SMALL_TABLE_ROWS
 from scripts.model.package import Package
 from scripts.validate import lock
 from scripts.validate.registry import RULES
@@ -101,10 +102,10 @@ def test_the_schema_verb_prints_each_column_with_its_checks_by_rule(capsys: pyte
 
 def test_small_tables_are_queried_in_memory_and_big_ones_keep_the_default_engine() -> None:
     assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") is None
-    with exprs.engine_for(exprs.SMALL_TABLE_ROWS - 1):
+    with exprs.engine_for(SMALL_TABLE_ROWS - 1):
         assert pl.Config.state(if_set=True)["POLARS_ENGINE_AFFINITY"] == "in-memory"
     assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") is None
-    with exprs.engine_for(exprs.SMALL_TABLE_ROWS):
+    with exprs.engine_for(SMALL_TABLE_ROWS):
         assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") is None
 
 

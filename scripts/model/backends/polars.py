@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from scripts.model import catalogue, patterns
 from scripts.model.cells import INTEGER_TEXT, NUMBER_TEXT
+from scripts.model.limits import SMALL_TABLE_ROWS
 from scripts.model.spec import ENUM, MAX_LENGTH, MAXIMUM, MIN_LENGTH, MINIMUM, PATTERN, Field
 
 if TYPE_CHECKING:
@@ -117,9 +118,6 @@ def repeated(columns: list[str]) -> pl.Expr:
     filled = pl.all_horizontal([pl.col(c).is_not_null() for c in columns])
     first = pl.col(columns[0]).is_first_distinct() if len(columns) == 1 else pl.struct(columns).is_first_distinct()
     return filled & ~first
-
-
-SMALL_TABLE_ROWS = 100_000  # below this many rows a table's queries run on polars' in-memory engine
 
 
 def engine_for(rows: int) -> AbstractContextManager[Any]:
