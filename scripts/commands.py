@@ -53,7 +53,7 @@ def validate(args: argparse.Namespace, notes: list[str]) -> int:
     if args.update_lock:  # prove everything with the texts, then record it in provenance.lock
         problems = _update_lock(args, notes)
     else:  # with the texts, a stale lock is refused; without them, citations are checked against it
-        problems = validate_package(args.root, args.sources, lock=not args.no_provenance)
+        problems = validate_package(args.root, args.sources, lock=not args.no_provenance, parallel=True)
     text = render(problems, notes, args.format, root=args.root)
     if args.output:
         atomic_write(args.output, text)
@@ -187,7 +187,7 @@ def release_steps():  # -> scripts.release.build.Steps
 def _validate_for_release(root: Path, sources: Path | None) -> list[Problem]:
     from scripts.validate import validate_package
 
-    return validate_package(root, sources)
+    return validate_package(root, sources, parallel=True)
 
 
 def _workbook_for_release(package: Package, dest: Path) -> None:

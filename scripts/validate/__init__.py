@@ -2,8 +2,8 @@
 
 The pass:
 
-1. the descriptor and Table Schemas are checked with frictionless, the reference (metadata only:
-   cheap, and a broken descriptor or schema stops the run with exit 2); then every descriptor value
+1. the descriptor and Table Schemas are checked with frictionless, the reference (metadata only,
+   :mod:`.metadata`; a broken descriptor or schema stops the run with exit 2); then every descriptor value
    that becomes a link, a file name, a version or text people read, by a named rule each
    (:mod:`.descriptor`);
 2. each CSV is read once (:mod:`.frames`): bytes (UTF-8, BOM, CRLF), header, ragged or blank rows,
@@ -15,7 +15,8 @@ The pass:
 
 One mistake gives one line: a problem of a more basic kind hides the problems a later step finds
 at the same cell, row or column (:func:`scripts.report.merge`, ranks from the catalogue).
-Validation only reads; it starts no process and never writes a file of the package. Full
+Validation only reads; it never writes a file of the package, and the one process it may start
+(frictionless's metadata check, from the command line) is given data, not paths or options. Full
 frictionless row validation runs in the test suite, which asserts the same verdict.
 """
 
@@ -32,73 +33,50 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 from scripts.model import catalogue
 from scripts.model.backends.polars import engine_for
-from scripts.model.names import DESCRIPTOR
-from scripts.model.package import Package, PackageError, check_patterns, load_package, read_json
+from scripts.model.package import Package, check_patterns, load_package
 from scripts.report import Problem, merge
 
 from . import facts, provenance, records, rules  # noqa: F401  (register the named rules)
 from .descriptor import descriptor_problems
 from .frames import Frames, read_package
 from .lock import lock_file_problems, lock_location  # registers the lock's rules too
+from .metadata import metadata_problems, start
 
 __all__ = ["metadata_problems", "run_validation", "validate_package"]
 
 
-def metadata_problems(package: Package) -> None:
-    """The descriptor and every Table Schema against the Data Package v2 profiles (frictionless).
-
-    Raises PackageError naming the first broken file: nothing else can be trusted after it. A
-    verdict is remembered for the process by content, so repeated runs (tests, import then
-    release) pay for frictionless once per distinct descriptor and schema.
-    """
-    import json
-
-    descriptor = json.loads(json.dumps(package.descriptor))
-    for resource in descriptor.get("resources", []):
-        resource.pop("schema", None)  # schemas are checked one by one below, from the files read
-        if resource.get("name") in package.refused:
-            resource["path"] = "refused.csv"  # reported as unsafe-path, with the resource's name
-    items = [(str(package.root / DESCRIPTOR), "package", descriptor)]
-    for table in package.tables.values():
-        if table.schema_path.name != DESCRIPTOR:
-            items.append((str(table.schema_path), "schema", read_json(table.schema_path)))
-    key = json.dumps([(kind, data) for _, kind, data in items], sort_keys=True)
-    if key not in _VALID_METADATA:
-        _check_metadata(items)
-        _VALID_METADATA.add(key)
-
-
-_VALID_METADATA: set[str] = set()
-
-
-def _check_metadata(items: list[tuple[str, str, dict]]) -> None:
-    from frictionless import Package as FrictionlessPackage
-    from frictionless import Schema
-
-    for label, kind, data in items:
-        report = (FrictionlessPackage if kind == "package" else Schema).validate_descriptor(data)
-        if not report.valid:
-            raise PackageError(f"{label}: {report.errors[0].message}")
-
-
-def validate_package(root: Path | str, sources: Path | None = None, lock: bool = False) -> list[Problem]:
+def validate_package(root: Path | str, sources: Path | None = None, lock: bool = False,
+                     parallel: bool = False) -> list[Problem]:
     """Every problem of the package under ``root``; provenance too when ``sources`` is given.
 
     With ``lock``, provenance is also checked against the package's ``provenance.lock``: without
     ``sources`` the citations are compared with it (lock mode: it must exist); with them, a lock
-    that no longer records what they prove is refused (:mod:`.lock`).
+    that no longer records what they prove is refused (:mod:`.lock`). With ``parallel`` (the
+    command line), frictionless's metadata check runs in a second process meanwhile (:mod:`.metadata`).
     Raises PackageError when the descriptor or a schema cannot be read at all.
     """
-    return run_validation(root, sources, lock)[0]
+    return run_validation(root, sources, lock, parallel)[0]
 
 
-def run_validation(root: Path | str, sources: Path | None = None, lock: bool = False) -> tuple[list[Problem], Frames]:
+def run_validation(root: Path | str, sources: Path | None = None, lock: bool = False,
+                   parallel: bool = False) -> tuple[list[Problem], Frames]:
     """:func:`validate_package`, also returning the frames read (what ``--update-lock`` records)."""
+    package = load_package(root, confine=False)
+    pending = start(package, parallel)
+    try:
+        found = _checked(package, sources, lock)
+    except BaseException:
+        pending.verdict()  # a broken descriptor or schema is named before what it broke
+        raise
+    pending.verdict()
+    return found
+
+
+def _checked(package: Package, sources: Path | None, lock: bool) -> tuple[list[Problem], Frames]:
+    """Every check after the metadata's, in order: patterns, reading, descriptor values, rules."""
     from .checks import table_problems
     from .registry import RuleRun
 
-    package = load_package(root, confine=False)
-    metadata_problems(package)
     check_patterns(package)
     frames, found = read_package(package)
     found = descriptor_problems(package.descriptor) + found
