@@ -35,7 +35,7 @@ from scripts.report import Problem
 from .frames import Frames
 from .lockfile import CITATION_KEYS, KEYS, cited_cells, lock_text, proved_entries, read_lock
 from .provenance import provenance_problems, source_texts
-from .registry import LOCK, STALE, Found, every_field, rule
+from .registry import LOCK, STALE, Found, every_field, rule_of
 
 if TYPE_CHECKING:
     import polars as pl
@@ -229,23 +229,22 @@ def _mask(frames: Frames, problems: list[Problem], rule_id: str, targets: list[t
         yield table, column, failing, messages
 
 
-def _register(rule_id: str, mode: str, targets: tuple[str, ...] | None) -> None:
-    """Register ``rule_id`` as a pandera-checked lock rule reporting on ``targets`` (None: every field)."""
-
-    def check(frames: Frames, lock: Path, sources: Path | None = None) -> Found:
-        declared = list(every_field(frames.package)) if targets is None else \
-            [tuple(t.split(".", 1)) for t in targets]
-        return _mask(frames, _all_problems(frames, sources, lock), rule_id, declared)  # type: ignore[arg-type]
-
-    check.__name__ = rule_id
-    rule(SOURCES, CITATIONS, targets=every_field if targets is None else targets, provenance=mode)(check)
+def _lock_findings(frames: Frames, lock: Path, sources: Path | None = None, *, rule_id: str,
+                   where: tuple[str, ...] | None) -> Found:
+    """The findings of the lock rule ``rule_id`` on the fields ``where`` (None: every field)."""
+    declared = list(every_field(frames.package)) if where is None else [tuple(t.split(".", 1)) for t in where]
+    return _mask(frames, _all_problems(frames, sources, lock), rule_id, declared)  # type: ignore[arg-type]
 
 
-_register(catalogue.LOCK_NEW, LOCK, (f"{CITATIONS}.citation_id",))
-_register(catalogue.LOCK_CHANGED, LOCK, tuple(f"{CITATIONS}.{k}" for k in CITATION_KEYS))
-_register(catalogue.LOCK_SOURCE, LOCK, (f"{SOURCES}.sha256",))
-_register(catalogue.LOCK_VALUE, LOCK, None)
-_register(catalogue.LOCK_STALE, STALE, (f"{CITATIONS}.citation_id",))
+for _rule_id, _mode, _targets in (
+    (catalogue.LOCK_NEW, LOCK, (f"{CITATIONS}.citation_id",)),
+    (catalogue.LOCK_CHANGED, LOCK, tuple(f"{CITATIONS}.{k}" for k in CITATION_KEYS)),
+    (catalogue.LOCK_SOURCE, LOCK, (f"{SOURCES}.sha256",)),
+    (catalogue.LOCK_VALUE, LOCK, None),
+    (catalogue.LOCK_STALE, STALE, (f"{CITATIONS}.citation_id",)),
+):
+    rule_of(_rule_id, _lock_findings, SOURCES, CITATIONS, targets=every_field if _targets is None else _targets,
+            provenance=_mode, rule_id=_rule_id, where=_targets)
 
 
 # --------------------------------------------------------------------------- --update-lock

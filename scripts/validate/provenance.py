@@ -31,7 +31,7 @@ from scripts.report import Problem
 
 from .columns import lookup
 from .frames import Frames
-from .registry import Found, rule
+from .registry import Found, rule_of
 
 if TYPE_CHECKING:
     import polars as pl
@@ -273,20 +273,11 @@ def _findings(frames: Frames, sources: Path, rule_id: str, table: str, column: s
            pl.repeat(None, height, dtype=pl.String, eager=True).scatter(list(found), list(found.values())))
 
 
-def _provenance_rule(rule_id: str, table: str, column: str) -> None:
-    """Register ``rule_id`` as a provenance rule reporting on ``table.column``."""
-
-    def check(frames: Frames, sources: Path) -> Found:
-        return _findings(frames, sources, rule_id, table, column)
-
-    check.__name__ = rule_id
-    rule(SOURCES, CITATIONS, targets=(f"{table}.{column}",), provenance=True)(check)
-
-
 for _rule_id, _table, _column in (
     (catalogue.SOURCE_MISSING, SOURCES, "file_name"), (catalogue.NOT_REGULAR, SOURCES, "file_name"),
     (catalogue.SOURCE_SHA, SOURCES, "sha256"),
     (catalogue.PAST_END, CITATIONS, "line_end"), (catalogue.EVIDENCE_MISSING, CITATIONS, "evidence"),
     (catalogue.VALUE_MISSING, CITATIONS, "field_name"), (catalogue.FIELD_UNKNOWN, CITATIONS, "field_name"),
 ):
-    _provenance_rule(_rule_id, _table, _column)
+    rule_of(_rule_id, _findings, SOURCES, CITATIONS, targets=(f"{_table}.{_column}",), provenance=True,
+            rule_id=_rule_id, table=_table, column=_column)

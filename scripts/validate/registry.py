@@ -12,6 +12,7 @@ anything runs; the first such check that pandera runs computes the rule once for
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,16 @@ def rule(*needs: str, targets: tuple[str, ...] | Targets, describe: Callable[[Fi
         return func
 
     return register
+
+
+def rule_of(rule_id: str, func: Callable[..., Found], /, *needs: str, targets: tuple[str, ...] | Targets,
+            provenance: bool | str = False, **bound: Any) -> None:
+    """Register ``func`` with ``bound`` keywords fixed as the rule ``rule_id``: one function that
+    serves several rules (the provenance and lock findings, by rule id). A module-level function,
+    not a closure made at import, so that mutation testing can see inside it."""
+    check = functools.partial(func, **bound)
+    check.__name__ = rule_id  # type: ignore[attr-defined]
+    rule(*needs, targets=targets, provenance=provenance)(check)
 
 
 def every_field(package: Package) -> Iterator[tuple[str, str]]:
