@@ -60,7 +60,7 @@ MISSING_FILE = _add(FILE, "missing-file", "the file is listed in datapackage.jso
                     "restore the file or fix its path in datapackage.json")
 UNREADABLE_FILE = _add(FILE, "unreadable-file", "the file cannot be read", "check the file's permissions")
 NOT_REGULAR = _add(FILE, "not-a-regular-file", "the path is not a regular file (a FIFO, socket, device or folder)",
-                   "replace it with the table's CSV file (a FIFO, socket, device or folder is never read)")
+                   "replace it with a regular file (a FIFO, socket, device or folder is never read)")
 CELL_TOO_LONG = _add(FILE, "cell-too-long", "the cell is longer than a spreadsheet cell may be (Excel's limit)",
                      "shorten the text: every cell must fit in a spreadsheet cell (Excel's limit)")
 UNSAFE_PATH = _add(FILE, "unsafe-path", "the resource's path leaves the package; the file was not read",

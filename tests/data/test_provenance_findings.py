@@ -1,0 +1,60 @@
+"""Every provenance finding exactly as a user reads it: file, row, field, value, rule, message and
+hint (the corpus tests pin where a finding is; these pin what it says)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scripts.report import Problem
+from scripts.validate import validate_package
+from tests.data.corpus import Copy
+
+CITATIONS = "tables/citations.csv"
+SOURCES = "tables/sources.csv"
+
+
+def test_a_citation_naming_a_field_its_table_lacks(pkg: Copy, sources_copy: Path) -> None:
+    row = pkg.edit("citations", "C0001", field_name="no_such_field")  # a verbatim citation of sources.title
+    assert validate_package(pkg.root, sources_copy) == [
+        Problem(CITATIONS, row, "field_name", "no_such_field", "citation-field-unknown",
+                "sources has no field 'no_such_field'", "name one of the table's fields")]
+
+
+def test_a_changed_value_its_verbatim_citation_no_longer_holds(pkg: Copy, sources_copy: Path) -> None:
+    pkg.edit("meetings", "ca-consultative-7", venue="Palace of Independence")  # cited verbatim by C0114
+    assert validate_package(pkg.root, sources_copy) == [
+        Problem(CITATIONS, pkg.row_of("citations", "C0114"), "field_name", "venue", "citation-value-missing",
+                "meetings.venue = 'Palace of Independence' does not occur in the cited lines",
+                "cite the lines that state the value, or mark the citation paraphrase or inferred")]
+
+
+def test_lines_past_the_end_and_evidence_not_in_the_lines(pkg: Copy, sources_copy: Path) -> None:
+    past = pkg.edit("citations", "C0001", line_start="9000", line_end="9001")
+    missing = pkg.edit("citations", "C0002", evidence="zebra crossing quartz")
+    assert validate_package(pkg.root, sources_copy) == [
+        Problem(CITATIONS, past, "line_end", "9001", "citation-past-end",
+                "source src-000 has 6 lines; the citation ends at line 9001",
+                "check the line numbers with grep -n in the source text"),
+        Problem(CITATIONS, missing, "evidence", "zebra crossing quartz", "citation-evidence-missing",
+                "the evidence does not occur in lines 3-3 of source src-000",
+                "quote a few words exactly as the cited lines write them, or fix the line range")]
+
+
+def test_source_texts_changed_missing_or_not_files(pkg: Copy, sources_copy: Path) -> None:
+    changed, gone, folder = (row["file_name"] for row in pkg.rows("sources")[:3])
+    (sources_copy / changed).write_text((sources_copy / changed).read_text(encoding="utf-8") + "\nx\n",
+                                        encoding="utf-8")
+    (sources_copy / gone).unlink()
+    (sources_copy / folder).unlink()
+    (sources_copy / folder).mkdir()
+    recorded = pkg.rows("sources")[0]["sha256"]
+    assert validate_package(pkg.root, sources_copy) == [
+        Problem(SOURCES, 3, "file_name", gone, "source-file-missing", f"source text {sources_copy / gone} not found",
+                "restore the file or point --sources at the folder that holds it"),
+        Problem(SOURCES, 4, "file_name", folder, "not-a-regular-file",
+                f"source text {sources_copy / folder} is a directory, not a regular file; it was not read",
+                "replace it with a regular file (a FIFO, socket, device or folder is never read)"),
+        Problem(SOURCES, 2, "sha256", recorded, "source-sha256-mismatch",
+                f"{changed} has sha256 c25734ff16f74ba13239cdd82c0fb99ca169764f000a31308d78ae663a2c770b, "
+                "not the recorded one",
+                "the text changed: re-check its citations, then record the new sha256")]
