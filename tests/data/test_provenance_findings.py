@@ -28,6 +28,14 @@ def test_a_changed_value_its_verbatim_citation_no_longer_holds(pkg: Copy, source
                 "cite the lines that state the value, or mark the citation paraphrase or inferred")]
 
 
+def test_an_unknown_field_does_not_hide_the_next_field_of_its_table(pkg: Copy, sources_copy: Path) -> None:
+    """The first verbatim citation of meetings names no field of it; a later one's value changed."""
+    unknown = pkg.edit("citations", "C0108", field_name="no_such_field")
+    pkg.edit("meetings", "ca-consultative-7", venue="Palace of Independence")
+    assert [(p.row, p.rule) for p in validate_package(pkg.root, sources_copy)] == [
+        (pkg.row_of("citations", "C0114"), "citation-value-missing"), (unknown, "citation-field-unknown")]
+
+
 def test_lines_past_the_end_and_evidence_not_in_the_lines(pkg: Copy, sources_copy: Path) -> None:
     past = pkg.edit("citations", "C0001", line_start="9000", line_end="9001")
     missing = pkg.edit("citations", "C0002", evidence="zebra crossing quartz")
