@@ -60,7 +60,9 @@ def read_sources(frames: Frames, sources_dir: Path) -> tuple[dict[str, list[str]
     problems = []
     for index, row in enumerate(raw.select("source_id", "file_name", "sha256").iter_rows()):
         source_id, name, recorded = row
-        path = sources_dir / (name or "")
+        if not name:  # a source without a file name is the required rule's finding
+            continue
+        path = sources_dir / name
         data = _source_bytes(sources_dir, name)
         if isinstance(data, str):
             rule = "not-a-regular-file" if data else "source-file-missing"
@@ -77,11 +79,11 @@ def read_sources(frames: Frames, sources_dir: Path) -> tuple[dict[str, list[str]
     return texts, problems
 
 
-def _source_bytes(sources_dir: Path, name: str | None) -> bytes | str:
+def _source_bytes(sources_dir: Path, name: str) -> bytes | str:
     """The bytes of a source text; else why not: "" when it is missing or leaves the folder, a
     sentence when it is a FIFO, socket, device or folder (never opened, so never waited on)."""
-    path = sources_dir / (name or "")
-    if not name or confinement_problem(sources_dir, name):
+    path = sources_dir / name
+    if confinement_problem(sources_dir, name):
         return ""
     try:
         return read_regular(path)

@@ -175,6 +175,20 @@ def test_a_source_file_climbing_out_of_the_sources_folder_is_not_read(pkg: Path,
     assert found[0][3] == f"source text {sources / '..' / 'outside.txt'} not found"
 
 
+def test_a_source_without_a_file_name_is_left_to_the_required_rule(pkg: Path, tmp_path: Path) -> None:
+    """Only the source after it is reported: a blank name is not read as the sources folder itself."""
+    set_source(pkg, "", "0" * 64)
+    table = load_package(pkg).table("sources")
+    rows = [*read_rows(table), {**read_rows(table)[0], "source_id": "src-901", "file_name": "901.txt"}]
+    table.path.write_text(csv_text(table, rows), encoding="utf-8")
+    set_citations(pkg, (1, 1, "The Fifth Meeting", ""))
+    frames, _ = read_package(load_package(pkg))
+    mine = (_row_of_source(pkg), len(rows) + 1)  # src-900 (no name) and src-901; the others are not in tmp
+    assert [(p.rule, p.row, p.message) for p in provenance_problems(frames, tmp_path / "sources")
+            if p.file == "tables/sources.csv" and p.row in mine] == [
+        ("source-file-missing", len(rows) + 1, f"source text {tmp_path / 'sources' / '901.txt'} not found")]
+
+
 def test_a_source_file_linking_out_of_the_sources_folder_is_not_read(pkg: Path, tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     digest = write_source(tmp_path, "outside.txt")
