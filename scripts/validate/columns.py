@@ -51,6 +51,20 @@ def both(a: pl.Series, b: pl.Series) -> pl.Series:
     return a.is_not_null() & b.is_not_null()
 
 
+def at_rows(height: int, messages: dict[int, str]) -> tuple[pl.Series, pl.Series | None]:
+    """Findings given row by row (0-based row: message) as a rule yields them: the failing mask,
+    and each row's message, None when nothing is found (no column as long as the table is built
+    to say nothing). For rules that report problems found elsewhere (provenance, the lock)."""
+    import polars as pl
+
+    failing = pl.repeat(False, height, dtype=pl.Boolean, eager=True)
+    if not messages:
+        return failing, None
+    rows = list(messages)
+    return (failing.scatter(rows, True),
+            pl.repeat(None, height, dtype=pl.String, eager=True).scatter(rows, list(messages.values())))
+
+
 def fails(mask: pl.Series) -> pl.Series:
     """A failure mask with nulls read as 'passes'. (Kleene logic: null AND false is false; the
     operators run directly, where fill_null is a query of its own, ~0.1 ms, and validation reads

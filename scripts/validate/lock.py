@@ -32,6 +32,7 @@ from scripts.model.names import CITATIONS, PROVENANCE_LOCK, SOURCES
 from scripts.model.package import Package, PackageError, confinement_problem
 from scripts.report import Problem
 
+from .columns import at_rows
 from .frames import Frames
 from .lockfile import CITATION_KEYS, KEYS, cited_cells, lock_text, proved_entries, read_lock
 from .provenance import provenance_problems, source_texts
@@ -213,7 +214,6 @@ def _stale_message(citation: str, diff: list[str]) -> str:
 # --------------------------------------------------------------------------- pandera checks
 def _mask(frames: Frames, problems: list[Problem], rule_id: str, targets: list[tuple[str, str]]) -> Found:
     """The problems of one rule as a failing mask and a message per row, for each target table.field."""
-    import polars as pl
 
     by_target: dict[tuple[str, str], dict[int, str]] = {}
     files = {frames.file(t): t for t in frames.raw}
@@ -223,10 +223,7 @@ def _mask(frames: Frames, problems: list[Problem], rule_id: str, targets: list[t
     for (table, column), rows in by_target.items():
         if (table, column) not in targets:
             continue
-        height, at = frames.raw[table].height, list(rows)
-        failing = pl.repeat(False, height, dtype=pl.Boolean, eager=True).scatter(at, True)
-        messages = pl.repeat(None, height, dtype=pl.String, eager=True).scatter(at, list(rows.values()))
-        yield table, column, failing, messages
+        yield table, column, *at_rows(frames.raw[table].height, rows)
 
 
 def _lock_findings(frames: Frames, lock: Path, sources: Path | None = None, *, rule_id: str,

@@ -29,7 +29,7 @@ from scripts.model.package import confinement_problem
 from scripts.model.text import fold
 from scripts.report import Problem
 
-from .columns import lookup
+from .columns import at_rows, lookup
 from .frames import Frames
 from .registry import Found, rule_of
 
@@ -263,16 +263,8 @@ def source_texts(frames: Frames, sources_dir: Path) -> dict[str, list[str]]:
 
 def _findings(frames: Frames, sources: Path, rule_id: str, table: str, column: str) -> Found:
     """The provenance problems of one rule as a failing mask and a message per row."""
-    import polars as pl
-
-    height = frames.raw[table].height
     found = {p.row - 2: p.message for p in provenance_problems(frames, sources) if p.rule == rule_id and p.row}
-    failing = pl.repeat(False, height, dtype=pl.Boolean, eager=True)
-    if not found:  # no column of messages as long as the table when nothing is to be said
-        yield table, column, failing
-        return
-    yield (table, column, failing.scatter(list(found), True),
-           pl.repeat(None, height, dtype=pl.String, eager=True).scatter(list(found), list(found.values())))
+    yield table, column, *at_rows(frames.raw[table].height, found)
 
 
 for _rule_id, _table, _column in (

@@ -131,3 +131,13 @@ def test_both_is_true_only_where_both_values_are_present() -> None:
 
     a, b = pl.Series([1, None, 1, None]), pl.Series(["x", "x", None, None])
     assert both(a, b).to_list() == [True, False, False, False]
+
+
+def test_findings_given_by_row_become_a_mask_and_messages() -> None:
+    from scripts.validate.columns import at_rows
+
+    failing, messages = at_rows(4, {3: "last", 1: "second"})
+    assert (failing.dtype, failing.to_list()) == (pl.Boolean, [False, True, False, True])
+    assert messages is not None and (messages.dtype, messages.to_list()) == (pl.String, [None, "second", None, "last"])
+    failing, messages = at_rows(3, {})
+    assert (failing.dtype, failing.to_list(), messages) == (pl.Boolean, [False, False, False], None)
