@@ -213,3 +213,15 @@ def test_a_changed_source_text_is_found_by_its_sha256(pkg: Path, tmp_path: Path)
     digest = hashlib.sha256(TEXT.replace("Fifth", "Sixth").encode()).hexdigest()
     assert proved(pkg, sources) == [("source-sha256-mismatch", _row_of_source(pkg), "sha256",
                                      f"900.txt has sha256 {digest}, not the recorded one")]
+
+
+def test_without_a_citations_table_nothing_is_proved_or_read(pkg: Path, tmp_path: Path) -> None:
+    """A package whose citations.csv is missing (its own finding) has no provenance problems and
+    no source texts read: the lock then records nothing rather than failing."""
+    from scripts.validate.provenance import source_texts
+
+    (pkg / "tables" / "citations.csv").unlink()
+    frames, problems = read_package(load_package(pkg))
+    assert [p.rule for p in problems] == ["missing-file"] and "citations" not in frames.raw
+    assert provenance_problems(frames, tmp_path / "sources") == []
+    assert source_texts(frames, tmp_path / "sources") == {}
