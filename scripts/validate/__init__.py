@@ -65,8 +65,11 @@ def run_validation(root: Path | str, sources: Path | None = None, lock: bool = F
     pending = start(package, parallel)
     try:
         found = _checked(package, sources, lock)
-    except BaseException:
+    except Exception:
         pending.verdict()  # a broken descriptor or schema is named before what it broke
+        raise
+    except BaseException:  # interrupted: the second process is stopped, not waited for
+        pending.abandon()
         raise
     pending.verdict()
     return found

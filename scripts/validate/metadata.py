@@ -59,6 +59,13 @@ class Pending:
             raise PackageError(message)
         _VALID.add(self.key)
 
+    def abandon(self) -> None:
+        """Stop the second process without its answer (the run was interrupted)."""
+        if self.child is not None:
+            self.child.kill()
+            self.child.communicate()
+            self.child = None
+
 
 _NO_ANSWER = object()  # the second process failed or was not started: ask in process
 

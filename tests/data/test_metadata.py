@@ -121,6 +121,26 @@ def test_a_hung_second_process_is_killed_and_asked_in_process(package_copy: Path
         run_validation(package_copy, None, parallel=True)
 
 
+def test_an_interrupted_run_stops_the_second_process_at_once(package_copy: Path, separate: list[int],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    children: list[subprocess.Popen] = []
+    spawn = metadata._spawn
+
+    def kept(items: metadata.Items) -> subprocess.Popen | None:
+        children.append(spawn(items))
+        return children[-1]
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(metadata, "_CHILD", "import time; time.sleep(60)")
+    monkeypatch.setattr(metadata, "_spawn", kept)
+    monkeypatch.setattr("scripts.validate._checked", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_validation(package_copy, None, parallel=True)
+    assert children[0].returncode == -9  # killed and reaped, not waited for a minute
+
+
 def test_the_command_line_names_a_broken_schema_from_the_second_process(package_copy: Path) -> None:
     """A real cold run: frictionless is not imported in the validating process."""
     path = _break_schema(package_copy)
