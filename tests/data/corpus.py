@@ -52,6 +52,8 @@ class Copy:
     def edit(self, table: str, key: str, **changes: str) -> int:
         """Change fields of one record (the file stays sorted); return its spreadsheet row."""
         t = self.package.table(table)
+        unknown = set(changes) - set(t.field_names)
+        assert not unknown, f"{table} has no field {sorted(unknown)}: the edit would be dropped unwritten"
         rows = self.rows(table)
         target = next(r for r in rows if t.record_key(r) == key)
         target.update(changes)
@@ -85,10 +87,20 @@ class Copy:
         fields = self.package.table(table).field_names
         self.write(table, [*self.rows(table), {f: cells.get(f, "") for f in fields}])
 
+    def citation(self, table: str, key: str, field: str) -> str:
+        """The id of the citation of ``table``/``key`` that names ``field``."""
+        return next(c["citation_id"] for c in self.rows("citations")
+                    if (c["table_name"], c["record_id"], c["field_name"]) == (table, key, field))
+
     def uncite(self, table: str, key: str, field: str) -> None:
         """Remove the citations of ``table``/``key`` that name ``field``."""
         self.write("citations", [c for c in self.rows("citations")
                                  if (c["table_name"], c["record_id"], c["field_name"]) != (table, key, field)])
+
+
+def edit_field(root: Path, table: str, key: str, field: str, value: str) -> int:
+    """Set one field of one record of the package at ``root``; return its spreadsheet row."""
+    return Copy(root).edit(table, key, **{field: value})
 
 
 def fingerprint(root: Path) -> dict[str, str]:

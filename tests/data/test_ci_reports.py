@@ -13,22 +13,11 @@ from jsonschema import Draft4Validator
 
 from scripts.cli import main
 from scripts.model import catalogue
-from scripts.model.package import csv_text, load_package, read_rows
 from tests.conftest import ROOT
+from tests.data.corpus import edit_field
 
 SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 HINT = "verify with the sources: python -m scripts validate --sources DIR --update-lock"
-
-
-def edit(root: Path, table: str, key: str, field: str, value: str) -> int:
-    spec = load_package(root).table(table)
-    rows = read_rows(spec)
-    for index, row in enumerate(rows):
-        if row[spec.primary_key[0]] == key:
-            row[field] = value
-            spec.path.write_text(csv_text(spec, rows), encoding="utf-8")
-            return index + 2
-    raise AssertionError(f"{table} {key} not found")
 
 
 @pytest.fixture()
@@ -39,9 +28,9 @@ def broken(package_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy2(ROOT / "provenance.lock", package_copy / "provenance.lock")
     monkeypatch.delenv("CAC_SOURCES", raising=False)
     monkeypatch.chdir(package_copy)
-    assert edit(package_copy, "meetings", "ca-consultative-2", "description", "Line one\nline two") == 3
-    assert edit(package_copy, "meetings", "ca-consultative-6", "ordinal", "six") == 8
-    assert edit(package_copy, "indicators", "gdp-region-2023-src-000", "value", "451") == 4
+    assert edit_field(package_copy, "meetings", "ca-consultative-2", "description", "Line one\nline two") == 3
+    assert edit_field(package_copy, "meetings", "ca-consultative-6", "ordinal", "six") == 8
+    assert edit_field(package_copy, "indicators", "gdp-region-2023-src-000", "value", "451") == 4
     return package_copy
 
 

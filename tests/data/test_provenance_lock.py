@@ -16,6 +16,7 @@ from scripts.cli import main
 from scripts.model.package import PackageError, csv_text, load_package, read_rows
 from scripts.validate import validate_package
 from tests.conftest import ROOT
+from tests.data.corpus import edit_field
 
 LOCK = "provenance.lock"
 CITATIONS = "tables/citations.csv"
@@ -31,18 +32,6 @@ def locked(package_copy: Path) -> Path:
 @pytest.fixture()
 def no_sources(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CAC_SOURCES", raising=False)
-
-
-def edit(root: Path, table: str, key: str, field: str, value: str) -> int:
-    """Set ``field`` of the record whose first key field is ``key``; return its spreadsheet row."""
-    spec = load_package(root).table(table)
-    rows = read_rows(spec)
-    for index, row in enumerate(rows):
-        if row[spec.primary_key[0]] == key:
-            row[field] = value
-            spec.path.write_text(csv_text(spec, rows), encoding="utf-8")
-            return index + 2
-    raise AssertionError(f"{table} {key} not found")
 
 
 def found(root: Path, sources: Path | None = None) -> list[tuple[str, str, int | None, str | None]]:
@@ -76,10 +65,10 @@ def test_a_new_citation_is_not_in_the_lock(locked: Path) -> None:
     ("evidence", "Astana hosts"), ("field_name", "venue"), ("record_id", "ca-consultative-7"),
 ])
 def test_a_changed_citation_is_named_by_the_field_that_changed(locked: Path, field: str, value: str) -> None:
-    row = edit(locked, "citations", "C0108", field, value)  # meetings ca-consultative-6 city, verbatim, lines 1-1
+    row = edit_field(locked, "citations", "C0108", field, value)  # meetings ca-consultative-6 city, verbatim, lines 1-1
     assert row == 109
     if field == "line_start":
-        edit(locked, "citations", "C0108", "line_end", "2")  # keep the range ordered
+        edit_field(locked, "citations", "C0108", "line_end", "2")  # keep the range ordered
         assert found(locked) == [("citation-changed-since-lock", CITATIONS, 109, "line_end"),
                                  ("citation-changed-since-lock", CITATIONS, 109, "line_start")]
         return
@@ -87,7 +76,7 @@ def test_a_changed_citation_is_named_by_the_field_that_changed(locked: Path, fie
 
 
 def test_a_changed_cited_value_is_reported_at_its_own_cell(locked: Path) -> None:
-    row = edit(locked, "indicators", "gdp-region-2023-src-000", "value", "451")  # C0258 proved 450, verbatim
+    row = edit_field(locked, "indicators", "gdp-region-2023-src-000", "value", "451")  # C0258 proved 450, verbatim
     problems = validate_package(locked, None, lock=True)
     assert [(p.rule, p.file, p.row, p.field, p.value) for p in problems] == [
         ("cited-value-changed-since-lock", "tables/indicators.csv", row, "value", "451")]
@@ -98,7 +87,7 @@ def test_a_changed_cited_value_is_reported_at_its_own_cell(locked: Path) -> None
 
 def test_a_value_only_paraphrased_is_not_locked(locked: Path) -> None:
     """The lock vouches for what the texts proved: a paraphrase proves no value (as with the texts)."""
-    edit(locked, "meetings", "ca-consultative-6", "status", "held")  # unchanged value, paraphrased (C0112)
+    edit_field(locked, "meetings", "ca-consultative-6", "status", "held")  # unchanged value, paraphrased (C0112)
     assert found(locked) == []
 
 
@@ -112,7 +101,7 @@ def test_a_lock_entry_without_its_citation(locked: Path) -> None:
 
 
 def test_a_changed_source_digest(locked: Path) -> None:
-    row = edit(locked, "sources", "src-001", "sha256", "0" * 64)
+    row = edit_field(locked, "sources", "src-001", "sha256", "0" * 64)
     assert found(locked) == [("source-changed-since-lock", "tables/sources.csv", row, "sha256")]
 
 
@@ -174,7 +163,7 @@ def test_sources_given_but_missing_are_an_error_even_with_a_lock(locked: Path, t
 
 
 def test_no_provenance_skips_the_lock_too(locked: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(locked, "indicators", "gdp-region-2023-src-000", "value", "451")
+    edit_field(locked, "indicators", "gdp-region-2023-src-000", "value", "451")
     assert main(["validate", str(locked), "--no-provenance"]) == 0
     assert capsys.readouterr().out.startswith("note: provenance was not checked (--no-provenance)")
 
@@ -194,7 +183,7 @@ def test_the_committed_lock_records_what_the_sources_prove(sources: Path, packag
 def test_update_lock_refuses_while_anything_is_unproved(sources: Path, locked: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     before = (locked / LOCK).read_bytes()
-    edit(locked, "citations", "C0108", "evidence", "Astana hosts the seventh")
+    edit_field(locked, "citations", "C0108", "evidence", "Astana hosts the seventh")
     assert main(["validate", str(locked), "--sources", str(sources), "--update-lock"]) == 1
     out = capsys.readouterr().out
     assert "row 109, evidence = 'Astana hosts the seventh'  [citation-evidence-missing]" in out
@@ -204,13 +193,13 @@ def test_update_lock_refuses_while_anything_is_unproved(sources: Path, locked: P
 
 
 def test_update_lock_refuses_an_invalid_package_too(sources: Path, package_copy: Path) -> None:
-    edit(package_copy, "meetings", "ca-consultative-6", "ordinal", "six")
+    edit_field(package_copy, "meetings", "ca-consultative-6", "ordinal", "six")
     assert main(["validate", str(package_copy), "--sources", str(sources), "--update-lock"]) == 1
     assert not (package_copy / LOCK).exists()
 
 
 def test_with_the_sources_a_stale_lock_is_refused(sources: Path, locked: Path) -> None:
-    edit(locked, "citations", "C0108", "line_end", "3")  # still proved: the city is in lines 1-3
+    edit_field(locked, "citations", "C0108", "line_end", "3")  # still proved: the city is in lines 1-3
     problems = validate_package(locked, sources, lock=True)
     assert [(p.rule, p.file, p.row, p.field) for p in problems] == [
         ("provenance-lock-stale", CITATIONS, 109, "citation_id")]

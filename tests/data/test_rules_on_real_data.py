@@ -14,69 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from scripts.model.package import csv_text, load_package, read_rows
-from scripts.validate import validate_package
 from scripts.validate.frames import read_package
 from scripts.validate.registry import RULES
 from tests.conftest import ROOT
+from tests.data.corpus import Copy, found
 from tests.faults.support import run_cli
 
 FACT_RULES = ("figure_not_after_report", "status_as_of_source", "inference_marked_one_way", "baseline_comparable")
-Found = set[tuple[str, str, int | None, str | None]]
-
-
-class Copy:
-    """A package copy edited record by record, written back sorted as the tools write it (its
-    descriptor and schemas, which no helper changes, loaded once)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.package = load_package(root)
-
-    def rows(self, table: str) -> list[dict[str, str]]:
-        return read_rows(self.package.table(table))
-
-    def write(self, table: str, rows: list[dict[str, str]]) -> None:
-        text = csv_text(self.package.table(table), rows)
-        (self.root / "tables" / f"{table}.csv").write_text(text, encoding="utf-8")
-
-    def row_of(self, table: str, key: str) -> int:
-        """Spreadsheet row of the record whose key (as citations write it) is ``key``."""
-        t = self.package.table(table)
-        keys = [t.record_key(r) for r in self.rows(table)]
-        if key not in keys:
-            pytest.fail(f"the real data has no {table} record {key}: pick another record for this test")
-        return keys.index(key) + 2
-
-    def edit(self, table: str, key: str, **changes: str) -> int:
-        t = self.package.table(table)
-        rows = self.rows(table)
-        self.row_of(table, key)
-        next(r for r in rows if t.record_key(r) == key).update(changes)
-        self.write(table, rows)
-        return self.row_of(table, key)
-
-    def add(self, table: str, row: dict[str, str]) -> None:
-        self.write(table, [*self.rows(table), row])
-
-    def cite(self, table: str, key: str, source_id: str, field: str = "", support: str = "paraphrase") -> None:
-        number = max(int(r["citation_id"][1:]) for r in self.rows("citations")) + 1
-        self.add("citations", {"citation_id": f"C{number:04d}", "table_name": table, "record_id": key,
-                               "field_name": field, "source_id": source_id, "line_start": "1", "line_end": "1",
-                               "support": support, "evidence": "x"})
-
-    def citation(self, table: str, key: str, field: str) -> str:
-        return next(c["citation_id"] for c in self.rows("citations")
-                    if (c["table_name"], c["record_id"], c["field_name"]) == (table, key, field))
-
-
-def found(root: Path, sources: Path | None = None) -> Found:
-    return {(p.rule, p.file, p.row, p.field) for p in validate_package(root, sources)}
-
-
-@pytest.fixture()
-def pkg(package_copy: Path) -> Copy:
-    return Copy(package_copy)
 
 
 # --------------------------------------------------------------------------- the real package
@@ -143,8 +87,7 @@ def test_document_adopted_on_the_word_of_a_preview(pkg: Copy) -> None:
 
 def test_topic_discussed_on_the_word_of_a_preview(pkg: Copy) -> None:
     """src-002 (December 2024) announces the 2025 summit; it cannot say what the summit discussed."""
-    pkg.add("meeting_topics", {"meeting_id": "china-central-asia-summit-2025", "topic_id": "trade",
-                               "claim": "discussed"})
+    pkg.add("meeting_topics", meeting_id="china-central-asia-summit-2025", topic_id="trade", claim="discussed")
     key = "china-central-asia-summit-2025/trade/discussed"
     pkg.cite("meeting_topics", key, "src-002", field="topic_id")
     assert found(pkg.root) == {("status_as_of_source", "tables/meeting_topics.csv",

@@ -105,9 +105,10 @@ def test_damaged_archive_reads_nothing_the_fast_way(tmp_path):
 def test_csv_text_quotes_and_sorts_as_the_package_writes(pkg):
     table = load_package(pkg).table("states")
     records = list(read_rows(table))[::-1]
-    records[0] = {**records[0], "label": 'a "quoted", text\nover lines'}
+    records[0] = {**records[0], "name": 'a "quoted", text\nover lines'}
     sheet = SheetTable.from_records(table, records, list(range(2, len(records) + 2)))
     assert sheet.csv_text() == csv_text(table, records)
+    assert ',"a ""quoted"", text\nover lines",' in sheet.csv_text()
     assert [row for _, row in sheet.sorted_pairs()] == list(range(len(records) + 1, 1, -1))
 
 
@@ -123,9 +124,10 @@ def test_caps_grow_with_rows_and_never_shrink():
 @pytest.mark.parametrize("text", ["", "lone \ud800 surrogate"])
 def test_csv_text_of_no_rows_and_of_texts_polars_cannot_hold(pkg, text):
     table = load_package(pkg).table("states")
-    records = [{**r, "label": text} for r in read_rows(table)][:2] if text else []
+    records = [{**r, "name": text} for r in read_rows(table)][:2] if text else []
     sheet = SheetTable.from_records(table, records, list(range(2, len(records) + 2)))
     assert sheet.csv_text() == csv_text(table, records)
+    assert sheet.csv_text().count(f",{text},") == (2 if text else 0)
 
 
 @pytest.mark.parametrize("multiline", [True, False])
