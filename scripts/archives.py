@@ -20,13 +20,15 @@ class UnsafeArchive(ValueError):
     """A zip that is too large, lies about its sizes, or holds names or links that escape."""
 
 
-def safe_extract(zip_path: str | Path, dest: str | Path, max_total: int = 256 << 20,
-                 max_member: int = 64 << 20, max_members: int = 10_000) -> list[Path]:
-    """Extract ``zip_path`` into the existing directory ``dest`` within the given bounds.
+def safe_extract(zip_path: str | Path, dest: str | Path, *, max_total: int, max_member: int,
+                 max_members: int) -> list[Path]:
+    """Extract ``zip_path`` into the existing directory ``dest`` within the given bounds (bytes
+    unpacked in all, bytes of one member, members), each its caller's to choose.
 
     Sizes are checked in the central directory first and again while streaming (a member that
     inflates beyond its declared size is cut off), names must be relative without ``..``, and
-    symlink members are refused. On refusal (UnsafeArchive) nothing extracted is left behind."""
+    symlink members are refused. Returns every path created, folders and files, in the order made.
+    On refusal (UnsafeArchive) nothing created is left behind, and no folder that was there goes."""
     dest = Path(dest).resolve()
     written: list[Path] = []
     try:
@@ -75,20 +77,23 @@ def _escapes(name: str) -> bool:
         or ".." in name.split("/")
 
 
-def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path,
-                    written: list[Path]) -> int:
-    """Stream one member to disk; return its size. zipfile itself never yields more than the
-    central directory declares and then checks the CRC, so a lying header ends as BadZipFile."""
+def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, written: list[Path]) -> None:
+    """Stream one member to disk. zipfile itself never yields more than the central directory
+    declares and then checks the CRC, so a lying header ends as BadZipFile."""
     target = dest / info.filename
+    _make_dirs(dest, target if info.is_dir() else target.parent, written)
     if info.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        written.append(target)
-        return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
+        return
     with archive.open(info) as source, open(target, "xb") as sink:
         written.append(target)
         while chunk := source.read(CHUNK):
-            count += len(chunk)
             sink.write(chunk)
-    return count
+
+
+def _make_dirs(dest: Path, folder: Path, written: list[Path]) -> None:
+    """Create ``folder`` and the folders between it and ``dest`` that do not exist yet, recording
+    each one created (outermost first): a refusal removes them, and never a folder that was there."""
+    missing = [p for p in [folder, *folder.parents] if p != dest and dest in p.parents and not p.is_dir()]
+    for path in reversed(missing):
+        path.mkdir()
+        written.append(path)

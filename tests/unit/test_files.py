@@ -4,15 +4,13 @@ tables, bounded extraction, OS errors in plain words. Kill -9 and concurrency li
 from __future__ import annotations
 
 import errno
-import io
 import os
 import stat
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from scripts import archives, files, oserrors
+from scripts import files, oserrors
 
 
 def _package(root: Path) -> Path:
@@ -156,60 +154,3 @@ def test_recover_removes_dead_leftovers_only(tmp_path: Path) -> None:
     files.recover(root)
     assert _leftovers(root) == [f".a.csv.tmp-{os.getpid()}-abcd"]
     assert sorted(p.name for p in (root / "tables").iterdir())[-2:] == ["a.csv", "b.csv"]
-
-
-def _zip(path: Path, members: dict[str, bytes], symlink: str | None = None) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-        if symlink:
-            info = zipfile.ZipInfo(symlink)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            archive.writestr(info, "/etc/passwd")
-    return path
-
-
-def test_safe_extract_extracts_within_bounds(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    written = archives.safe_extract(_zip(tmp_path / "ok.zip", {"a/b.txt": b"hi", "c.txt": b"yo"}), out)
-    assert sorted(p.relative_to(out).as_posix() for p in written) == ["a/b.txt", "c.txt"]
-    assert (out / "a" / "b.txt").read_bytes() == b"hi"
-
-
-@pytest.mark.parametrize(("members", "link", "limits", "message"), [
-    ({"../evil.txt": b"x"}, None, {}, "member '../evil.txt' would be written outside the target"),
-    ({"/abs.txt": b"x"}, None, {}, "member '/abs.txt' would be written outside the target"),
-    ({"ok.txt": b"x"}, "link", {}, "member 'link' is a symbolic link; links are refused"),
-    ({"big.bin": bytes(4096)}, None, {"max_member": 1024}, "member 'big.bin' unpacks to 4,096 bytes; more than 1,024"),
-    ({"a": bytes(600), "b": bytes(600)}, None, {"max_total": 1000}, "unpacks to 1,200 bytes; more than 1,000"),
-    ({f"m{i}": b"" for i in range(11)}, None, {"max_members": 10}, "11 members; more than 10 is refused"),
-])
-def test_safe_extract_refuses(tmp_path: Path, members: dict[str, bytes], link: str | None,
-                              limits: dict[str, int], message: str) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises(archives.UnsafeArchive, match=message.replace("(", r"\(")):
-        archives.safe_extract(_zip(tmp_path / "bad.zip", members, link), out, **limits)
-    assert list(out.iterdir()) == []
-    assert not (tmp_path / "evil.txt").exists()
-
-
-def test_safe_extract_lying_header_is_cut_off(tmp_path: Path) -> None:
-    """A member whose central directory claims 100 bytes but inflates to 10 MB: refused after at
-    most the declared size was written, and the partial file removed."""
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("bomb.bin", bytes(10 * 2**20))
-    data = bytearray(raw.getvalue())
-    central = data.rfind(b"PK\x01\x02")
-    data[central + 24:central + 28] = (100).to_bytes(4, "little")  # uncompressed size in the directory
-    local = data.find(b"PK\x03\x04")
-    data[local + 22:local + 26] = (100).to_bytes(4, "little")
-    bomb = tmp_path / "bomb.zip"
-    bomb.write_bytes(bytes(data))
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises(archives.UnsafeArchive, match="a damaged zip archive"):
-        archives.safe_extract(bomb, out)
-    assert list(out.iterdir()) == []
