@@ -89,7 +89,10 @@ def read(path: Path) -> Journal | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        data = json.loads(os.read(fd, MAX_JOURNAL + 1)[:MAX_JOURNAL].decode("utf-8"))
+        raw = os.read(fd, MAX_JOURNAL + 1)
+        if len(raw) > MAX_JOURNAL:  # not ours, whatever it holds
+            return None
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # 4 kB of "[" nests past the interpreter's limit
         return None
     finally:
