@@ -375,7 +375,6 @@ class StagedTables:
         self.tables = inside(tables_dir, self.root)
         self.extras = list(extras)
         self.stage: Path | None = None
-        self.committed = False
 
     @property
     def package(self) -> Path:
@@ -408,7 +407,6 @@ class StagedTables:
         """Switch the package to the staged tables, all or nothing; the journal vouches for them."""
         staged_tables = self.package / self.tables.relative_to(self.root)
         swap_dir(staged_tables, self.tables, self.root / JOURNAL_NAME, seal(staged_tables, self.tables.name))
-        self.committed = True
 
     def __exit__(self, *exc: object) -> None:
         if self.stage is not None:
@@ -437,8 +435,8 @@ def recover(root: str | Path, tables_dir: str = "tables", check: StageCheck | No
                   file=stream or sys.stderr)
     elif os.path.lexists(journal):
         _finish_switch(tables, journal)  # new tables in place (or none staged): only leftovers remain
-    elif not os.path.lexists(tables) and old.is_dir() and not old.is_symlink():
-        os.rename(old, tables)
+    else:
+        _restore_old(tables)
     remove(old)
     remove_dead_leftovers(root, f".cac-{tables.name}.stage-")
     remove_dead_leftovers(tables)
@@ -447,13 +445,19 @@ def recover(root: str | Path, tables_dir: str = "tables", check: StageCheck | No
 def _roll_back(tables: Path, journal: Path, why: str, stream: IO[str]) -> None:
     """Keep tables/ (or put tables.old back when a kill left it missing) and remove the staged
     tables and the journal, unlinking links rather than following them; say so in one line."""
-    old = _sibling(tables, "old")
-    if not os.path.lexists(tables) and old.is_dir() and not old.is_symlink():
-        os.rename(old, tables)
+    _restore_old(tables)
     removed = [name for name in (remove(_sibling(tables, "new")), remove(journal)) if name]
     fsync_dir(tables.parent)
     print(f"note: an unfinished switch of {tables.name}/ was rolled back ({why}): {tables.name}/ is kept, "
           f"{' and '.join(removed)} removed", file=stream)
+
+
+def _restore_old(tables: Path) -> None:
+    """Put ``tables.old`` back when a kill between the two renames left ``tables/`` missing (a real
+    folder only: a link named tables.old is not followed)."""
+    old = _sibling(tables, "old")
+    if not os.path.lexists(tables) and old.is_dir() and not old.is_symlink():
+        os.rename(old, tables)
 
 
 def _staged_view(root: Path, tables: Path, new: Path) -> Path:

@@ -154,3 +154,60 @@ def test_recover_removes_dead_leftovers_only(tmp_path: Path) -> None:
     files.recover(root)
     assert _leftovers(root) == [f".a.csv.tmp-{os.getpid()}-abcd"]
     assert sorted(p.name for p in (root / "tables").iterdir())[-2:] == ["a.csv", "b.csv"]
+
+
+def test_while_tables_switch_a_sealed_journal_vouches_for_the_staged_ones(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """What recovery would find after a kill at each step: the journal names tables/, and its token
+    and fingerprint are those of tables.new (until the new tables are in place)."""
+    from scripts import journal
+
+    root = _package(tmp_path / "pkg")
+    seen: dict[str, object] = {}
+
+    def at(step: str) -> None:
+        new = root / "tables.new"
+        record = journal.read(root / files.JOURNAL_NAME)
+        seen[step] = record if not new.exists() else (
+            record, (new / journal.TOKEN_NAME).read_text().strip(), journal.fingerprint(new))
+
+    monkeypatch.setattr(files, "checkpoint_hook", at)
+    with files.StagedTables(root) as staged:
+        staged.write("tables/a.csv", "id\n10\n")
+        staged.commit()
+    record, token, fingerprint = seen["old-moved"]  # type: ignore[misc]
+    assert record == journal.Journal("tables", token, fingerprint) and len(token) == 32
+    assert seen["new-moved"] == record and seen["journal-removed"] is None
+
+
+def test_the_lock_holder_is_the_pid_written_or_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "lock"
+    for written, holder in ((b"12345\n", "12345"), (b"1" * 40, "1" * 32), (b"abc", "?"), (b"", "?"),
+                            ("١٢".encode(), "?"), (b"\xff12", "?")):
+        path.write_bytes(written)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert files._lock_holder(fd) == holder, written
+        finally:
+            os.close(fd)
+
+
+def test_a_fifo_is_refused_unopened_with_its_kind_in_words(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(files.NotRegularFile) as caught:
+        files.read_regular(fifo)
+    assert (str(caught.value), caught.value.kind) == (
+        f"{fifo} is a FIFO (named pipe), not a regular file; nothing was read from it",
+        "a FIFO (named pipe)")
+
+
+def test_an_output_name_behind_a_link_out_of_its_folder_is_refused(tmp_path: Path) -> None:
+    folder, outside = tmp_path / "dist", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    (folder / "pkg.zip").symlink_to(outside / "pkg.zip")
+    assert files.output_file(folder, "pkg", ".csv", "name") == folder / "pkg.csv"
+    with pytest.raises(files.UnsafeName) as caught:
+        files.output_file(folder, "pkg", ".zip", "datapackage.json: name")
+    assert str(caught.value) == f"datapackage.json: name 'pkg': {folder / 'pkg.zip'} is a link leading out of {folder}"
