@@ -44,6 +44,7 @@ NULLABLE = frozenset({"field_name", "value"})
 INTEGERS = frozenset({"line_start", "line_end"})
 DIGESTS = frozenset({"source_sha256", "lines_sha256"})
 SHA256 = re.compile(r"[0-9a-f]{64}")
+MAX_LINE = 2**62 - 1  # the largest line number an entry may give (both readers: fast and line by line)
 
 
 def lines_digest(folded: str) -> str:
@@ -92,7 +93,7 @@ def _read_fast(body: bytes) -> pl.DataFrame | None:
         return None
     frame = frame.select([pl.col(k).cast(expected[k]) for k in KEYS])
     required = [pl.col(k).is_not_null() for k in KEYS if k not in NULLABLE]
-    numbers = [pl.col(k).is_between(1, 2**62 - 1) for k in INTEGERS]
+    numbers = [pl.col(k).is_between(1, MAX_LINE) for k in INTEGERS]
     digests = [pl.col(k).str.contains("^[0-9a-f]{64}$") for k in DIGESTS]
     if not frame.select(pl.all_horizontal([*required, *numbers, *digests]).all()).item() or \
             frame["citation_id"].n_unique() != frame.height:
@@ -151,7 +152,7 @@ def _bad_value(key: str, value: Any) -> str:
     if value is None:
         return "" if key in NULLABLE else "is empty"
     if key in INTEGERS:
-        return "" if type(value) is int and 1 <= value < 2**62 else "is not a line number"
+        return "" if type(value) is int and 1 <= value <= MAX_LINE else "is not a line number"
     if not isinstance(value, str):
         return "is not text"
     if key in DIGESTS and not SHA256.fullmatch(value):
