@@ -90,3 +90,11 @@ def test_a_stale_workbooks_other_problems_are_named_not_listed(count: int, liste
         f"this workbook also has {listed}, not listed since the edits must be made again in a fresh export: "
         "check those cells there"]
     assert _also_refused(_cells(count)) == expected
+
+
+def test_the_change_lines_stop_at_the_limit_and_count_the_rest() -> None:
+    changes = Changes(added=[RecordChange("states", key, n) for n, key in enumerate(("AAA", "BBB", "CCC"), 2)])
+    assert changes.lines(limit=3) == ["states!A2: record AAA added", "states!A3: record BBB added",
+                                      "states!A4: record CCC added"]
+    assert changes.lines(limit=2) == ["states!A2: record AAA added", "states!A3: record BBB added",
+                                      "… and 1 more changes (--format json lists them all)"]
