@@ -3,6 +3,7 @@ the texts, a stale lock with them, and what --update-lock says (test_provenance_
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -69,3 +70,13 @@ def test_update_lock_needs_the_texts_and_a_valid_package(locked: Path, sources: 
                    "(1 problem to fix first)"
     edit_field(locked, "meetings", "ca-consultative-7", "ordinal", "seven")
     assert update_lock(locked, sources)[1].endswith("(2 problems to fix first)")
+
+
+def test_a_stale_lock_shows_an_empty_value_and_a_number_as_such(locked: Path, sources: Path) -> None:
+    lines = (locked / LOCK).read_text(encoding="utf-8").splitlines(keepends=True)
+    entry = json.loads(lines[108])
+    assert entry["citation_id"] == "C0108"
+    lines[108] = json.dumps({**entry, "field_name": None, "line_end": 2}) + "\n"
+    (locked / LOCK).write_text("".join(lines), encoding="utf-8")
+    assert [p.message for p in validate_package(locked, sources, lock=True)] == [
+        f"{LOCK} is stale for citation C0108: field_name empty → 'city'; line_end 2 → 1"]
