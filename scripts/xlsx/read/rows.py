@@ -57,9 +57,8 @@ class SheetTable:
 
     def order(self) -> list[int]:
         """Row indexes in CSV order: sorted by the table's sort key, stably (as csv_text sorts)."""
-        names = self.table.sort_names()
-        keys = list(zip(*(self.columns[n] for n in names), strict=True)) if names else []
-        return sorted(range(len(self.sheet_rows)), key=keys.__getitem__) if keys else list(range(len(self.sheet_rows)))
+        keys = list(zip(*(self.columns[n] for n in self.table.sort_names()), strict=True))  # a key a row
+        return sorted(range(len(self.sheet_rows)), key=keys.__getitem__)
 
     def sorted_pairs(self) -> list[tuple[dict[str, str], int]]:
         """Records in CSV order, each with its sheet row (made once, when a problem needs placing)."""
