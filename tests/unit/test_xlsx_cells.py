@@ -111,3 +111,15 @@ def test_plain_values_go_through_the_model() -> None:
                                            ("2024-02-30", None), ("x", None), ("2024-08-09-01", None), ("", None)])
 def test_as_calendar_date_is_the_first_day_a_reduced_date_means(text: str, day: dt.date | None) -> None:
     assert as_calendar_date(text) == day
+
+
+def test_a_problem_at_a_cell_names_the_cell_once() -> None:
+    from scripts.report import Problem
+    from scripts.xlsx.read.cells import at_cell
+
+    assert at_cell("meetings", "J8", 8, "venue", "x", "type-error", "is not a date", "h") == Problem(
+        "meetings", 8, "venue", "x", "type-error", "meetings!J8: is not a date", "h")
+    assert at_cell("meetings", "J8", 8, "venue", "x", "type-error", "meetings!J8: is not a date").message == \
+        "meetings!J8: is not a date"
+    far = at_cell("meetings", "J8", 8, "venue", "x", "r", "meetings!J80: far")  # another cell's name: not this one
+    assert far.message == "meetings!J8: meetings!J80: far"

@@ -17,6 +17,7 @@ from scripts.model.catalogue import TYPE
 from scripts.model.cells import CellError
 from scripts.model.dates import as_calendar_date
 from scripts.model.spec import Field
+from scripts.report import Problem
 from scripts.xlsx.read.reader import Cell
 
 FORMULA, CELL_ERROR = "formula", "cell-error"
@@ -54,3 +55,11 @@ def _reduced_date(fld: Field, value: dt.date | dt.datetime, old: str | None) -> 
     raise CellError(TYPE, f"holds the calendar date {shown}, but {fld.name} keeps a date as text at the "
                     "precision the source gives (a year, a month or a day), and a calendar date cannot say "
                     "which was meant", DATE_HINT)
+
+
+def at_cell(sheet: str, ref: str, row: int | None, fld: str | None, value: object, rule: str, message: str,
+            hint: str = "") -> Problem:
+    """A problem at a sheet cell: filed under the sheet, the cell named at the start of the message."""
+    where = f"{sheet}!{ref}"
+    named = message.startswith(f"{where}: ")
+    return Problem(sheet, row, fld, value, rule, message if named else f"{where}: {message}", hint)

@@ -20,6 +20,7 @@ from scripts.model.cells import CellError
 from scripts.model.spec import Field, Table
 from scripts.report import Problem
 from scripts.xlsx.ooxml import column_letter
+from scripts.xlsx.read.cells import at_cell
 from scripts.xlsx.read.fast import FastSheet
 
 
@@ -124,6 +125,5 @@ def _convert_texts(fld: Field, column: tuple[Any, ...], place: _Place,
 
 def _problem(fld: Field, value: Any, place: _Place, index: int, exc: CellError) -> tuple[int, int, Problem]:
     number = place.numbers[index]
-    ref = f"{place.sheet}!{place.letter}{number}"
-    message = exc.message if exc.message.startswith(ref) else f"{ref}: {exc.message}"
-    return number, place.order, Problem(place.sheet, number, fld.name, value, exc.rule, message, exc.hint)
+    return number, place.order, at_cell(place.sheet, f"{place.letter}{number}", number, fld.name, value, exc.rule,
+                                        exc.message, exc.hint)

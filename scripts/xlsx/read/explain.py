@@ -27,8 +27,9 @@ from scripts.model.spec import Table
 from scripts.model.suggest import KeyFinder, did_you_mean, key_reference, label_fields, use_key
 from scripts.report import Problem
 from scripts.xlsx.ooxml import column_letter, split_ref
+from scripts.xlsx.read.cells import at_cell
 from scripts.xlsx.read.changes import CellChange, Changes
-from scripts.xlsx.read.rows import SheetTable, at_cell
+from scripts.xlsx.read.rows import SheetTable
 
 
 def place(problem: Problem, package: Package, tables: dict[str, SheetTable]) -> Problem:

@@ -24,7 +24,7 @@ from scripts.report import Problem
 from scripts.xlsx.ooxml import column_letter
 from scripts.xlsx.read.archive import check_archive
 from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, ReadCaps, WorkbookCaps
-from scripts.xlsx.read.cells import cell_text
+from scripts.xlsx.read.cells import at_cell, cell_text
 from scripts.xlsx.read.columns import read_columns
 from scripts.xlsx.read.fast import FastReader, FastSheet
 from scripts.xlsx.read.layout import WorkbookLayout, load_layout
@@ -101,13 +101,6 @@ class Reading:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     state: list[str] = field(default_factory=list)
-
-
-def at_cell(sheet: str, ref: str, row: int | None, fld: str | None, value: object, rule: str, message: str,
-            hint: str = "") -> Problem:
-    """A problem at a sheet cell: filed under the sheet, the cell named at the start of the message."""
-    where = f"{sheet}!{ref}"
-    return Problem(sheet, row, fld, value, rule, message if message.startswith(where) else f"{where}: {message}", hint)
 
 
 def read_sheets(package: Package, workbook: Path, state_sheet: str,
