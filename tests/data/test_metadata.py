@@ -92,7 +92,8 @@ def test_a_valid_package_is_checked_once_a_process(package_copy: Path, separate:
     assert separate == [1]
 
 
-@pytest.mark.parametrize("child", ["import sys; sys.exit(3)", "print('not json')", "print('[1]')", "pass"])
+@pytest.mark.parametrize("child", ["import sys; sys.exit(3)", "print('not json')", "print('[1]')", "pass",
+                                   "import sys; sys.stdout.buffer.write(bytes([255, 10]))"])
 def test_a_failed_second_process_means_asking_in_process(package_copy: Path, separate: list[int],
                                                          monkeypatch: pytest.MonkeyPatch, child: str) -> None:
     path = _break_schema(package_copy)
@@ -115,7 +116,7 @@ def test_a_second_process_that_cannot_start_means_asking_in_process(package_copy
 def test_a_hung_second_process_is_killed_and_asked_in_process(package_copy: Path, separate: list[int],
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     path = _break_schema(package_copy)
-    monkeypatch.setattr(metadata, "_CHILD", "import time; time.sleep(60)")
+    monkeypatch.setattr(metadata, "_CHILD", "import time; time.sleep(600)")
     monkeypatch.setattr(metadata, "ANSWER_TIMEOUT", 0.5)
     with pytest.raises(PackageError, match=f"^{path}: "):
         run_validation(package_copy, None, parallel=True)
@@ -139,6 +140,38 @@ def test_an_interrupted_run_stops_the_second_process_at_once(package_copy: Path,
     with pytest.raises(KeyboardInterrupt):
         run_validation(package_copy, None, parallel=True)
     assert children[0].returncode == -9  # killed and reaped, not waited for a minute
+
+
+def test_a_failing_second_process_says_nothing_to_the_user(package_copy: Path, separate: list[int],
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(metadata, "_CHILD", "raise RuntimeError('boom')")
+    assert run_validation(package_copy, None, parallel=True)[0] == []
+    assert capfd.readouterr() == ("", "")  # its traceback never reaches the user; the answer is asked here
+
+
+def test_the_second_process_ignores_a_frictionless_module_in_the_current_folder(
+        package_copy: Path, separate: list[int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Isolated (-I): a package folder holding frictionless.py cannot answer for frictionless."""
+    path = _break_schema(package_copy)
+    (tmp_path / "frictionless.py").write_text("import sys; print('null'); sys.exit(0)\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PackageError, match=f"^{path}: "):
+        run_validation(package_copy, None, parallel=True)
+
+
+def test_metadata_problems_asks_in_process(package_copy: Path) -> None:
+    path = _break_schema(package_copy)
+    with pytest.raises(PackageError, match=f"^{path}: "):
+        metadata.metadata_problems(load_package(package_copy, confine=False))
+
+
+def test_abandoning_twice_is_harmless() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    pending = metadata.Pending([], "key", child)
+    pending.abandon()
+    pending.abandon()
+    assert child.returncode == -9 and pending.child is None
 
 
 def test_the_command_line_names_a_broken_schema_from_the_second_process(package_copy: Path) -> None:

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from scripts.trees import pid_alive
 
 
@@ -14,7 +16,8 @@ def test_a_running_process_is_alive_and_is_not_signalled() -> None:
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         assert pid_alive(child.pid) is True
-        assert child.poll() is None
+        with pytest.raises(subprocess.TimeoutExpired):
+            child.wait(timeout=0.5)  # still running: a signal that ends it would have ended it by now
     finally:
         child.kill()
         child.wait()
