@@ -163,3 +163,26 @@ def test_the_fingerprint_sees_names_bytes_and_link_targets_but_not_the_token(tmp
 def test_a_check_that_removes_its_view_itself_is_still_believed(stage: tuple[Path, Path, Path],
                                                                 tmp_path: Path) -> None:
     assert _why(stage, tmp_path, lambda staged: shutil.rmtree(staged) or True) == ""
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_asking_git_prints_nothing(stage: tuple[Path, Path, Path], capfd: pytest.CaptureFixture[str]) -> None:
+    root = stage[0]
+    subprocess.run(["git", "-C", str(root), "init", "-q"], check=True)
+    capfd.readouterr()
+    assert journal.tracked_by_git(root, stage[1]) is False  # git says "did not match" on its stderr
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_git_that_does_not_answer_in_time_counts_as_tracking(stage: tuple[Path, Path, Path],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[float] = []
+
+    def slow(*args: object, timeout: float, **kwargs: object) -> None:
+        asked.append(timeout)
+        raise subprocess.TimeoutExpired("git", timeout)
+
+    monkeypatch.setattr(journal.shutil, "which", lambda name: "/usr/bin/git")
+    monkeypatch.setattr(journal.subprocess, "run", slow)
+    assert journal.tracked_by_git(stage[0], stage[1]) is True  # cannot tell: not trusted
+    assert asked == [journal.GIT_TIMEOUT]
