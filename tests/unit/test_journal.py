@@ -133,6 +133,8 @@ def test_the_token_is_read_as_written_and_only_from_a_regular_file(tmp_path: Pat
     assert journal._token(new) == "a" * 64
     (new / TOKEN_NAME).write_bytes(b"\xff token")
     assert journal._token(new) == "\ufffd token"  # undecodable bytes replaced, never an error
+    (new / TOKEN_NAME).write_text("é", encoding="utf-8")
+    assert journal._token(new) == "\ufffd\ufffd"  # read as ASCII, whatever the locale
     (new / TOKEN_NAME).unlink()
     (new / TOKEN_NAME).symlink_to(tmp_path / "elsewhere")
     (tmp_path / "elsewhere").write_text("secret")
