@@ -82,7 +82,7 @@ class NotRegularFile(ValueError):
     directory. Opening one could block forever (a FIFO), act on a device, or write through a link.
     ``kind`` says which, in words ("a FIFO (named pipe)")."""
 
-    def __init__(self, message: str, kind: str = "") -> None:
+    def __init__(self, message: str, kind: str) -> None:
         super().__init__(message)
         self.kind = kind
 
@@ -187,17 +187,18 @@ def _open_lock(path: Path) -> int:
     with suppress(FileNotFoundError):
         kind = file_kind(os.lstat(path).st_mode)
         if kind:
-            raise NotRegularFile(refusal.format(kind))
+            raise NotRegularFile(refusal.format(kind), kind)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o666)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # made a link between the lstat and the open
-            raise NotRegularFile(refusal.format("a symbolic link")) from None
+            raise NotRegularFile(refusal.format("a symbolic link"), "a symbolic link") from None
         raise
     info = os.fstat(fd)
     if file_kind(info.st_mode) or info.st_nlink != 1:
         os.close(fd)
-        raise NotRegularFile(refusal.format(file_kind(info.st_mode) or "a hard link to another file"))
+        kind = file_kind(info.st_mode) or "a hard link to another file"
+        raise NotRegularFile(refusal.format(kind), kind)
     return fd
 
 

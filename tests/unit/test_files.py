@@ -211,3 +211,17 @@ def test_an_output_name_behind_a_link_out_of_its_folder_is_refused(tmp_path: Pat
     with pytest.raises(files.UnsafeName) as caught:
         files.output_file(folder, "pkg", ".zip", "datapackage.json: name")
     assert str(caught.value) == f"datapackage.json: name 'pkg': {folder / 'pkg.zip'} is a link leading out of {folder}"
+
+
+def test_a_lock_file_that_is_not_a_regular_file_says_what_it_is(tmp_path: Path) -> None:
+    fifo, link, hard = tmp_path / "fifo.lock", tmp_path / "link.lock", tmp_path / "hard.lock"
+    os.mkfifo(fifo)
+    link.symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "other").write_text("")
+    os.link(tmp_path / "other", hard)
+    for path, kind in ((fifo, "a FIFO (named pipe)"), (link, "a symbolic link"), (hard, "a hard link to another file")):
+        with pytest.raises(files.NotRegularFile) as caught:
+            files._open_lock(path)
+        assert caught.value.kind == kind
+        assert str(caught.value) == (f"{path} is {kind}; the package lock must be a regular file: delete it and run "
+                                     "the command again")
