@@ -309,13 +309,12 @@ def make_stage(dest: str | Path) -> Path:
     return stage
 
 
-def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = None,
-             record: Journal | None = None) -> None:
+def swap_dir(stage: str | Path, dest: str | Path, journal: tuple[Path, Journal] | None = None) -> None:
     """Replace directory ``dest`` by the complete directory ``stage``, all or nothing.
 
     stage → dest.new, [journal], dest → dest.old, dest.new → dest, [journal removed], dest.old
-    removed. The journal (the commit point) holds ``record``: the token sealed inside the stage and
-    its fingerprint, which recovery checks before it trusts dest.new. Without a journal (dist/),
+    removed. The journal (the commit point: its path and record) holds the token sealed inside the
+    stage and its fingerprint, which recovery checks before it trusts dest.new. Without one (dist/),
     the caller recovers first; ``dest`` is missing only between the two renames."""
     stage, dest = Path(stage), Path(dest)
     new = _sibling(dest, "new")
@@ -323,15 +322,17 @@ def swap_dir(stage: str | Path, dest: str | Path, journal: str | Path | None = N
     os.rename(stage, new)
     fsync_dir(dest.parent)
     checkpoint("new-in-place")
+    path = None
     if journal is not None:
+        path, record = journal
         try:  # the journal is the commit point: if it cannot be written (a full disk), undo the rename
-            atomic_write(journal, record.text() if record else "")
+            atomic_write(path, record.text())
         except BaseException:
-            if not Path(journal).exists():
+            if not path.exists():
                 shutil.rmtree(new, ignore_errors=True)
             raise
         checkpoint("journal-written")
-    _finish_switch(dest, journal)
+    _finish_switch(dest, path)
 
 
 def _finish_switch(dest: Path, journal: Path | str | None) -> None:
@@ -407,7 +408,7 @@ class StagedTables:
     def commit(self) -> None:
         """Switch the package to the staged tables, all or nothing; the journal vouches for them."""
         staged_tables = self.package / self.tables.relative_to(self.root)
-        swap_dir(staged_tables, self.tables, self.root / JOURNAL_NAME, seal(staged_tables, self.tables.name))
+        swap_dir(staged_tables, self.tables, (self.root / JOURNAL_NAME, seal(staged_tables, self.tables.name)))
 
     def __exit__(self, *exc: object) -> None:
         if self.stage is not None:
