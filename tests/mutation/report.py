@@ -18,6 +18,7 @@ Run from the repository root after ``mutmut run``: ``python -m tests.mutation.re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from dataclasses import dataclass, field
@@ -172,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     equivalents = read_equivalents()
     wrong = apply_equivalents(modules, equivalents)
-    report = as_json(modules, equivalents, wrong, diffs=not args.no_diffs)
+    with contextlib.chdir(args.mutants.resolve().parent):  # mutmut reads a mutant's diff from ./mutants
+        report = as_json(modules, equivalents, wrong, diffs=not args.no_diffs)
     args.out.mkdir(parents=True, exist_ok=True)
     atomic_write(args.out / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     atomic_write(args.out / "report.md", as_markdown(report))

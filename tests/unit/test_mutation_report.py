@@ -83,3 +83,17 @@ def test_survivors_and_unjudged_mutants_are_named_to_run_again(tmp_path: Path,
     assert report.main(["--mutants", str(tmp_path), "--to-rerun", "scripts.a.*", "--out", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out == "scripts.a.x_f__mutmut_3 scripts.a.x_f__mutmut_7 scripts.a.x_f__mutmut_8\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_survivors_diffs_are_read_beside_the_mutants_folder_named(tmp_path: Path, monkeypatch) -> None:
+    """mutmut reads a mutant's diff from ./mutants: the report looks where --mutants points, not in
+    the folder it was started from (a mutation worktree's results, reported from main)."""
+    mutants = tmp_path / "worktree" / "mutants"
+    write_meta(mutants, "scripts/a.py", CODES)
+    seen = []
+    monkeypatch.setattr(report, "diff_of", lambda name, path: seen.append(Path.cwd()) or f"diff of {name}")
+    monkeypatch.setattr(report, "read_equivalents", lambda: {})
+    monkeypatch.chdir(tmp_path)
+    assert report.main(["--mutants", "worktree/mutants", "--out", "out"]) == 0
+    assert seen and set(seen) == {tmp_path / "worktree"} and Path.cwd() == tmp_path
+    assert "diff of scripts.a.x_f__mutmut_3" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
