@@ -1,0 +1,87 @@
+"""Judge mutmut's survivors again against chosen test files, and record the ones they kill.
+
+Why: mutmut runs a surviving mutant against every test that covers its function. For the
+validation core that is hundreds of whole-package validations, minutes a mutant, so re-running the
+survivors after writing tests for them takes hours. This runs each named survivor against the test
+files given (``-x``, fastest first as under mutmut, see :mod:`tests.mutation.order`) the way mutmut
+does (in ``mutants/``, with ``MUTANT_UNDER_TEST`` naming the mutant) and records a kill in mutmut's
+own results. A mutant the given tests do not kill keeps its verdict, and only mutants that already
+have one (survived, no tests, not run) are judged: a narrow run can turn a survivor into a kill,
+never hide one, and never score mutants that mutmut has not judged.
+
+    python -m tests.mutation.rejudge 'scripts.validate.lock.*' tests/data/test_lock_findings.py
+
+Do not run it while ``mutmut run`` writes to the same folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from scripts.files import atomic_write
+from tests.mutation.report import read_modules
+
+JUDGED_NOT_KILLED = ("survived", "no tests", "not run")
+TIMEOUT = 600.0  # seconds for one mutant's run; past it the verdict is left as it was
+
+
+def candidates(mutants: Path, pattern: str) -> dict[str, str]:
+    """The judged but not killed mutants matching ``pattern``, each with its module's path."""
+    return {name: module.path for module in read_modules(mutants)
+            for name, status in module.mutants.items()
+            if status in JUDGED_NOT_KILLED and fnmatch.fnmatchcase(name, pattern)}
+
+
+def judge(mutants: Path, name: str, tests: list[str]) -> int | None:
+    """pytest's exit code for ``tests`` run against mutant ``name``; None when it overran."""
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "--rootdir=.", "-p", "no:cacheprovider",
+               "-p", "no:randomly", *tests]
+    try:
+        return subprocess.run(command, cwd=mutants, env={**os.environ, "MUTANT_UNDER_TEST": name},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT,
+                              check=False).returncode
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def record_kills(mutants: Path, kills: dict[str, str]) -> None:
+    """Write exit code 1 (a test failed: killed) for each mutant into its module's ``.meta``."""
+    for path in sorted(set(kills.values())):
+        meta = mutants / f"{path}.meta"
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        data["exit_code_by_key"].update({name: 1 for name, where in kills.items() if where == path})
+        atomic_write(meta, json.dumps(data, indent=4) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pattern", help="mutant names to judge (fnmatch), e.g. 'scripts.validate.lock.*'")
+    parser.add_argument("tests", nargs="+", help="test files or node ids, as in the mutants folder")
+    parser.add_argument("--mutants", type=Path, default=Path("mutants"))
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    chosen = candidates(args.mutants, args.pattern)
+    if not chosen:
+        print(f"no survivor matches {args.pattern!r} under {args.mutants}", file=sys.stderr)
+        return 2
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        codes = dict(zip(chosen, pool.map(lambda name: judge(args.mutants, name, args.tests), chosen),
+                         strict=True))
+    kills = {name: chosen[name] for name, code in codes.items() if code == 1}
+    record_kills(args.mutants, kills)
+    odd = {name: code for name, code in codes.items() if code not in (0, 1)}
+    for name, code in sorted(odd.items()):
+        print(f"{name}: {'overran' if code is None else f'pytest exit {code}'}, verdict left as it was")
+    print(f"{len(kills)} of {len(chosen)} killed; {len(chosen) - len(kills) - len(odd)} still survive")
+    return 1 if odd else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

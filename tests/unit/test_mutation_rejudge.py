@@ -1,0 +1,61 @@
+"""tests/mutation/rejudge.py: survivors are run against the given tests the way mutmut runs them
+(in the mutants folder, the mutant named in MUTANT_UNDER_TEST), a kill is written into mutmut's
+results, and nothing else changes: a mutant the tests do not kill, and one mutmut never judged,
+keep their verdicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.mutation import rejudge
+
+SURVIVORS = {"scripts.a.x_f__mutmut_1": 0, "scripts.a.x_f__mutmut_2": 0, "scripts.a.x_f__mutmut_3": None,
+             "scripts.a.x_f__mutmut_4": 1, "scripts.a.x_g__mutmut_1": 33}
+# Stands in for a test written against survivors: it fails under mutants 1 of f and g, as a
+# killing test fails when the trampoline routes calls to the mutant.
+KILLING_TEST = '''
+import os
+
+def test_tells_the_mutant():
+    assert os.environ["MUTANT_UNDER_TEST"] not in ("scripts.a.x_f__mutmut_1", "scripts.a.x_g__mutmut_1")
+'''
+
+
+def _mutants(tmp_path: Path) -> Path:
+    mutants = tmp_path / "mutants"
+    (mutants / "scripts").mkdir(parents=True)
+    (mutants / "scripts" / "a.py.meta").write_text(
+        json.dumps({"exit_code_by_key": SURVIVORS, "durations_by_key": {}}), encoding="utf-8")
+    (mutants / "test_killing.py").write_text(KILLING_TEST, encoding="utf-8")
+    return mutants
+
+
+def test_only_judged_survivors_matching_the_pattern_are_candidates(tmp_path: Path) -> None:
+    mutants = _mutants(tmp_path)
+    assert rejudge.candidates(mutants, "scripts.a.x_f__*") == {
+        "scripts.a.x_f__mutmut_1": "scripts/a.py", "scripts.a.x_f__mutmut_2": "scripts/a.py"}
+    assert sorted(rejudge.candidates(mutants, "*")) == [
+        "scripts.a.x_f__mutmut_1", "scripts.a.x_f__mutmut_2", "scripts.a.x_g__mutmut_1"]
+
+
+def test_kills_are_recorded_and_every_other_verdict_is_kept(tmp_path: Path, capsys) -> None:
+    mutants = _mutants(tmp_path)
+    assert rejudge.main(["*", "test_killing.py", "--mutants", str(mutants)]) == 0
+    codes = json.loads((mutants / "scripts" / "a.py.meta").read_text(encoding="utf-8"))["exit_code_by_key"]
+    assert codes == {**SURVIVORS, "scripts.a.x_f__mutmut_1": 1, "scripts.a.x_g__mutmut_1": 1}
+    assert capsys.readouterr().out == "2 of 3 killed; 1 still survive\n"
+
+
+def test_a_run_that_is_not_a_verdict_changes_nothing_and_is_named(tmp_path: Path, capsys) -> None:
+    mutants = _mutants(tmp_path)
+    before = (mutants / "scripts" / "a.py.meta").read_bytes()
+    assert rejudge.main(["scripts.a.x_g__*", "no_such_test.py", "--mutants", str(mutants)]) == 1
+    assert (mutants / "scripts" / "a.py.meta").read_bytes() == before
+    assert capsys.readouterr().out == ("scripts.a.x_g__mutmut_1: pytest exit 4, verdict left as it was\n"
+                                       "0 of 1 killed; 0 still survive\n")
+
+
+def test_nothing_to_judge_is_said(tmp_path: Path, capsys) -> None:
+    assert rejudge.main(["scripts.b.*", "test_killing.py", "--mutants", str(_mutants(tmp_path))]) == 2
+    assert "no survivor matches 'scripts.b.*'" in capsys.readouterr().err
