@@ -61,8 +61,10 @@ class Module:
 
 def read_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
     """``mutant name: reason`` per line; blank lines and ``#`` comments are skipped. A line without
-    a reason is an error: an equivalent mutant is claimed, never assumed."""
+    a reason is an error: an equivalent mutant is claimed, never assumed; so is a mutant listed twice
+    (one of the two reasons would be silently dropped)."""
     found: dict[str, str] = {}
+    lines: dict[str, int] = {}
     if not path.is_file():
         return found
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -72,7 +74,9 @@ def read_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
         name, _, reason = line.partition(": ")
         if not reason.strip() or " " in name:
             raise ValueError(f"{path}:{number}: expected 'mutant name: reason', got {line!r}")
-        found[name] = reason.strip()
+        if name in lines:
+            raise ValueError(f"{path}:{number}: {name} is already listed on line {lines[name]}")
+        found[name], lines[name] = reason.strip(), number
     return found
 
 

@@ -51,6 +51,11 @@ def test_the_equivalents_file_needs_a_reason_on_every_line(tmp_path: Path) -> No
     bad.write_text("scripts.a.x_f__mutmut_7\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.txt:1: expected 'mutant name: reason'"):
         report.read_equivalents(bad)
+    twice = tmp_path / "twice.txt"
+    twice.write_text("scripts.a.x_f__mutmut_7: one reason\n# note\nscripts.a.x_f__mutmut_7: another\n",
+                     encoding="utf-8")
+    with pytest.raises(ValueError, match=r"twice.txt:3: scripts.a.x_f__mutmut_7 is already listed on line 1$"):
+        report.read_equivalents(twice)
 
 
 def test_the_markdown_table_marks_modules_below_the_target(tmp_path: Path) -> None:
