@@ -162,6 +162,51 @@ def test_the_fingerprint_sees_names_bytes_and_link_targets_but_not_the_token(tmp
     assert fingerprint(folder) not in (first, linked)
 
 
+def test_the_fingerprint_is_the_documented_sha256_for_a_file_read_in_several_pieces(tmp_path: Path) -> None:
+    """Name, kind, size and every byte, in order, whatever the read size (3 MiB: three reads)."""
+    import hashlib
+    import stat
+
+    folder = tmp_path / "t"
+    (folder / "sub").mkdir(parents=True)
+    data = bytes(range(256)) * (3 * 4096)
+    (folder / "sub" / "big.csv").write_bytes(data)
+    expected = hashlib.sha256()
+    expected.update(f"sub\0{stat.S_IFDIR}\0{os.lstat(folder / 'sub').st_size}\0".encode())
+    expected.update(f"sub/big.csv\0{stat.S_IFREG}\0{len(data)}\0".encode() + data)
+    assert fingerprint(folder) == expected.hexdigest()
+
+
+def test_a_file_swapped_after_it_was_looked_at_is_never_followed_or_waited_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between looking at an entry and reading it, a regular file may become a link or a FIFO: the
+    read then fails on the link (never reading what it points to) and does not wait on the FIFO."""
+    import errno
+    import threading
+
+    regular = tmp_path / "regular"
+    regular.write_text("r")
+    real_lstat = os.lstat
+    monkeypatch.setattr(journal.os, "lstat", lambda path: real_lstat(regular))  # "it was a file"
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (tmp_path / "secret").write_text("secret")
+    (linked / "a.csv").symlink_to(tmp_path / "secret")
+    with pytest.raises(OSError) as raised:
+        fingerprint(linked)
+    assert raised.value.errno == errno.ELOOP
+    piped = tmp_path / "piped"
+    piped.mkdir()
+    os.mkfifo(piped / "a.csv")
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (fingerprint(piped), done.set()), daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    if not done.is_set():  # free the blocked open so the thread can end
+        os.close(os.open(piped / "a.csv", os.O_WRONLY | os.O_NONBLOCK))
+    assert done.is_set()
+
+
 def test_a_check_that_removes_its_view_itself_is_still_believed(stage: tuple[Path, Path, Path],
                                                                 tmp_path: Path) -> None:
     assert _why(stage, tmp_path, lambda staged: shutil.rmtree(staged) or True) == ""
