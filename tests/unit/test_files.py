@@ -251,3 +251,61 @@ def test_a_journal_that_cannot_be_written_undoes_the_stage_unless_it_was(tmp_pat
         staged.commit()
     assert (root / "tables" / "a.csv").read_text() == "id\n1\n"
     assert (root / "tables.new").exists() is written and (root / files.JOURNAL_NAME).exists() is written
+
+
+def test_atomic_write_makes_missing_folders_and_gives_exactly_0666_less_the_umask(tmp_path: Path) -> None:
+    """Under umask 0 the mode is 0666 itself: never an execute bit on data (an umask such as 027
+    would hide one in the others' bits)."""
+    target = tmp_path / "dist" / "new" / "deeper" / "x.csv"
+    old_mask = os.umask(0)
+    try:
+        files.atomic_write(target, "x")
+    finally:
+        os.umask(old_mask)
+    assert target.read_text() == "x" and stat.S_IMODE(target.stat().st_mode) == 0o666
+
+
+def test_atomic_write_that_cannot_create_its_temporary_file_raises_that_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no temporary file made there is nothing to remove: the clean-up's own failure (no such
+    file) is swallowed and the cause reaches the caller unchanged."""
+    def full(*args: object, **kwargs: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "open", full)
+    with pytest.raises(OSError) as caught:
+        files.atomic_write(tmp_path / "x.csv", "x")
+    assert caught.value.errno == errno.ENOSPC and list(tmp_path.iterdir()) == []
+
+
+def test_an_unsafe_output_name_is_refused_naming_where_it_came_from(tmp_path: Path) -> None:
+    with pytest.raises(files.UnsafeName) as caught:
+        files.output_file(tmp_path, "../budget", ".zip", "datapackage.json: name")
+    assert str(caught.value) == ("datapackage.json: name '../budget' cannot name a file: use "
+                                 f"{files.FILE_NAME_WORDS}")
+
+
+def test_staged_tables_recover_their_own_tables_folder_first(tmp_path: Path) -> None:
+    """A package whose tables live in another folder gets that folder's dead leftovers removed."""
+    root = _package(tmp_path / "pkg")
+    (root / "tables").rename(root / "data")
+    dead = 2**22 + 12345  # above the default pid_max, so no process has it
+    (root / "data" / f".a.csv.tmp-{dead}-abcd").write_text("partial")
+    with files.StagedTables(root, tables_dir="data") as staged:
+        staged.write("data/a.csv", "id\n10\n")
+        staged.commit()
+    assert sorted(p.name for p in (root / "data").iterdir()) == ["a.csv", "b.csv"]
+
+
+def test_staged_tables_outside_their_with_block_are_refused_and_leaving_never_fails(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    staged = files.StagedTables(root)
+    with pytest.raises(RuntimeError, match=r"^StagedTables is used outside its with block$"):
+        _ = staged.package
+    with staged:
+        with pytest.raises(files.OutsideRoot, match=r"^schemas/a\.json is not in the tables directory$"):
+            staged.write("schemas/a.json", "x")
+        files.remove(staged.package)  # gone already (whoever removed it): leaving still succeeds
+    with pytest.raises(RuntimeError, match=r"^StagedTables is used outside its with block$"):
+        _ = staged.package
+    assert _leftovers(root) == []
