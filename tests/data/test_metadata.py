@@ -181,3 +181,21 @@ def test_the_command_line_names_a_broken_schema_from_the_second_process(package_
                           capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith(f"error: {path}: ") and done.stderr.count("\n") == 1
+
+
+def test_a_second_process_is_started_only_while_frictionless_is_not_imported_here(
+        package_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once frictionless is imported in this process (a second validation), asking here is cheaper
+    than starting a process that imports it again."""
+    import frictionless  # noqa: F401  (imported here, as after a first validation)
+
+    started: list[int] = []
+    monkeypatch.setattr(metadata, "_spawn", lambda items: started.append(1))  # None: asked in process
+    monkeypatch.setattr(metadata, "_VALID", set())
+    package = load_package(package_copy, confine=False)
+    metadata.start(package, parallel=True).verdict()
+    assert started == []
+    monkeypatch.delitem(sys.modules, "frictionless")  # restored at teardown; not imported again here
+    monkeypatch.setattr(metadata, "_VALID", set())
+    metadata.start(package, parallel=True)  # its verdict would import frictionless anew: not asked
+    assert started == [1]
