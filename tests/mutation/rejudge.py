@@ -7,7 +7,11 @@ files given (``-x``, fastest first as under mutmut, see :mod:`tests.mutation.ord
 does (in ``mutants/``, with ``MUTANT_UNDER_TEST`` naming the mutant) and records a kill in mutmut's
 own results. A mutant the given tests do not kill keeps its verdict, and only mutants that already
 have one (survived, no tests, not run) are judged: a narrow run can turn a survivor into a kill,
-never hide one, and never score mutants that mutmut has not judged.
+never hide one.
+
+With ``--unjudged`` the mutants mutmut has not run yet are judged too, and one the given tests do
+not kill is recorded as surviving: the module's score is then a lower bound (the whole suite might
+kill it), never an inflated one.
 
     python -m tests.mutation.rejudge 'scripts.validate.lock.*' tests/data/test_lock_findings.py
 
@@ -32,11 +36,13 @@ JUDGED_NOT_KILLED = ("survived", "no tests", "not run")
 TIMEOUT = 600.0  # seconds for one mutant's run; past it the verdict is left as it was
 
 
-def candidates(mutants: Path, pattern: str) -> dict[str, str]:
-    """The judged but not killed mutants matching ``pattern``, each with its module's path."""
+def candidates(mutants: Path, pattern: str, unjudged: bool = False) -> dict[str, str]:
+    """The judged but not killed mutants matching ``pattern`` (and, with ``unjudged``, the ones
+    never run), each with its module's path."""
+    wanted = (*JUDGED_NOT_KILLED, "not checked") if unjudged else JUDGED_NOT_KILLED
     return {name: module.path for module in read_modules(mutants)
             for name, status in module.mutants.items()
-            if status in JUDGED_NOT_KILLED and fnmatch.fnmatchcase(name, pattern)}
+            if status in wanted and fnmatch.fnmatchcase(name, pattern)}
 
 
 def judge(mutants: Path, name: str, tests: list[str]) -> int | None:
@@ -51,12 +57,13 @@ def judge(mutants: Path, name: str, tests: list[str]) -> int | None:
         return None
 
 
-def record_kills(mutants: Path, kills: dict[str, str]) -> None:
-    """Write exit code 1 (a test failed: killed) for each mutant into its module's ``.meta``."""
-    for path in sorted(set(kills.values())):
+def record(mutants: Path, verdicts: dict[str, tuple[str, int]]) -> None:
+    """Write each mutant's exit code (1: a test failed, killed; 0: survived) into its module's
+    ``.meta``, by module path."""
+    for path in sorted({where for where, _ in verdicts.values()}):
         meta = mutants / f"{path}.meta"
         data = json.loads(meta.read_text(encoding="utf-8"))
-        data["exit_code_by_key"].update({name: 1 for name, where in kills.items() if where == path})
+        data["exit_code_by_key"].update({name: code for name, (where, code) in verdicts.items() if where == path})
         atomic_write(meta, json.dumps(data, indent=4) + "\n")
 
 
@@ -66,8 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tests", nargs="+", help="test files or node ids, as in the mutants folder")
     parser.add_argument("--mutants", type=Path, default=Path("mutants"))
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--unjudged", action="store_true",
+                        help="judge never-run mutants too; one the tests do not kill is recorded as surviving")
     args = parser.parse_args(argv)
-    chosen = candidates(args.mutants, args.pattern)
+    chosen = candidates(args.mutants, args.pattern, args.unjudged)
+    fresh = set(chosen) - set(candidates(args.mutants, args.pattern))  # never run before
     if not chosen:
         print(f"no survivor matches {args.pattern!r} under {args.mutants}", file=sys.stderr)
         return 2
@@ -75,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         codes = dict(zip(chosen, pool.map(lambda name: judge(args.mutants, name, args.tests), chosen),
                          strict=True))
     kills = {name: chosen[name] for name, code in codes.items() if code == 1}
-    record_kills(args.mutants, kills)
+    record(args.mutants, {name: (chosen[name], code) for name, code in codes.items()
+                          if code == 1 or (code == 0 and name in fresh)})
     odd = {name: code for name, code in codes.items() if code not in (0, 1)}
     for name, code in sorted(odd.items()):
         print(f"{name}: {'overran' if code is None else f'pytest exit {code}'}, verdict left as it was")

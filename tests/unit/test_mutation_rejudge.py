@@ -59,3 +59,21 @@ def test_a_run_that_is_not_a_verdict_changes_nothing_and_is_named(tmp_path: Path
 def test_nothing_to_judge_is_said(tmp_path: Path, capsys) -> None:
     assert rejudge.main(["scripts.b.*", "test_killing.py", "--mutants", str(_mutants(tmp_path))]) == 2
     assert "no survivor matches 'scripts.b.*'" in capsys.readouterr().err
+
+
+def test_unjudged_mutants_are_judged_on_request_and_a_non_kill_counts_as_surviving(tmp_path: Path,
+                                                                                  capsys) -> None:
+    """The score stays a lower bound: a mutant never run that these tests miss is a survivor."""
+    mutants = _mutants(tmp_path)
+    (mutants / "test_killing.py").write_text(KILLING_TEST.replace("x_g__mutmut_1", "x_f__mutmut_3"),
+                                             encoding="utf-8")
+    assert rejudge.main(["scripts.a.x_f__*", "test_killing.py", "--unjudged", "--mutants", str(mutants)]) == 0
+    codes = json.loads((mutants / "scripts" / "a.py.meta").read_text(encoding="utf-8"))["exit_code_by_key"]
+    assert codes == {**SURVIVORS, "scripts.a.x_f__mutmut_1": 1, "scripts.a.x_f__mutmut_3": 1}
+    assert capsys.readouterr().out == "2 of 3 killed; 1 still survive\n"
+    (mutants / "scripts" / "a.py.meta").write_text(
+        json.dumps({"exit_code_by_key": {"scripts.a.x_h__mutmut_1": None}, "durations_by_key": {}}), encoding="utf-8")
+    assert rejudge.main(["*", "test_killing.py", "--mutants", str(mutants)]) == 2  # not without --unjudged
+    assert rejudge.main(["*", "test_killing.py", "--unjudged", "--mutants", str(mutants)]) == 0
+    codes = json.loads((mutants / "scripts" / "a.py.meta").read_text(encoding="utf-8"))["exit_code_by_key"]
+    assert codes == {"scripts.a.x_h__mutmut_1": 0}
