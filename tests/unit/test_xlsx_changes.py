@@ -65,3 +65,53 @@ def test_the_text_report_is_capped_and_counts_the_rest() -> None:
     assert len(lines) == 51 and lines[-1] == "… and 11 more changes (--format json lists them all)"
     assert lines[0] == f"t!A2 (k2, f): '{'a' * 60}… (100 characters)' → ''"
     assert len(many.to_dict()["cells"]) == 60
+
+
+def test_a_record_whose_every_field_changed_is_found_and_cells_come_in_sheet_order(topics) -> None:
+    """Cells are listed by sheet row, then sheet column (columns moved: description before name),
+    whatever order the join or the schema gives them."""
+    old = read_rows(topics)
+    new = [dict(r) for r in old]
+    for record in (new[2], new[0]):
+        record["name"], record["description"] = "N", "D"
+    positions = {"description": 0, "name": 1, "topic_id": 2}
+    found = table_changes(topics, topics.path.read_bytes(), _sheet(topics, new, positions))
+    assert [(c.cell, c.field) for c in found.cells] == [
+        ("topics!A2", "description"), ("topics!B2", "name"), ("topics!A4", "description"), ("topics!B4", "name")]
+
+
+def test_a_field_the_sheet_does_not_place_is_shown_at_its_schema_column(topics) -> None:
+    old = read_rows(topics)
+    new = [dict(r) for r in old]
+    new[0]["description"] = "D"
+    found = table_changes(topics, topics.path.read_bytes(), SheetTable.from_records(
+        topics, new, list(range(2, len(new) + 2)), {"topic_id": 0}))
+    assert [c.cell for c in found.cells] == ["topics!C2"]
+
+
+def test_the_old_csv_is_compared_as_text_and_a_missing_column_as_empty(topics) -> None:
+    """The old CSV is read as text, never as numbers ("007" and "12.50" are not 7 and 12.5), bytes
+    that are not UTF-8 as U+FFFD rather than a crash, and a field the CSV lacks (added to the
+    schema since) as empty cells."""
+    old_csv = b"topic_id,name\nt1,007\nt2,12.50\nt3,caf\xe9\n"
+    records = [{"topic_id": "t1", "name": "007", "description": ""},
+               {"topic_id": "t2", "name": "12.50", "description": "x"},
+               {"topic_id": "t3", "name": "café", "description": ""}]
+    found = table_changes(topics, old_csv, _sheet(topics, records))
+    assert [(c.cell, c.old, c.new) for c in found.cells] == [("topics!C3", "", "x"), ("topics!B4", "caf\ufffd", "café")]
+
+
+def test_an_emptied_sheet_removes_every_record(topics) -> None:
+    found = table_changes(topics, topics.path.read_bytes(), _sheet(topics, []))
+    assert (found.cells, found.added) == ([], [])
+    assert [r.key for r in found.removed] == [r["topic_id"] for r in read_rows(topics)]
+
+
+def test_changes_of_several_tables_add_up() -> None:
+    first = Changes([CellChange("a", "a!B2", "k", "f", "x", "y")], [RecordChange("a", "n", 3)],
+                    [RecordChange("a", "r", None)])
+    second = Changes([CellChange("b", "b!B2", "k", "f", "x", "y")], [RecordChange("b", "n", 4)],
+                     [RecordChange("b", "r", None)])
+    first.extend(second)
+    assert [c.table for c in first.cells] == ["a", "b"]
+    assert [r.table for r in first.added] == ["a", "b"] and [r.table for r in first.removed] == ["a", "b"]

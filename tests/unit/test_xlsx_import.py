@@ -139,6 +139,42 @@ def test_missing_column_is_one_problem_naming_it(pkg, exported, tmp_path):
     assert problem.message == "meetings: the column city is missing"
 
 
+def test_two_extra_columns_are_one_note_in_the_plural(pkg, exported, pristine, tmp_path):
+    def change(wb):
+        ws = wb["meetings"]
+        extra = ws.max_column + 1
+        ws.cell(1, extra).value, ws.cell(1, extra + 1).value = "notes", "checked"
+        ws.cell(2, extra).value = "see this"
+
+    result = run(pkg, exported, tmp_path, change)
+    assert result.problems == [] and result.changed == []
+    assert result.notes == ["meetings: columns T 'notes', U 'checked' are not fields of meetings and were not imported"]
+    assert checksums(pkg) == checksums(pristine)
+
+
+def test_two_missing_columns_are_one_problem_in_the_plural(pkg, exported, tmp_path):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.delete_cols(column_of(ws, "venue"))
+        ws.delete_cols(column_of(ws, "city"))
+
+    result = run(pkg, exported, tmp_path, change)
+    assert [(p.file, p.row, p.field, p.value, p.rule, p.message) for p in result.problems] == [
+        ("meetings", 1, None, "city, venue", "missing-column", "meetings: the columns city, venue are missing")]
+
+
+def test_a_column_named_twice_is_one_problem_at_the_header(pkg, exported, pristine, tmp_path):
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(1, ws.max_column + 1).value = "city"
+
+    result = run(pkg, exported, tmp_path, change)
+    assert [(p.file, p.row, p.field, p.value, p.rule, p.message, p.hint) for p in result.problems] == [
+        ("meetings", 1, None, "city (column T)", "duplicate-column",
+         "meetings: the header names city (column T) a second time", "delete or rename the second column")]
+    assert result.exit_code == 1 and checksums(pkg) == checksums(pristine)
+
+
 def test_renamed_column_names_what_is_there_instead(pkg, exported, tmp_path):
     def change(wb):
         wb["meetings"].cell(1, column_of(wb["meetings"], "city")).value = "City"
