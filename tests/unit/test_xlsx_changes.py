@@ -93,12 +93,13 @@ def test_the_old_csv_is_compared_as_text_and_a_missing_column_as_empty(topics) -
     """The old CSV is read as text, never as numbers ("007" and "12.50" are not 7 and 12.5), bytes
     that are not UTF-8 as U+FFFD rather than a crash, and a field the CSV lacks (added to the
     schema since) as empty cells."""
-    old_csv = b"topic_id,name\nt1,007\nt2,12.50\nt3,caf\xe9\n"
-    records = [{"topic_id": "t1", "name": "007", "description": ""},
-               {"topic_id": "t2", "name": "12.50", "description": "x"},
-               {"topic_id": "t3", "name": "café", "description": ""}]
+    old_csv = b"topic_id,name,description\nt1,007,caf\xe9\nt2,12.50,\n"
+    records = [{"topic_id": "t1", "name": "007", "description": "café"},
+               {"topic_id": "t2", "name": "12.50", "description": "x"}]
     found = table_changes(topics, old_csv, _sheet(topics, records))
-    assert [(c.cell, c.old, c.new) for c in found.cells] == [("topics!C3", "", "x"), ("topics!B4", "caf\ufffd", "café")]
+    assert [(c.cell, c.old, c.new) for c in found.cells] == [("topics!C2", "caf\ufffd", "café"), ("topics!C3", "", "x")]
+    lacking = table_changes(topics, b"topic_id,name\nt1,007\nt2,12.50\n", _sheet(topics, records))
+    assert [(c.cell, c.old, c.new) for c in lacking.cells] == [("topics!C2", "", "café"), ("topics!C3", "", "x")]
 
 
 def test_an_emptied_sheet_removes_every_record(topics) -> None:
