@@ -314,6 +314,56 @@ def test_formula_is_refused(pkg, exported, tmp_path):
         ("formula", 'meetings!J8: holds a formula (=CONCAT("a')]
 
 
+def test_the_streaming_reader_places_each_refusal_at_its_cell_and_row(pkg, exported, tmp_path):
+    """A formula sends the sheet to the streaming reader (the fast one takes plain sheets only): a
+    refused cell there is placed at its cell and row like anywhere else, a new record's calendar
+    date is refused (there is no old text to keep), and a value right of the table is one note."""
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "venue")).value = '=CONCAT("a","b")'
+        last = ws.max_row + 1
+        ws.cell(last, column_of(ws, "meeting_id")).value = "zz-new-meeting"
+        ws.cell(last, column_of(ws, "date_start")).value = dt.datetime(2030, 1, 15)
+        ws.cell(2, ws.max_column + 2).value = "stray"
+
+    result = run(pkg, exported, tmp_path, change)
+    assert [(p.file, p.row, p.field, p.value, p.rule, p.message[:30]) for p in result.problems] == [
+        ("meetings", 8, "venue", "", "formula", "meetings!J8: holds a formula ("),
+        ("meetings", 21, "date_start", "2030-01-15", "type-error", "meetings!F21: holds the calend")]
+    assert result.notes == ["meetings: values right of the table's columns (column U) are ignored"]
+
+
+def test_refused_cells_are_reported_by_row_at_their_rows_past_a_row_left_out(pkg, exported, tmp_path):
+    """On the fast path each column is converted in turn; the problems still come row by row, and
+    a row left out (a value only in a column that is not a field) does not shift the rows named."""
+    def change(wb):
+        ws = wb["meetings"]
+        ws.insert_rows(4)
+        notes = ws.max_column + 1
+        ws.cell(1, notes).value = "notes"
+        ws.cell(4, notes).value = "a note on a row of its own"
+        ws.cell(10, column_of(ws, "is_ordinal_inferred")).value = 5
+        ws.cell(3, column_of(ws, "is_date_inferred")).value = 6
+
+    result = run(pkg, exported, tmp_path, change)
+    assert [(p.row, p.field, p.value) for p in result.problems] == [
+        (3, "is_date_inferred", 6), (10, "is_ordinal_inferred", 5)]
+    assert [p.message[:13] for p in result.problems] == ["meetings!H3: ", "meetings!D10:"]
+
+
+def test_a_row_with_a_value_only_outside_the_fields_is_no_record(pkg, exported, pristine, tmp_path):
+    def change(wb):
+        ws = wb["meetings"]
+        notes = ws.max_column + 1
+        ws.cell(1, notes).value = "notes"
+        ws.cell(ws.max_row + 2, notes).value = "a note below the table"
+
+    result = run(pkg, exported, tmp_path, change)
+    assert (result.problems, result.changed) == ([], [])
+    assert result.notes == ["meetings: column T 'notes' is not a field of meetings and was not imported"]
+    assert checksums(pkg) == checksums(pristine)
+
+
 def test_row_added_below_is_read_and_judged(pkg, exported, tmp_path):
     def change(wb):
         wb["states"].append(["ZZZ", "Zedland", "false"])
