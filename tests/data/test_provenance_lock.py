@@ -240,3 +240,26 @@ def test_bytes_that_are_not_utf8_are_named_by_line(locked: Path) -> None:
     assert b"\xff" in lines[4]
     lock.write_bytes(b"\n".join(lines))
     assert found(locked) == [("provenance-lock-invalid", LOCK, 5, None)]
+
+
+def test_a_lock_that_is_a_folder_is_named_and_not_read(locked: Path) -> None:
+    (locked / LOCK).unlink()
+    (locked / LOCK).mkdir()
+    problems = validate_package(locked, None, lock=True)
+    assert [(p.rule, p.file, p.row, p.field, p.message) for p in problems] == [
+        ("not-a-regular-file", LOCK, None, None, "provenance.lock is not a regular file")]
+    assert problems[0].hint == "replace it with a regular file (a FIFO, socket, device or folder is never read)"
+
+
+def test_update_lock_rewrites_a_stale_or_damaged_lock(sources: Path, locked: Path) -> None:
+    """What the texts prove is written whatever the old lock held: an entry gone, bytes that are not
+    UTF-8 (compared, not decoded strictly), and a stale lock is no reason to refuse."""
+    from scripts.validate.lock import update_lock
+
+    committed = (ROOT / LOCK).read_bytes()
+    lines = committed.splitlines(keepends=True)
+    (locked / LOCK).write_bytes(b"".join(lines[:2] + lines[3:]) + b"\xff\xfe not an entry\n")
+    problems, note = update_lock(locked, sources)
+    assert problems == [] and note.startswith(f"wrote {LOCK}: {len(lines) - 1} citations proved against the texts in ")
+    assert (locked / LOCK).read_bytes() == committed
+    assert update_lock(locked, sources) == ([], f"{LOCK} is up to date ({len(lines) - 1} citations proved)")
