@@ -263,3 +263,47 @@ def test_update_lock_rewrites_a_stale_or_damaged_lock(sources: Path, locked: Pat
     assert problems == [] and note.startswith(f"wrote {LOCK}: {len(lines) - 1} citations proved against the texts in ")
     assert (locked / LOCK).read_bytes() == committed
     assert update_lock(locked, sources) == ([], f"{LOCK} is up to date ({len(lines) - 1} citations proved)")
+
+
+def test_with_the_sources_a_lock_recording_another_table_is_stale_in_full(sources: Path, locked: Path) -> None:
+    """Every recorded key is compared, the first (the table) included; the problem is whole."""
+    lock = locked / LOCK
+    lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
+    number, line = next((n, text) for n, text in enumerate(lines) if '"C0108"' in text)
+    table = json.loads(line)["table_name"]
+    lines[number] = line.replace(f'"table_name": "{table}"', '"table_name": "elsewhere"')
+    lock.write_text("".join(lines), encoding="utf-8")
+    problems = validate_package(locked, sources, lock=True)
+    assert [(p.rule, p.file, p.row, p.field, p.value, p.message, p.hint) for p in problems] == [
+        ("provenance-lock-stale", CITATIONS, 109, "citation_id", "C0108",
+         f"provenance.lock is stale for citation C0108: table_name 'elsewhere' → '{table}'",
+         "rewrite the lock: python -m scripts validate --sources DIR --update-lock")]
+
+
+def test_with_the_sources_a_citation_that_fails_its_proof_is_not_also_stale(sources: Path, locked: Path) -> None:
+    """A citation whose evidence is no longer in its lines is provenance's finding; the lock does
+    not report the same citation a second time."""
+    edit_field(locked, "citations", "C0108", "evidence", "Astana hosts the seventh")
+    assert found(locked, sources) == [("citation-evidence-missing", CITATIONS, 109, "evidence")]
+
+
+def test_with_the_sources_a_proved_citation_missing_from_the_lock_is_stale(sources: Path, locked: Path) -> None:
+    lock = locked / LOCK
+    lock.write_text("".join(line for line in lock.read_text(encoding="utf-8").splitlines(keepends=True)
+                            if '"C0108"' not in line), encoding="utf-8")
+    problems = validate_package(locked, sources, lock=True)
+    assert [(p.rule, p.file, p.row, p.field, p.message) for p in problems] == [
+        ("provenance-lock-stale", CITATIONS, 109, "citation_id",
+         "citation C0108 is proved by the sources but not recorded in provenance.lock")]
+
+
+def test_with_the_sources_every_stale_citation_is_named_after_one_missing_from_the_lock(sources: Path,
+                                                                                         locked: Path) -> None:
+    lock = locked / LOCK
+    lines = [line for line in lock.read_text(encoding="utf-8").splitlines(keepends=True) if '"C0108"' not in line]
+    number, line = next((n, text) for n, text in enumerate(lines) if '"C0200"' in text)
+    lines[number] = re.sub(r'"table_name": "[^"]*"', '"table_name": "elsewhere"', line)
+    lock.write_text("".join(lines), encoding="utf-8")
+    assert [(p.row, p.message[:60]) for p in validate_package(locked, sources, lock=True)] == [
+        (109, "citation C0108 is proved by the sources but not recorded in "),
+        (201, "provenance.lock is stale for citation C0200: table_name 'els")]
