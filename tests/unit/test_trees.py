@@ -129,3 +129,32 @@ def test_a_folder_that_cannot_be_synced_is_passed_over(tmp_path: Path, monkeypat
     monkeypatch.setattr(trees.os, "fsync", refused)
     assert trees.fsync_dir(tmp_path) is None
     assert trees.fsync_dir(tmp_path / "missing") is None
+
+
+def test_remove_says_what_it_removed_whatever_the_kind_and_nothing_when_nothing_is_there(tmp_path: Path) -> None:
+    from scripts.trees import remove
+
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder" / "sub").mkdir(parents=True)
+    (tmp_path / "folder" / "sub" / "f").write_text("y")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "link").symlink_to(tmp_path / "folder")
+    assert [remove(tmp_path / name) for name in ("link", "file", "folder", "fifo", "missing")] == [
+        "link", "file", "folder", "fifo", ""]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_dead_leftover_is_removed_past_a_live_one_and_listed(tmp_path: Path) -> None:
+    from scripts.trees import remove_dead_leftovers
+
+    dead = 2**22 + 12345  # above the default pid_max, so no process has it
+    live = os.getpid()
+    names = [f".a.csv.tmp-{live}-ab", f".b.csv.tmp-{dead}-ab", f".c.tmp-{live}", f".d.tmp-{dead}"]
+    for name in names:
+        (tmp_path / name).write_text("partial")
+    (tmp_path / f".cac-tables.stage-{dead}-beef").mkdir()
+    (tmp_path / f".cac-tables.stage-{dead}-beef" / "a.csv").write_text("staged")
+    removed = remove_dead_leftovers(tmp_path, ".cac-tables.stage-")
+    assert removed == [tmp_path / f".b.csv.tmp-{dead}-ab", tmp_path / f".cac-tables.stage-{dead}-beef",
+                       tmp_path / f".d.tmp-{dead}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".a.csv.tmp-{live}-ab", f".c.tmp-{live}"]
