@@ -394,5 +394,8 @@ def test_workbook_without_export_state_is_refused(pkg, exported, tmp_path):
         del wb["export_state"]
 
     result = run(pkg, exported, tmp_path, change)
-    assert [(p.rule, p.hint) for p in result.problems] == [
-        ("no-export-state", "export a fresh workbook, make the edits there and import that one")]
+    assert [(p.file, p.row, p.field, p.value, p.rule, p.message, p.hint) for p in result.problems] == [
+        (str(tmp_path / "edited.xlsx"), None, None, None, "no-export-state",
+         "the workbook does not record which state of the tables it was exported from (its hidden export_state "
+         "sheet is missing or changed), so it could undo edits made since",
+         "export a fresh workbook, make the edits there and import that one")]
