@@ -309,3 +309,50 @@ def test_staged_tables_outside_their_with_block_are_refused_and_leaving_never_fa
     with pytest.raises(RuntimeError, match=r"^StagedTables is used outside its with block$"):
         _ = staged.package
     assert _leftovers(root) == []
+
+
+def test_every_kind_of_file_that_is_not_regular_is_named_in_words(tmp_path: Path) -> None:
+    import socket
+
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "sock"))
+        kinds = {name: files.file_kind(os.lstat(tmp_path / name).st_mode) for name in ("fifo", "folder", "sock")}
+    kinds["null"] = files.file_kind(os.lstat("/dev/null").st_mode)
+    (tmp_path / "link").symlink_to(tmp_path / "fifo")
+    kinds["link"] = files.file_kind(os.lstat(tmp_path / "link").st_mode)
+    (tmp_path / "plain").write_text("x")
+    kinds["plain"] = files.file_kind(os.lstat(tmp_path / "plain").st_mode)
+    assert kinds == {"fifo": "a FIFO (named pipe)", "folder": "a directory", "sock": "a socket", "null": "a device",
+                     "link": "a symbolic link", "plain": ""}
+    with pytest.raises(files.NotRegularFile) as caught:
+        files.read_regular(tmp_path / "folder")
+    assert (str(caught.value), caught.value.kind) == (
+        f"{tmp_path / 'folder'} is a directory, not a regular file; nothing was read from it", "a directory")
+
+
+def test_a_file_is_read_whole_up_to_its_bound_and_refused_one_byte_past_it(tmp_path: Path) -> None:
+    """The bound is inclusive and holds across reads: a file one byte longer than a whole number of
+    reads is refused, not cut; the message gives the file's full size."""
+    mib = 1 << 20
+    exact, over, far = tmp_path / "exact", tmp_path / "over", tmp_path / "far"
+    exact.write_bytes(bytes(range(256)) * (mib // 256))
+    over.write_bytes(b"a" * (mib + 1))
+    far.write_bytes(b"b" * (3 * mib))
+    assert files.read_regular(exact, max_bytes=mib) == exact.read_bytes()
+    assert files.read_regular(far) == far.read_bytes()
+    for path, size in ((over, "1,048,577"), (far, "3,145,728")):
+        with pytest.raises(files.FileTooLarge) as caught:
+            files.read_regular(path, max_bytes=mib)
+        assert str(caught.value) == f"{path} is {size} bytes; more than 1,048,576 is refused"
+
+
+def test_a_file_is_read_in_blocks_of_the_size_asked_and_a_fifo_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"0123456789")
+    assert list(files.read_blocks(path, 4)) == [b"0123", b"4567", b"89"]
+    assert b"".join(files.read_blocks(path)) == b"0123456789"
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(files.NotRegularFile):
+        next(files.read_blocks(tmp_path / "fifo"))
