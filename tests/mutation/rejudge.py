@@ -15,6 +15,10 @@ kill it), never an inflated one.
 
     python -m tests.mutation.rejudge 'scripts.validate.lock.*' tests/data/test_lock_findings.py
 
+A mutant whose run overruns mutmut's own limit for these tests (15 times the unmutated run plus a
+second, mutmut's defaults) is recorded as mutmut records it, a timeout, which counts as caught: a
+change that makes a bounded wait unbounded is one a user notices.
+
 Do not run it while ``mutmut run`` writes to the same folder.
 """
 
@@ -26,14 +30,16 @@ import json
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scripts.files import atomic_write
-from tests.mutation.report import read_modules
+from tests.mutation.report import STATUS, read_modules
 
 JUDGED_NOT_KILLED = ("survived", "no tests", "not run")
-TIMEOUT = 600.0  # seconds for one mutant's run; past it the verdict is left as it was
+TIMEOUT_MULTIPLIER, TIMEOUT_CONSTANT = 15.0, 1.0  # mutmut's defaults (timeout_multiplier, timeout_constant)
+TIMED_OUT = 36  # mutmut's exit code for a timeout (mutmut.stats.status_by_exit_code)
 
 
 def candidates(mutants: Path, pattern: str, unjudged: bool = False) -> dict[str, str]:
@@ -45,16 +51,26 @@ def candidates(mutants: Path, pattern: str, unjudged: bool = False) -> dict[str,
             if status in wanted and fnmatch.fnmatchcase(name, pattern)}
 
 
-def judge(mutants: Path, name: str, tests: list[str]) -> int | None:
-    """pytest's exit code for ``tests`` run against mutant ``name``; None when it overran."""
+def judge(mutants: Path, name: str, tests: list[str], timeout: float) -> int:
+    """pytest's exit code for ``tests`` run against mutant ``name`` (``name`` empty: the unmutated
+    code), or mutmut's timeout code when the run overran ``timeout`` seconds."""
     command = [sys.executable, "-m", "pytest", "-x", "-q", "--rootdir=.", "-p", "no:cacheprovider",
                "-p", "no:randomly", *tests]
     try:
         return subprocess.run(command, cwd=mutants, env={**os.environ, "MUTANT_UNDER_TEST": name},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
                               check=False).returncode
     except subprocess.TimeoutExpired:
+        return TIMED_OUT
+
+
+def time_limit(mutants: Path, tests: list[str]) -> float | None:
+    """mutmut's limit for one mutant's run of ``tests``, from a run of the unmutated code; None
+    when that run does not pass (no verdict can be drawn from tests that fail anyway)."""
+    start = time.monotonic()
+    if judge(mutants, "", tests, timeout=3600.0) != 0:
         return None
+    return (time.monotonic() - start + TIMEOUT_CONSTANT) * TIMEOUT_MULTIPLIER
 
 
 def record(mutants: Path, verdicts: dict[str, tuple[str, int]]) -> None:
@@ -81,16 +97,23 @@ def main(argv: list[str] | None = None) -> int:
     if not chosen:
         print(f"no survivor matches {args.pattern!r} under {args.mutants}", file=sys.stderr)
         return 2
+    limit = time_limit(args.mutants, args.tests)
+    if limit is None:
+        print(f"the tests do not pass on the unmutated code in {args.mutants}; nothing was judged",
+              file=sys.stderr)
+        return 2
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        codes = dict(zip(chosen, pool.map(lambda name: judge(args.mutants, name, args.tests), chosen),
+        codes = dict(zip(chosen, pool.map(lambda name: judge(args.mutants, name, args.tests, limit), chosen),
                          strict=True))
-    kills = {name: chosen[name] for name, code in codes.items() if code == 1}
+    caught = {name for name, code in codes.items() if STATUS.get(code) in ("killed", "timeout")}
     record(args.mutants, {name: (chosen[name], code) for name, code in codes.items()
-                          if code == 1 or (code == 0 and name in fresh)})
-    odd = {name: code for name, code in codes.items() if code not in (0, 1)}
+                          if name in caught or (code == 0 and name in fresh)})
+    odd = {name: code for name, code in codes.items() if code != 0 and name not in caught}
     for name, code in sorted(odd.items()):
-        print(f"{name}: {'overran' if code is None else f'pytest exit {code}'}, verdict left as it was")
-    print(f"{len(kills)} of {len(chosen)} killed; {len(chosen) - len(kills) - len(odd)} still survive")
+        print(f"{name}: pytest exit {code}, verdict left as it was")
+    timed_out = sum(code == TIMED_OUT for code in codes.values())
+    overran = f" ({timed_out} by overrunning {limit:.0f} s)" if timed_out else ""
+    print(f"{len(caught)} of {len(chosen)} killed{overran}; {len(chosen) - len(caught) - len(odd)} still survive")
     return 1 if odd else 0
 
 

@@ -6,6 +6,7 @@ keep their verdicts."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.mutation import rejudge
@@ -19,6 +20,23 @@ import os
 
 def test_tells_the_mutant():
     assert os.environ["MUTANT_UNDER_TEST"] not in ("scripts.a.x_f__mutmut_1", "scripts.a.x_g__mutmut_1")
+'''
+
+USAGE_ERROR_TEST = '''
+import os
+import pytest
+
+def test_usage_error_under_g():
+    if os.environ["MUTANT_UNDER_TEST"] == "scripts.a.x_g__mutmut_1":
+        pytest.exit("usage", returncode=4)
+'''
+HANGING_TEST = '''
+import os
+import time
+
+def test_hangs_under_f1():
+    if os.environ["MUTANT_UNDER_TEST"] == "scripts.a.x_f__mutmut_1":
+        time.sleep(120)
 '''
 
 
@@ -48,12 +66,37 @@ def test_kills_are_recorded_and_every_other_verdict_is_kept(tmp_path: Path, caps
 
 
 def test_a_run_that_is_not_a_verdict_changes_nothing_and_is_named(tmp_path: Path, capsys) -> None:
+    """A usage error under one mutant (pytest exit 4) says nothing about it."""
     mutants = _mutants(tmp_path)
+    (mutants / "test_killing.py").write_text(USAGE_ERROR_TEST, encoding="utf-8")
     before = (mutants / "scripts" / "a.py.meta").read_bytes()
-    assert rejudge.main(["scripts.a.x_g__*", "no_such_test.py", "--mutants", str(mutants)]) == 1
+    assert rejudge.main(["scripts.a.x_g__*", "test_killing.py", "--mutants", str(mutants)]) == 1
     assert (mutants / "scripts" / "a.py.meta").read_bytes() == before
     assert capsys.readouterr().out == ("scripts.a.x_g__mutmut_1: pytest exit 4, verdict left as it was\n"
                                        "0 of 1 killed; 0 still survive\n")
+
+
+def test_tests_that_fail_on_the_unmutated_code_judge_nothing(tmp_path: Path, capsys) -> None:
+    mutants = _mutants(tmp_path)
+    before = (mutants / "scripts" / "a.py.meta").read_bytes()
+    assert rejudge.main(["*", "no_such_test.py", "--mutants", str(mutants)]) == 2
+    assert (mutants / "scripts" / "a.py.meta").read_bytes() == before
+    assert capsys.readouterr().err == f"the tests do not pass on the unmutated code in {mutants}; nothing was judged\n"
+
+
+def test_a_mutant_that_overruns_mutmuts_limit_is_recorded_as_a_timeout(tmp_path: Path, capsys,
+                                                                       monkeypatch) -> None:
+    """The limit is mutmut's rule over the unmutated run; past it the run is stopped and counted as
+    caught (mutmut's code 36), as mutmut counts it."""
+    monkeypatch.setattr(rejudge, "TIMEOUT_MULTIPLIER", 1.0)
+    monkeypatch.setattr(rejudge, "TIMEOUT_CONSTANT", 2.0)
+    mutants = _mutants(tmp_path)
+    (mutants / "test_killing.py").write_text(HANGING_TEST, encoding="utf-8")
+    assert rejudge.main(["scripts.a.x_f__*", "test_killing.py", "--mutants", str(mutants)]) == 0
+    codes = json.loads((mutants / "scripts" / "a.py.meta").read_text(encoding="utf-8"))["exit_code_by_key"]
+    assert codes == {**SURVIVORS, "scripts.a.x_f__mutmut_1": 36}
+    out = capsys.readouterr().out
+    assert re.fullmatch(r"1 of 2 killed \(1 by overrunning [0-9]+ s\); 1 still survive\n", out)
 
 
 def test_nothing_to_judge_is_said(tmp_path: Path, capsys) -> None:
