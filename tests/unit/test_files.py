@@ -356,3 +356,83 @@ def test_a_file_is_read_in_blocks_of_the_size_asked_and_a_fifo_is_refused(tmp_pa
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(files.NotRegularFile):
         next(files.read_blocks(tmp_path / "fifo"))
+
+
+def _lock_descriptor(lock: Path) -> int:
+    """The descriptor this process holds on ``lock`` (found through /proc/self/fd)."""
+    fds = [int(fd) for fd in os.listdir("/proc/self/fd")
+           if os.path.realpath(f"/proc/self/fd/{fd}") == str(lock.resolve())]
+    assert len(fds) == 1, fds
+    return fds[0]
+
+
+def test_the_lock_file_is_made_0666_less_the_umask_and_is_not_inherited_by_a_child(tmp_path: Path) -> None:
+    """A program the writer starts (LibreOffice, git) must not keep the package locked after the
+    writer is gone, so the descriptor is closed on exec; the file is data, never executable."""
+    import fcntl
+
+    old_mask = os.umask(0)
+    try:
+        with files.package_lock(tmp_path) as lock:
+            assert fcntl.fcntl(_lock_descriptor(lock), fcntl.F_GETFD) & fcntl.FD_CLOEXEC
+    finally:
+        os.umask(old_mask)
+    assert stat.S_IMODE(os.lstat(tmp_path / files.LOCK_NAME).st_mode) == 0o666
+    assert (tmp_path / files.LOCK_NAME).read_text() == f"{os.getpid()}\n"
+
+
+def test_a_lock_made_a_link_between_the_look_and_the_open_is_refused(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The link appears after lstat found nothing: the open, which never follows a link, refuses
+    it, and the file it points to is not truncated."""
+    victim = tmp_path / "authorized_keys"
+    victim.write_text("key\n")
+    (tmp_path / "pkg").mkdir()
+    lock = (tmp_path / "pkg").resolve() / files.LOCK_NAME
+    lock.symlink_to(victim)
+    real_lstat = os.lstat
+
+    def lstat_before_the_link(path, *args, **kwargs):
+        if Path(path) == lock:
+            raise FileNotFoundError(errno.ENOENT, "not there yet", str(path))
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "lstat", lstat_before_the_link)
+    with pytest.raises(files.NotRegularFile) as caught, files.package_lock(tmp_path / "pkg"):
+        pass
+    assert (str(caught.value), caught.value.kind) == (
+        f"{lock} is a symbolic link; the package lock must be a regular file: delete it and run the command again",
+        "a symbolic link")
+    assert victim.read_text() == "key\n"
+
+
+def test_a_fifo_swapped_in_after_the_look_is_refused_without_waiting(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """regular_file looked at a regular file; by the open it is a FIFO with no writer: the read
+    neither waits for a writer nor returns it as empty, and no descriptor is left open."""
+    import threading
+
+    fifo = tmp_path / "a.csv"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(files, "regular_file", Path)  # "it was a regular file"
+    open_before = len(os.listdir("/proc/self/fd"))
+    outcome: list[BaseException | bytes] = []
+
+    def read() -> None:
+        try:
+            outcome.append(files.read_regular(fifo))
+        except BaseException as exc:  # noqa: BLE001 - the test inspects whatever came out
+            outcome.append(exc)
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    waited = not outcome
+    if waited:  # free the blocked open so the thread can end
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=5)
+    assert not waited, "the read waited for a writer on the FIFO"
+    assert len(outcome) == 1 and isinstance(outcome[0], files.NotRegularFile), outcome
+    assert (str(outcome[0]), outcome[0].kind) == (
+        f"{fifo} is a FIFO (named pipe), not a regular file; nothing was read from it", "a FIFO (named pipe)")
+    assert len(os.listdir("/proc/self/fd")) == open_before
