@@ -132,9 +132,10 @@ def test_second_writer_refuses_or_waits_with_message(tmp_path: Path) -> None:
     holder = _child(root, "hold", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
-        with pytest.raises(files.LockBusy, match=f"writing this package \\(pid {holder.pid}\\)"), \
-                files.package_lock(root, wait=False):
+        with pytest.raises(files.LockBusy) as busy, files.package_lock(root, wait=False):
             pass
+        assert str(busy.value) == (f"another import, export or release is writing this package (pid {holder.pid}); "
+                                   "try again when it has finished")
         said = io.StringIO()
         with pytest.raises(files.LockBusy), files.package_lock(root, timeout=0.2, stream=said):
             pass

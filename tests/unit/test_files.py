@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -358,54 +359,6 @@ def test_a_file_is_read_in_blocks_of_the_size_asked_and_a_fifo_is_refused(tmp_pa
         next(files.read_blocks(tmp_path / "fifo"))
 
 
-def _lock_descriptor(lock: Path) -> int:
-    """The descriptor this process holds on ``lock`` (found through /proc/self/fd)."""
-    fds = [int(fd) for fd in os.listdir("/proc/self/fd")
-           if os.path.realpath(f"/proc/self/fd/{fd}") == str(lock.resolve())]
-    assert len(fds) == 1, fds
-    return fds[0]
-
-
-def test_the_lock_file_is_made_0666_less_the_umask_and_is_not_inherited_by_a_child(tmp_path: Path) -> None:
-    """A program the writer starts (LibreOffice, git) must not keep the package locked after the
-    writer is gone, so the descriptor is closed on exec; the file is data, never executable."""
-    import fcntl
-
-    old_mask = os.umask(0)
-    try:
-        with files.package_lock(tmp_path) as lock:
-            assert fcntl.fcntl(_lock_descriptor(lock), fcntl.F_GETFD) & fcntl.FD_CLOEXEC
-    finally:
-        os.umask(old_mask)
-    assert stat.S_IMODE(os.lstat(tmp_path / files.LOCK_NAME).st_mode) == 0o666
-    assert (tmp_path / files.LOCK_NAME).read_text() == f"{os.getpid()}\n"
-
-
-def test_a_lock_made_a_link_between_the_look_and_the_open_is_refused(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """The link appears after lstat found nothing: the open, which never follows a link, refuses
-    it, and the file it points to is not truncated."""
-    victim = tmp_path / "authorized_keys"
-    victim.write_text("key\n")
-    (tmp_path / "pkg").mkdir()
-    lock = (tmp_path / "pkg").resolve() / files.LOCK_NAME
-    lock.symlink_to(victim)
-    real_lstat = os.lstat
-
-    def lstat_before_the_link(path, *args, **kwargs):
-        if Path(path) == lock:
-            raise FileNotFoundError(errno.ENOENT, "not there yet", str(path))
-        return real_lstat(path, *args, **kwargs)
-
-    monkeypatch.setattr(files.os, "lstat", lstat_before_the_link)
-    with pytest.raises(files.NotRegularFile) as caught, files.package_lock(tmp_path / "pkg"):
-        pass
-    assert (str(caught.value), caught.value.kind) == (
-        f"{lock} is a symbolic link; the package lock must be a regular file: delete it and run the command again",
-        "a symbolic link")
-    assert victim.read_text() == "key\n"
-
-
 def test_a_fifo_swapped_in_after_the_look_is_refused_without_waiting(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """regular_file looked at a regular file; by the open it is a FIFO with no writer: the read
@@ -421,7 +374,7 @@ def test_a_fifo_swapped_in_after_the_look_is_refused_without_waiting(tmp_path: P
     def read() -> None:
         try:
             outcome.append(files.read_regular(fifo))
-        except BaseException as exc:  # noqa: BLE001 - the test inspects whatever came out
+        except BaseException as exc:  # the test inspects whatever came out
             outcome.append(exc)
 
     worker = threading.Thread(target=read, daemon=True)
@@ -436,3 +389,54 @@ def test_a_fifo_swapped_in_after_the_look_is_refused_without_waiting(tmp_path: P
     assert (str(outcome[0]), outcome[0].kind) == (
         f"{fifo} is a FIFO (named pipe), not a regular file; nothing was read from it", "a FIFO (named pipe)")
     assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+def test_a_link_is_judged_by_its_target(tmp_path: Path) -> None:
+    """Links are followed for the kind (confinement is checked apart): a link to a regular file is
+    read, a link to a FIFO or a folder is refused naming what it points to."""
+    (tmp_path / "data.csv").write_text("id\n1\n")
+    os.mkfifo(tmp_path / "fifo")
+    for name, target in (("to-data", "data.csv"), ("to-fifo", "fifo"), ("to-folder", ".")):
+        (tmp_path / name).symlink_to(tmp_path / target)
+    assert files.regular_file(tmp_path / "to-data") == tmp_path / "to-data"
+    assert files.read_regular(tmp_path / "to-data") == b"id\n1\n"
+    fifo, folder = "a FIFO (named pipe)", "a directory"
+    for name, kind in (("to-fifo", fifo), ("to-folder", folder), ("fifo", fifo)):
+        with pytest.raises(files.NotRegularFile) as caught:
+            files.regular_file(tmp_path / name)
+        assert (str(caught.value), caught.value.kind) == (
+            f"{tmp_path / name} is {kind}, not a regular file; nothing was read from it", kind)
+
+
+def test_both_kinds_of_device_are_a_device() -> None:
+    """Read from the mode alone: a block device (a disk) is refused like a character device."""
+    assert files.file_kind(stat.S_IFBLK | 0o660) == files.file_kind(stat.S_IFCHR | 0o666) == "a device"
+
+
+def test_a_journal_that_cannot_be_written_undoes_the_rename_and_its_error_reaches_the_caller(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The full disk is what the user must read: a failure while cleaning up after it does not
+    replace it, and the staged folder does not stay beside the tables."""
+    from scripts.journal import seal
+
+    root = _package(tmp_path / "pkg")
+    stage = files.make_stage(root / "tables")
+    (stage / "a.csv").write_text("id\n3\n")
+    record = seal(stage, "tables")
+    real_rmtree = shutil.rmtree
+
+    def full_disk(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    def rmtree_failing_loudly(path, ignore_errors=False, **kwargs):
+        real_rmtree(path, ignore_errors=True)
+        if not ignore_errors:
+            raise PermissionError(errno.EACCES, "cleanup failed", str(path))
+
+    monkeypatch.setattr(files, "atomic_write", full_disk)
+    monkeypatch.setattr(files.shutil, "rmtree", rmtree_failing_loudly)
+    with pytest.raises(OSError) as caught:
+        files.swap_dir(stage, root / "tables", (root / files.JOURNAL_NAME, record))
+    assert caught.value.errno == errno.ENOSPC
+    assert sorted(p.name for p in root.iterdir()) == ["datapackage.json", "schemas", "tables"]
+    assert (root / "tables" / "a.csv").read_text() == "id\n1\n"

@@ -4,6 +4,8 @@ so no process is killed): what is rolled forward or back, what stays, and the on
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,33 @@ def test_a_stale_tables_old_beside_the_tables_is_removed_not_moved(root: Path) -
     assert "rolled back" in _recover(root, lambda view: True)
     assert _tree(root) == ["datapackage.json", "schemas", "schemas/a.json", "tables", "tables/a.csv"]
     assert (root / "tables" / "a.csv").read_text() == "id\nold\n"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_stage_a_fork_committed_is_rolled_back_even_if_it_validates(root: Path) -> None:
+    """A sealed stage and journal that arrive in a clone were written by someone else: git in the
+    package's checkout tells, and the old tables stay."""
+    _stage(root)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "--", files.JOURNAL_NAME], check=True)
+    subprocess.run([*git, "commit", "-qm", "fork"], check=True)
+    assert _recover(root, lambda view: True) == (
+        "note: an unfinished switch of tables/ was rolled back (.cac-journal is tracked by git): "
+        "tables/ is kept, tables.new and .cac-journal removed\n")
+    assert (root / "tables" / "a.csv").read_text() == "id\nold\n"
+
+
+def test_without_a_check_given_recovery_uses_the_one_set_at_start(root: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line sets the validator once (files.py does not import it); with none set, a
+    stage is never trusted."""
+    monkeypatch.setattr(files, "_stage_check", None)
+    _stage(root)
+    assert "(no validator was given)" in _recover(root, None)
+    _stage(root)
+    seen: list[Path] = []
+    files.set_stage_check(lambda view: seen.append(view) or True)
+    assert _recover(root, None) == ("note: finished an interrupted switch of tables/ (its journal and staged "
+                                    "tables agree)\n")
+    assert len(seen) == 1 and (root / "tables" / "a.csv").read_text() == "id\nnew\n"
