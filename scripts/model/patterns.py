@@ -68,7 +68,16 @@ _ATOM = re.compile(r"(\[[^\]^]+\]|\\.|[^\\\[\](){}*+?|^$.])(\{(\d+)(,(\d*))?\}|[
 
 def anchored(pattern: str) -> str:
     """The pattern matching whole cells only (Table Schema patterns are implicitly anchored)."""
-    return "^(?:" + pattern.removeprefix("^").removesuffix("$") + ")$"
+    return "^(?:" + _body(pattern) + ")$"
+
+
+def _body(pattern: str) -> str:
+    """The pattern without its optional anchors: a leading ``^`` and a trailing ``$`` that is not
+    escaped (in ``USD\\$`` the dollar sign is the text's own and stays)."""
+    body = pattern.removeprefix("^")
+    before = body.removesuffix("$")
+    escaped = (len(before) - len(before.rstrip("\\"))) % 2 == 1
+    return body if body == before or escaped else before
 
 
 @lru_cache(maxsize=256)
@@ -108,7 +117,7 @@ class Atom:
 
 def parse(pattern: str) -> list[Atom] | None:
     """The pattern as a list of atoms, or None when it is not a simple sequence."""
-    body = pattern.removeprefix("^").removesuffix("$")
+    body = _body(pattern)
     atoms, position = [], 0
     while position < len(body):
         match = _ATOM.match(body, position)
