@@ -37,12 +37,13 @@ SQL = {
     r"^a\*b$": ["a*b", "axb", "a**b"],
     r"^a\?b\[c$": ["a?b[c", "axbxc"],
     r"^USD\$$": ["USD$", "USD"],
+    r"^a\^b\]c$": ["a^b]c", "axbxc", "a]b^c"],
     "^[A-Z]{2}[0-9]*_[a-z]{2}$": ["AB_cd", "AB123_cd", "AB1_c", "A1_cd"],
     "^x[0-9]{2}a*y$": ["x12y", "x12aaay", "x12aby"],
     "^[0-9]{2}a*$": ["12", "12aa", "12ab"],
     "^[a-f0-9]+-[0-9]$": ["a0-1", "-1", "ag-1"],
 }
-ALPHABET = "aAbcx0125_-*?[$ "
+ALPHABET = "aAbcx0125_-*?[]^$ "
 
 
 def _neighbours(text: str) -> set[str]:
@@ -82,6 +83,8 @@ def test_patterns_sqlite_cannot_express_get_no_check() -> None:
 
 @pytest.mark.parametrize(("pattern", "length", "expected"), [
     ("^[a-z][0-9]*$", None, "a"),
+    ("^[a-z]*$", None, ""),
+    ("^[a-z]*$", 2, "aa"),
     ("^[a-z][0-9]*$", 4, "a000"),
     ("^[a-z]{1,3}[0-9]*$", 6, "aaa000"),
     ("^[a-z][0-9]?$", 3, "a0"),
@@ -110,5 +113,6 @@ def test_anchors_are_optional_and_an_escaped_dollar_is_text() -> None:
     assert patterns.matches("abc", texts) == patterns.matches("^abc$", texts) == [False, False, False, True, False]
     assert patterns.matches(r"^USD\$", texts) == [True, False, False, False, False]
     assert patterns.matches(r"^a\\$", texts) == [False, False, True, False, False]
+    assert patterns.matches(r"^a\\\$", ["a\\$", "a\\", "a$"]) == [True, False, False]  # a backslash, a dollar
     assert patterns.engine_problem(r"^USD\$") is None
     assert patterns.matches("^[a-z]+$", []) == []
