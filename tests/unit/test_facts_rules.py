@@ -146,6 +146,26 @@ def test_a_citation_of_another_field_does_not_support_a_status(package: Package)
     assert flagged(frames, "status_as_of_source") == {("meetings", "status", "ca-consultative-7")}
 
 
+@pytest.mark.parametrize("whole_record", ["", None])
+def test_a_citation_of_the_whole_record_supports_its_status(package: Package, whole_record: str | None) -> None:
+    """A citation naming no field (empty, or missing in a frame built in memory) is of the whole
+    record, its status included."""
+    frames = frames_of(package)
+    add_row(frames, "citations", citation_id="C9999", table_name="meetings", record_id="ca-consultative-7",
+            field_name=whole_record, source_id="src-001", line_start="1", line_end="1", support="paraphrase",
+            evidence="x")
+    assert flagged(frames, "status_as_of_source") == {("meetings", "status", "ca-consultative-7")}
+
+
+def test_a_status_value_the_schema_no_longer_has_stops_the_rule(package: Package,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Renamed in the schema, 'planned' would silently turn the planned-meeting check off."""
+    monkeypatch.setattr(facts.AsOf, "PLANNED", "deferred")
+    with pytest.raises(ValueError) as caught:
+        flagged(frames_of(package), "status_as_of_source")
+    assert str(caught.value) == "meetings.status has no enum value ['deferred']: update scripts/validate/rules.py"
+
+
 def test_a_preview_may_support_a_planned_meeting(package: Package) -> None:
     frames = frames_of(package)
     add_row(frames, "citations", citation_id="C9999", table_name="meetings", record_id="ca-consultative-2026",
@@ -195,8 +215,10 @@ def test_each_flag_qualifies_the_fields_its_name_says(package: Package) -> None:
 
 def test_a_flag_that_qualifies_no_field_stops_the_rule(package: Package, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(facts, "FLAG_SUFFIXES", ("_nowhere",))
-    with pytest.raises(ValueError, match=r"meetings\.is_ordinal_inferred qualifies no field"):
+    with pytest.raises(ValueError) as caught:
         facts.flag_fields(frames_of(package), "meetings")
+    assert str(caught.value) == ("meetings.is_ordinal_inferred qualifies no field: add it to IRREGULAR_FLAGS in "
+                                 "scripts/validate/facts.py")
 
 
 def test_a_record_level_inferred_citation_supports_a_flag(package: Package) -> None:
@@ -207,6 +229,32 @@ def test_a_record_level_inferred_citation_supports_a_flag(package: Package) -> N
     set_cell(frames, "attendance", "ca-consultative-2026/AZE/expected", "is_person_inferred", "true")
     assert flagged(frames, "inference_marked_one_way") == {
         ("attendance", "is_person_inferred", "ca-consultative-2026/AZE/expected")}
+
+
+def test_a_whole_record_inferred_citation_with_no_field_name_supports_a_flag(package: Package) -> None:
+    frames = frames_of(package)
+    set_cell(frames, "attendance", "ca-consultative-2026/AZE/expected", "is_person_inferred", "true")
+    add_row(frames, "citations", citation_id="C9999", table_name="attendance",
+            record_id="ca-consultative-2026/AZE/expected", source_id="src-001", line_start="1", line_end="1",
+            support="inferred", evidence="x")  # field_name left missing
+    assert ("attendance", "is_person_inferred", "ca-consultative-2026/AZE/expected") not in flagged(
+        frames, "inference_marked_one_way")
+
+
+def test_the_marking_rule_reports_on_every_flag_and_inference_note_of_a_keyed_table(package: Package) -> None:
+    """Its declared targets: a finding elsewhere would stop validation, a target missed would never
+    be checked. projects has a note and no flag."""
+    flags = {t: tuple(f) for t, f in {
+        "attendance": ["is_person_inferred"], "chairmanships": ["is_period_inferred", "is_state_inferred"],
+        "document_signatories": ["is_capacity_inferred", "is_person_inferred"],
+        "documents": ["is_status_date_inferred"],
+        "indicators": ["is_meeting_inferred", "is_period_inferred", "is_state_inferred"],
+        "meetings": ["is_chair_inferred", "is_date_inferred", "is_host_inferred", "is_ordinal_inferred"],
+        "memberships": ["is_as_of_inferred"], "projects": [], "sources": ["is_published_inferred"],
+        "statements": ["is_date_inferred"]}.items()}
+    expected = {(t, f) for t, fs in flags.items() for f in (*fs, "inference_note")}
+    got = RULES["inference_marked_one_way"].targets(package)
+    assert sorted(got) == sorted(expected) and len(got) == len(expected)
 
 
 def test_an_inferred_citation_of_an_unflagged_field_needs_only_the_note(package: Package) -> None:
