@@ -175,6 +175,8 @@ def test_a_membership_may_not_start_after_the_signature(package: Package, as_of:
     ("He invited the states to cooperate and called for defence talks.", "agreed", True),
     ("A hub for industry and trade.", "agreed", False),                           # no verb, no reading
     (None, "agreed", False),
+    (None, None, False),                                                          # nothing to read either way
+    ("The officials stressed the need for joint projects.", None, True),          # a verb and no status
 ])
 def test_readings_of_a_text(text: str | None, status: str, wrong: bool) -> None:
     got = records._readings(pl.Series([text], dtype=pl.String), pl.Series([status]))
@@ -194,3 +196,34 @@ def test_a_linked_description_counts_only_where_the_citations_share_lines(packag
         set_cell(frames, "citations", cid, "line_start", "8")
         set_cell(frames, "citations", cid, "line_end", "8")
     assert flagged(frames, "one_reading_per_sentence") == set()
+
+
+def test_citation_lines_that_are_not_numbers_leave_the_reading_rule_to_the_type_check(package: Package) -> None:
+    """Such a citation is the type check's finding; the rule reads its lines as unknown and goes on."""
+    frames = frames_of(package)
+    cited = frames.raw["citations"].filter(pl.col("record_id") == "ministers-infrastructure-trade-investment-2024")
+    first = cited["citation_id"][0]
+    set_cell(frames, "citations", first, "line_start", "four")
+    set_cell(frames, "citations", first, "line_end", "4x")
+    assert flagged(frames, "one_reading_per_sentence") == set()
+
+
+def test_a_table_with_no_citations_has_no_horizon(package: Package) -> None:
+    """Nothing cited, nothing known: its records are not compared with any date (the citation rules
+    report the missing citations)."""
+    frames = frames_of(package)
+    set_cell(frames, "memberships", "wang-yi/foreign-minister", "as_of", "2025")
+    frames.raw["citations"] = frames.raw["citations"].filter(pl.col("table_name") != "memberships")
+    forget(frames, "citations")
+    assert flagged(frames, HORIZON) == set()
+
+
+def test_a_citation_of_a_source_not_in_sources_leaves_the_horizon_unknown(package: Package) -> None:
+    """Its date cannot be known, so the record's latest source cannot be either (the foreign key
+    check reports the citation)."""
+    frames = frames_of(package)
+    set_cell(frames, "memberships", "wang-yi/foreign-minister", "as_of", "2025")
+    add_row(frames, "citations", citation_id="C9999", table_name="memberships",
+            record_id="wang-yi/foreign-minister", field_name="state_id", source_id="src-999", line_start="1",
+            line_end="1", support="paraphrase", evidence="x")
+    assert flagged(frames, HORIZON) == set()
