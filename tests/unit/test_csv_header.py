@@ -1,0 +1,90 @@
+"""scripts/validate/csvfile.py's header: how the first line is read (whatever its bytes) and how its
+labels are compared with the schema, each problem whole: file, field, value, rule, message, hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts.model.spec import make_table
+from scripts.report import Problem
+from scripts.validate import csvfile
+
+TABLE = make_table("t", {"fields": [{"name": "a"}, {"name": "b"}, {"name": "c"}]}, Path("tables/t.csv"),
+                   Path("schemas/t.json"))
+MISSING_HINT, WRONG_HINT = "add the column to the header, named as in the schema", \
+    "name the column as the schema does, in the schema's order"
+EXTRA_HINT = "remove the column or add it to the schema"
+
+
+def test_a_label_renamed_and_a_column_lacking_are_named_with_their_positions() -> None:
+    assert csvfile.label_problems("tables/t.csv", TABLE, ["a", "x"]) == [
+        Problem("tables/t.csv", None, "b", "x", "incorrect-label", "column 2 is named 'x'; the schema calls it 'b'",
+                WRONG_HINT),
+        Problem("tables/t.csv", None, "c", None, "missing-label", "the header has no column 'c' (column 3)",
+                MISSING_HINT)]
+
+
+def test_columns_past_the_schemas_are_extra_and_counted_from_the_header_start() -> None:
+    assert csvfile.label_problems("tables/t.csv", TABLE, ["a", "b", "c", "d", "e"]) == [
+        Problem("tables/t.csv", None, "d", "d", "extra-label", "column 4 ('d') is not in the schema", EXTRA_HINT),
+        Problem("tables/t.csv", None, "e", "e", "extra-label", "column 5 ('e') is not in the schema", EXTRA_HINT)]
+    assert csvfile.label_problems("tables/t.csv", TABLE, ["a", "b", "c"]) == []
+
+
+@pytest.mark.parametrize(("body", "labels"), [
+    (b"a,b\r\nx,y\n", ["a", "b"]),          # CRLF: the CR is the line's end, not the label's
+    (b"a,b", ["a", "b"]),                   # no newline at all
+    (b"", []),
+    (b"\na,b\n", []),                       # an empty first line is an empty header
+    (b"a,b \r\n", ["a", "b "]),             # a space is the label's own (reported as not the schema's)
+    (b"\ra,b\n", ["\ra", "b"]),             # only a CR at the line's end is dropped
+    (b'a,"b,c"\n', ["a", "b,c"]),           # quoted as CSV quotes
+    (b"a,\xffb\n", ["a", "\ufffdb"]),       # not UTF-8: shown, not fatal (the encoding check reports it)
+])
+def test_the_first_line_is_read_as_csv_labels(body: bytes, labels: list[str]) -> None:
+    assert csvfile._header(body) == labels
+
+
+def test_a_label_past_the_cell_cap_is_still_read_unquoted() -> None:
+    """The csv module refuses a field over its limit (the cell cap); the labels are then split at
+    commas so the header is still reported as not the schema's."""
+    import csv
+
+    long = "x" * (csv.field_size_limit() + 1)  # the limit the process has: the cell cap once a reader set it
+    assert csvfile._header(f'a,{long},"q"\n'.encode()) == ["a", long, '"q"']
+
+
+def test_byte_problems_are_reported_once_each_at_their_first_line_across_pieces() -> None:
+    scan = csvfile.ByteScan()
+    for piece in (b"\xef\xbb\xbfa,b\r\n1,2\n", b"3,\xff\xfe4\r\n5,\xff\r\n"):
+        scan.feed(piece)
+    assert scan.problems("tables/t.csv") == [
+        Problem("tables/t.csv", 1, None, None, "byte-order-mark", "the file starts with a UTF-8 byte-order mark",
+                "save the file as UTF-8 without a byte-order mark (BOM)"),
+        Problem("tables/t.csv", 3, None, "ff", "encoding-error",
+                "bytes b'\\xff' on line 3 are not UTF-8 (invalid start byte)",
+                "save the file as UTF-8; the bytes shown are not valid UTF-8"),
+        Problem("tables/t.csv", 1, None, None, "crlf-line-ending", "3 lines end with CRLF, first on line 1",
+                "save the file with LF (Unix) line endings")]
+    clean = csvfile.ByteScan()
+    clean.feed(b"a,b\n\xef\xbb\xbf1,2\n")  # a BOM past the start is the cell's own text
+    assert clean.problems("tables/t.csv") == []
+
+
+def test_only_cells_past_the_cap_are_too_long_counted_in_characters_at_their_file_rows() -> None:
+    """A cell of exactly the cap passes; one of the cap plus one is reported at its row in the file
+    (header line 1, so row index + 2, after ``offset`` rows of earlier pieces), even when its bytes
+    alone would have passed another column's check."""
+    import polars as pl
+
+    cap = csvfile.MAX_CELL_CHARS
+    frame = pl.DataFrame({"a": ["x", "y" * cap, "é" * (cap + 1)], "b": ["z" * (cap + 1), "ok", None],
+                          "c": ["é" * cap, None, None]})
+    found = csvfile.long_cell_problems("tables/t.csv", frame, offset=10)
+    assert [(p.file, p.row, p.field, p.value, p.rule, p.message) for p in found] == [
+        ("tables/t.csv", 14, "a", "é" * (cap + 1), "cell-too-long", "32,768 characters; a cell holds at most 32,767"),
+        ("tables/t.csv", 12, "b", "z" * (cap + 1), "cell-too-long", "32,768 characters; a cell holds at most 32,767")]
+    assert csvfile.long_cell_problems("tables/t.csv", frame.clear()) == []
+    assert csvfile.long_cell_problems("tables/t.csv", None) == []
