@@ -100,8 +100,9 @@ class ByteScan:
                                  f"bytes {bad!r} on line {line} are not UTF-8 ({reason})"))
         if self.crlf_line is not None:
             count, line = self.crlf_count, self.crlf_line
+            verb = "lines end" if count != 1 else "line ends"
             found.append(problem(file, line, None, None, "crlf-line-ending",
-                                 f"{count} line{'s' if count != 1 else ''} end with CRLF, first on line {line}"))
+                                 f"{count} {verb} with CRLF, first on line {line}"))
         return found
 
 

@@ -68,6 +68,9 @@ def test_byte_problems_are_reported_once_each_at_their_first_line_across_pieces(
                 "save the file as UTF-8; the bytes shown are not valid UTF-8"),
         Problem("tables/t.csv", 1, None, None, "crlf-line-ending", "3 lines end with CRLF, first on line 1",
                 "save the file with LF (Unix) line endings")]
+    one = csvfile.ByteScan()
+    one.feed(b"a,b\n1,2\r\n")
+    assert [p.message for p in one.problems("tables/t.csv")] == ["1 line ends with CRLF, first on line 2"]
     clean = csvfile.ByteScan()
     clean.feed(b"a,b\n\xef\xbb\xbf1,2\n")  # a BOM past the start is the cell's own text
     assert clean.problems("tables/t.csv") == []
