@@ -1,0 +1,51 @@
+"""scripts/model/backends/pandera.py as an analyst meets it: the schema described in words
+(`python -m scripts schema TABLE --pandera`), every failure case of a frame, eager or lazy, and
+what a check hands pandera."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from scripts.model.backends import pandera as backend
+from scripts.model.spec import make_table
+
+TABLE = make_table("codes", {"primaryKey": "code", "fields": [
+    {"name": "code", "constraints": {"pattern": "^[A-Z]{3}$"}},
+    {"name": "seats", "type": "integer", "constraints": {"minimum": 1}},
+    {"name": "note"}]}, Path("tables/codes.csv"), Path("schemas/codes.json"), "Codes")
+CASES_SCHEMA = {"column": pl.String, "check": pl.String, "index": pl.Int64, "failure_case": pl.String}
+
+
+def test_the_schema_is_described_column_by_column_with_how_to_apply_it() -> None:
+    assert backend.describe(backend.table_schema(TABLE)) == (
+        "# pandera.polars.DataFrameSchema 'codes': Codes\n"
+        "#   from scripts.model import pandera_schema\n"
+        "#   pandera_schema('codes').validate(frame, lazy=True)   # frame: typed, as the Parquet file\n"
+        "# foreign keys are checked for the tables passed as parents={name: frame}\n"
+        "code   String   required: a value in every row; pattern: 3 capital letters; "
+        "primary-key: the primary key (code) occurs once\n"
+        "seats  Int64    minimum: at least 1\n"
+        "note   String   no checks\n")
+
+
+def test_every_failure_case_is_listed_for_an_eager_and_a_lazy_frame() -> None:
+    """A LazyFrame gets its data checks too (pandera checks only a LazyFrame's schema by default)."""
+    schema = backend.table_schema(TABLE)
+    bad = pl.DataFrame({"code": ["KAZ", "kaz", "KAZ"], "seats": [0, 2, 3], "note": [None, "x", None]})
+    expected = [("code", "pattern", 1, "kaz"), ("code", "primary-key", 2, "KAZ"), ("seats", "minimum", 0, "0")]
+    for frame in (bad, bad.lazy()):
+        cases = backend.failure_cases(schema, frame)
+        assert dict(cases.schema) == CASES_SCHEMA and cases.rows() == expected
+
+
+def test_a_frame_that_passes_has_no_failure_cases_in_the_same_columns() -> None:
+    good = pl.DataFrame({"code": ["KAZ", "UZB"], "seats": [1, 2], "note": [None, "x"]})
+    cases = backend.failure_cases(backend.table_schema(TABLE), good)
+    assert dict(cases.schema) == CASES_SCHEMA and cases.height == 0
+
+
+def test_a_check_passes_where_its_mask_is_false_or_null() -> None:
+    assert backend.verdict(pl.Series([False, None, False])) is True
+    assert backend.verdict(pl.Series([True, None, False])).collect()[backend.OK].to_list() == [False, True, True]
