@@ -49,3 +49,18 @@ def test_a_frame_that_passes_has_no_failure_cases_in_the_same_columns() -> None:
 def test_a_check_passes_where_its_mask_is_false_or_null() -> None:
     assert backend.verdict(pl.Series([False, None, False])) is True
     assert backend.verdict(pl.Series([True, None, False])).collect()[backend.OK].to_list() == [False, True, True]
+
+
+def test_composite_keys_compare_whole_values_never_their_concatenation() -> None:
+    """('ab', 'c') and ('a', 'bc') are two keys; a child's (p, q) must name a parent's (x, y) whole.
+    Column titles and descriptions travel with the schema."""
+    table = make_table("pairs", {"primaryKey": ["a", "b"], "fields": [
+        {"name": "a", "title": "A", "description": "The a."}, {"name": "b"}, {"name": "p"}, {"name": "q"}],
+        "foreignKeys": [{"fields": ["p", "q"], "reference": {"resource": "parent", "fields": ["x", "y"]}}]},
+        Path("tables/pairs.csv"), Path("schemas/pairs.json"))
+    schema = backend.table_schema(table, parents={"parent": pl.DataFrame({"x": ["ab", "a"], "y": ["c", "bc"]})})
+    frame = pl.DataFrame({"a": ["ab", "a", "x", "x"], "b": ["c", "bc", "y", "y"],
+                          "p": ["ab", "a", "abc", None], "q": ["c", "bc", "", None]})
+    assert backend.failure_cases(schema, frame).rows() == [("a", "primary-key", 3, "x"), ("p", "foreign-key", 2, "abc")]
+    assert (schema.columns["a"].title, schema.columns["a"].description, schema.columns["b"].description) == (
+        "A", "The a.", None)
