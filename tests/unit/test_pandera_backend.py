@@ -60,7 +60,38 @@ def test_composite_keys_compare_whole_values_never_their_concatenation() -> None
         Path("tables/pairs.csv"), Path("schemas/pairs.json"))
     schema = backend.table_schema(table, parents={"parent": pl.DataFrame({"x": ["ab", "a"], "y": ["c", "bc"]})})
     frame = pl.DataFrame({"a": ["ab", "a", "x", "x"], "b": ["c", "bc", "y", "y"],
-                          "p": ["ab", "a", "abc", None], "q": ["c", "bc", "", None]})
-    assert backend.failure_cases(schema, frame).rows() == [("a", "primary-key", 3, "x"), ("p", "foreign-key", 2, "abc")]
+                          "p": ["ab", "a", "abc", "ab"], "q": ["c", "bc", "", "zz"]})
+    assert backend.failure_cases(schema, frame).rows() == [
+        ("a", "primary-key", 3, "x"), ("p", "foreign-key", 2, "abc"), ("p", "foreign-key", 3, "ab")]
     assert (schema.columns["a"].title, schema.columns["a"].description, schema.columns["b"].description) == (
         "A", "The a.", None)
+
+
+def test_a_check_is_named_by_its_rule_described_by_the_catalogue_and_keeps_its_options() -> None:
+    import pandera.polars as pa
+
+    from scripts.model import catalogue
+
+    assert backend.check("required", pl.col("a").is_null()).description == catalogue.info("required").message
+    assert backend.check("not-a-rule-id", pl.col("a").is_null()).description == "not-a-rule-id"
+    assert backend.check("required", pl.col("a").is_null(), "own words").description == "own words"
+    assert backend.check("required", pl.col("a").is_null(), ignore_na=False).ignore_na is False
+    fed = backend.check("unique", lambda lazy: lazy.collect()["a"] == "b")  # a check fed the whole frame
+    schema = pa.DataFrameSchema({"a": pa.Column(pl.String, checks=[fed], nullable=True)}, name="t")
+    assert backend.failure_cases(schema, pl.DataFrame({"a": ["a", "b", None]})).rows() == [("a", "unique", 1, "b")]
+
+
+def test_a_missing_value_passes_a_range_check() -> None:
+    frame = pl.DataFrame({"code": ["KAZ"], "seats": [None], "note": [None]},
+                         schema_overrides={"seats": pl.Int64, "note": pl.String})
+    assert backend.failure_cases(backend.table_schema(TABLE), frame).height == 0
+
+
+def test_the_tables_description_travels_and_a_schema_without_title_is_described_plainly() -> None:
+    import pandera.polars as pa
+
+    described = make_table("t", {"fields": [{"name": "a"}]}, Path("t.csv"), Path("s.json"), "T", "All of t.")
+    assert backend.table_schema(described).description == "All of t."
+    assert backend.table_schema(TABLE).description is None
+    untitled = pa.DataFrameSchema({"a": pa.Column(pl.String)}, name="t")
+    assert backend.describe(untitled).splitlines()[0] == "# pandera.polars.DataFrameSchema 't': "
