@@ -91,3 +91,36 @@ def test_only_cells_past_the_cap_are_too_long_counted_in_characters_at_their_fil
         ("tables/t.csv", 12, "b", "z" * (cap + 1), "cell-too-long", "32,768 characters; a cell holds at most 32,767")]
     assert csvfile.long_cell_problems("tables/t.csv", frame.clear()) == []
     assert csvfile.long_cell_problems("tables/t.csv", None) == []
+
+
+@pytest.mark.parametrize(("body", "end"), [
+    (b"a,b\nx,y\n", 4),
+    (b'"a\nb",c\nx\n', 8),        # a newline inside quotes is the label's own
+    (b'"a""\n",c\nx\n', 9),       # an escaped quote does not close the value
+    (b"a,b", 3),                  # no newline: the whole body is the header
+    (b'"a\nb', 4),                # a quote never closed: the whole body
+    (b"\n", 1),
+])
+def test_the_header_ends_at_its_first_newline_outside_quotes(body: bytes, end: int) -> None:
+    assert csvfile._row_end_first(body) == end
+
+
+@pytest.mark.parametrize(("block", "quotes_before", "end"), [
+    (b"1,2\n3,4\n5", 0, 8),           # the last complete row ends after 3,4
+    (b"1,2\n3,4\n", 0, 8),
+    (b"no newline", 0, -1),
+    (b'x"\n3,4\n', 1, 7),             # a value opened before this block closes in it
+    (b'x\n3,"4\n5', 0, 2),            # the last newline is inside an open quote: the row before it
+    (b'x\n3,4\n5', 1, -1),            # one quote already open: no newline here is outside quotes
+])
+def test_a_block_is_cut_after_its_last_row_outside_quotes(block: bytes, quotes_before: int, end: int) -> None:
+    assert csvfile._row_end(block, quotes_before) == end
+
+
+def test_a_frame_holds_a_cell_longer_than_a_limit_counted_in_characters() -> None:
+    import polars as pl
+
+    frame = pl.DataFrame({"a": ["ééé", None], "b": ["xy", "z"]})  # 'ééé' is 6 bytes, 3 characters
+    assert [csvfile._longer_than(frame, n) for n in (2, 3, 5, 6)] == [True, False, False, False]
+    assert csvfile._longer_than(frame.clear(), 0) is False
+    assert csvfile._longer_than(pl.DataFrame({"a": [None, None]}, schema={"a": pl.String}), 0) is False
