@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.files import NotRegularFile, read_regular
-from scripts.model.package import confinement_problem
+from scripts.model.package import confinement_problem, csv_dict_reader
 from scripts.model.text import fold
 
 # The package names this module reads, kept in one place.
@@ -182,7 +182,7 @@ def _split_line(line: str) -> list[str]:
 def _read_csv(path: Path, required: Iterable[str] = ()) -> list[dict[str, str]]:
     """The rows of a CSV, refused (exit 2) when unreadable or when its header lacks a ``required`` column."""
     try:
-        reader = csv.DictReader(io.StringIO(read_regular(path).decode("utf-8"), newline=""))
+        reader = csv_dict_reader(io.StringIO(read_regular(path).decode("utf-8"), newline=""))
         rows = list(reader)
     except (OSError, UnicodeDecodeError, NotRegularFile, csv.Error) as exc:
         raise CoverageError(f"cannot read {path}: {exc}") from exc

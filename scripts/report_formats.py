@@ -15,7 +15,6 @@ sub-folder is annotated where it is. Only the files with findings are read again
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scripts.model import catalogue
+from scripts.model.package import csv_reader
 from scripts.report import Problem, render_json, render_text, sort_problems
 
 PHYSICAL_LINE_RULES = frozenset({catalogue.BOM, catalogue.ENCODING, catalogue.CRLF})  # row is already a line
@@ -111,7 +111,7 @@ class Locator:
                 self._files[file] = None
             else:
                 lines = text.split("\n")
-                header = next(csv.reader([lines[0].removeprefix("\ufeff")]), [])
+                header = next(csv_reader([lines[0].removeprefix("\ufeff")]), [])
                 self._files[file] = (lines, record_starts(text), header)
         return self._files[file]
 

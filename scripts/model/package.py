@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,14 +31,26 @@ from scripts.model.names import DESCRIPTOR
 from scripts.model.spec import Field, Table, make_table
 
 __all__ = ["DESCRIPTOR", "MAX_CELL_CHARS", "CellTooLong", "Field", "Package", "PackageError", "Table",
-           "confinement_problem", "csv_text", "load_package", "parse_json", "read_descriptor", "read_json", "read_rows",
-           "sort_key"]
+           "confinement_problem", "csv_dict_reader", "csv_reader", "csv_text", "load_package", "parse_json",
+           "read_descriptor", "read_json", "read_rows", "sort_key"]
 
-# Every csv-module reader stops at a cell over the cell cap (Excel's cell limit, so every cell can
-# be edited in the workbook and written back unchanged): this is the one place that sets the csv
-# module's field limit (its default, 131,072, crashed export and release where validate reported
-# the cell). Validation refuses a longer cell (``cell-too-long``).
-csv.field_size_limit(MAX_CELL_CHARS)
+
+def csv_reader(source: Iterable[str]) -> Iterator[list[str]]:
+    """A csv-module reader that stops at a cell over the cell cap (Excel's cell limit, so every
+    cell can be edited in the workbook and written back unchanged); validation refuses a longer
+    cell (``cell-too-long``). Every reader of the package's CSV text starts here.
+
+    Why the limit is set again at each read: it is process-wide, and frictionless sets it to 2 GiB
+    when its CSV parser loads (validate asks frictionless in process on a second validation), after
+    which a reader relying on the value set at import let any cell through."""
+    csv.field_size_limit(MAX_CELL_CHARS)
+    return csv.reader(source)
+
+
+def csv_dict_reader(source: Iterable[str]) -> csv.DictReader:
+    """As csv_reader, keyed by the header."""
+    csv.field_size_limit(MAX_CELL_CHARS)
+    return csv.DictReader(source)
 
 
 class PackageError(Exception):
@@ -279,7 +292,7 @@ def read_rows(table: Table) -> list[dict[str, str]]:
     CellTooLong at a cell over MAX_CELL_CHARS, and PackageError naming a file that is not UTF-8
     (the writers that read rows before validating must not fail on a stranger's bytes)."""
     with table.path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv_dict_reader(handle)
         try:
             return list(reader)
         except csv.Error as exc:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from scripts.model import catalogue
 from scripts.model.limits import CELL_CHARS as MAX_CELL_CHARS
+from scripts.model.package import csv_reader
 from scripts.model.spec import Table
 from scripts.report import Problem
 
@@ -184,7 +185,7 @@ class PieceReader:
             body = self.head + piece
         frame = self._rows(body, found)
         found.extend(long_cell_problems(self.file, frame, self.rows))
-        self.past_long_cell = self.past_long_cell or _longer_than(frame, csv.field_size_limit())
+        self.past_long_cell = self.past_long_cell or _longer_than(frame, MAX_CELL_CHARS)
         self.rows += frame.height
         return frame
 
@@ -228,7 +229,7 @@ class PieceReader:
         if self.past_long_cell:
             return []
         found = []
-        rows = csv.reader(io.StringIO(body.decode("utf-8", "replace"), newline=""))
+        rows = csv_reader(io.StringIO(body.decode("utf-8", "replace"), newline=""))
         next(rows, None)
         width, names = len(labels), self.table.field_names
         for index, cells in enumerate(_until_too_long(rows)):
@@ -304,7 +305,7 @@ def _header(body: bytes) -> list[str]:
     end = body.find(b"\n")
     first = (body if end < 0 else body[:end]).decode("utf-8", "replace").rstrip("\r")
     try:
-        return next(csv.reader([first]), []) if first else []
+        return next(csv_reader([first]), []) if first else []
     except csv.Error:  # a label over the cell cap: the labels, unquoted, are reported as not the schema's
         return first.split(",")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.model.limits import CELL_CHARS as MAX_CELL_CHARS
 from scripts.model.spec import make_table
 from scripts.report import Problem
 from scripts.validate import csvfile
@@ -48,12 +49,11 @@ def test_the_first_line_is_read_as_csv_labels(body: bytes, labels: list[str]) ->
 
 
 def test_a_label_past_the_cell_cap_is_still_read_unquoted() -> None:
-    """The csv module refuses a field over its limit (the cell cap); the labels are then split at
-    commas so the header is still reported as not the schema's."""
-    import csv
-
-    long = "x" * (csv.field_size_limit() + 1)  # the limit the process has: the cell cap once a reader set it
+    """The csv module refuses a field over the cell cap; the labels are then split at commas so the
+    header is still reported as not the schema's."""
+    long = "x" * (MAX_CELL_CHARS + 1)
     assert csvfile._header(f'a,{long},"q"\n'.encode()) == ["a", long, '"q"']
+    assert csvfile._header(f'a,{long[1:]},"q"\n'.encode()) == ["a", long[1:], "q"]  # at the cap: a label
 
 
 def test_byte_problems_are_reported_once_each_at_their_first_line_across_pieces() -> None:

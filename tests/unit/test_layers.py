@@ -107,6 +107,22 @@ def test_no_two_modules_import_each_other() -> None:
     assert sorted({tuple(sorted(c)) for c in cycles}) == []
 
 
+def test_only_the_package_reader_opens_csv_readers() -> None:
+    """The csv module's field limit (the cell cap) is process-wide, and frictionless raises it to
+    2 GiB when its CSV parser loads: a reader built anywhere but model.package's csv_reader (which
+    sets the cap at each read) would let an over-long cell through after an in-process validation."""
+    made = {"reader", "DictReader", "field_size_limit"}
+    found = []
+    for path in SCRIPTS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            call = node.func if isinstance(node, ast.Call) else None
+            if (isinstance(call, ast.Attribute) and call.attr in made and isinstance(call.value, ast.Name)
+                    and call.value.id == "csv"):
+                found.append(f"{path.relative_to(ROOT)} csv.{call.attr}")
+    assert sorted(found) == ["scripts/model/package.py csv.DictReader", "scripts/model/package.py csv.field_size_limit",
+                             "scripts/model/package.py csv.field_size_limit", "scripts/model/package.py csv.reader"]
+
+
 def test_no_tracked_file_holds_a_merge_conflict_marker() -> None:
     """A merge left unresolved in a file git tracks (a CHANGELOG, a schema) would ship as data."""
     import subprocess

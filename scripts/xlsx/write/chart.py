@@ -8,13 +8,12 @@ placed on the time axis. Titles are in words; the codes stay in the data.
 
 from __future__ import annotations
 
-import csv
 import heapq
 from collections import Counter
 from typing import Any
 
 from scripts.model import cells
-from scripts.model.package import Package
+from scripts.model.package import Package, csv_dict_reader
 from scripts.model.spec import Table
 from scripts.xlsx.write import printing, styles
 from scripts.xlsx.write.sheets import append, text_cell
@@ -34,7 +33,7 @@ CHART_ROWS = 24  # rows the chart covers (11 cm of 15-point rows) and a blank on
 
 def _rows(table: Table) -> list[dict[str, str]]:
     with table.path.open(encoding="utf-8", newline="") as handle:
-        return [r for r in csv.DictReader(handle) if r["indicator_code"] == TRADE_INDICATOR]
+        return [r for r in csv_dict_reader(handle) if r["indicator_code"] == TRADE_INDICATOR]
 
 
 def _group(row: dict[str, str]) -> tuple[str, str, str]:

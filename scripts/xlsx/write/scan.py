@@ -9,7 +9,6 @@ the citation links.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 from array import array
@@ -21,6 +20,7 @@ from scripts.model import cells
 from scripts.model import text as clean
 from scripts.model.cells import CellError
 from scripts.model.limits import CELL_CHARS
+from scripts.model.package import csv_reader
 from scripts.model.spec import Field, Table
 from scripts.xlsx.ooxml import column_letter
 from scripts.xlsx.write import styles
@@ -138,7 +138,7 @@ def read_table(table: Table) -> Iterator[list[str]]:
     label = table.path.name
     # A missing or unreadable file is an OSError: the CLI says so in one line and exits 2.
     with table.path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv_reader(handle)
         try:
             header = next(reader, None)
             if header != table.field_names:
