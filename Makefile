@@ -45,7 +45,8 @@ test: $(VENV)/.dev
 # The fast loop while editing (README: Quick start), under 30 s on two cores: ruff, then the unit and data
 # tests without the ones that drive LibreOffice, pdftotext, Chromium or Datasette. What is left out
 # runs in make test: tests/faults (kills, full disks, concurrent writers), tests/fuzz, tests/integration
-# (big packages, the pre-commit hook in a git clone, the reuse tool) and the real tools' folders.
+# (big packages, the pre-commit hook in a git clone, the reuse tool, the mutation rejudging tool's real
+# pytest runs) and the real tools' folders.
 # One polars thread a worker: two workers on two cores, and the real package's frames are tiny (a
 # validation is ~2,000 small queries, ~15% faster without handing each to a thread pool); make test
 # keeps polars' default pool.
