@@ -238,12 +238,15 @@ class PieceReader:
             row = self.rows + index + 2
             if len(cells) > width:
                 found.append(problem(self.file, row, f"column {width + 1}", cells[width], "extra-cell",
-                                     f"the row has {len(cells)} cells; the header has {width}"))
+                                     _width_message(len(cells), width)))
             elif len(cells) < width:
                 name = names[len(cells)] if len(cells) < len(names) else f"column {len(cells) + 1}"
-                found.append(problem(self.file, row, name, None, "missing-cell",
-                                     f"the row has {len(cells)} cells; the header has {width}"))
+                found.append(problem(self.file, row, name, None, "missing-cell", _width_message(len(cells), width)))
         return found
+
+
+def _width_message(cells: int, width: int) -> str:
+    return f"the row has {cells} {'cell' if cells == 1 else 'cells'}; the header has {width}"
 
 
 def _row_end_first(body: bytes) -> int:

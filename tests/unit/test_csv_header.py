@@ -40,6 +40,7 @@ def test_columns_past_the_schemas_are_extra_and_counted_from_the_header_start() 
     (b"", []),
     (b"\na,b\n", []),                       # an empty first line is an empty header
     (b"a,b \r\n", ["a", "b "]),             # a space is the label's own (reported as not the schema's)
+    (b"a,BOX\r\n", ["a", "BOX"]),           # only the CR is stripped, never the label's own letters
     (b"\ra,b\n", ["\ra", "b"]),             # only a CR at the line's end is dropped
     (b'a,"b,c"\n', ["a", "b,c"]),           # quoted as CSV quotes
     (b"a,\xffb\n", ["a", "\ufffdb"]),       # not UTF-8: shown, not fatal (the encoding check reports it)

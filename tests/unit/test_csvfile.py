@@ -65,3 +65,71 @@ def test_every_table_of_the_package_reads_the_same_in_pieces(package: Package, m
         monkeypatch.undo()
         assert whole is not None and pieces is not None
         assert pieces.equals(whole), table.name
+
+
+BOM = ("byte-order-mark", 1, None, None, "the file starts with a UTF-8 byte-order mark")
+LONG = "x" * 40_000
+EXACT = [  # (body after the BOM and header, rows read, every problem as (rule, row, field, value, message))
+    (BODIES[1], 4, [BOM, ("blank-row", 3, None, None, "the row is empty"),
+                     ("extra-cell", 2, "column 4", "extra", "the row has 4 cells; the header has 3"),
+                     ("missing-cell", 4, "is_central_asian", None, "the row has 2 cells; the header has 3")]),
+    (BODIES[2], 6, [BOM, ("blank-row", 5, None, None, "the row is empty"),
+                     ("blank-row", 6, None, None, "the row is empty"),
+                     ("missing-cell", 4, "is_central_asian", None, "the row has 2 cells; the header has 3")]),
+    (BODIES[3], 3, [BOM, ("encoding-error", 2, None, "e9",
+                          "bytes b'\\xe9' on line 2 are not UTF-8 (invalid continuation byte)"),
+                     ("crlf-line-ending", 2, None, None, "2 lines end with CRLF, first on line 2")]),
+    # a cell over the cap on a later row: reported there; the csv module stops at it, so a ragged
+    # row after it is not located (the cell must be shortened first)
+    (b"A,a,true\nB," + LONG.encode() + b",true\nC,c,true,d\n", 3,
+     [BOM, ("cell-too-long", 3, "name", LONG, "40,000 characters; a cell holds at most 32,767")]),
+    (b"A,a,true\r\n\xff\n", 2, [BOM, ("encoding-error", 3, None, "ff",
+                                      "bytes b'\\xff' on line 3 are not UTF-8 (invalid start byte)"),
+                                ("crlf-line-ending", 2, None, None, "1 line ends with CRLF, first on line 2"),
+                                ("missing-cell", 3, "name", None, "the row has 1 cell; the header has 3")]),
+    (b"A,b\nC,d,true,x,y\n", 2, [BOM, ("missing-cell", 2, "is_central_asian", None,
+                                       "the row has 2 cells; the header has 3"),
+                                 ("extra-cell", 3, "column 4", "x", "the row has 5 cells; the header has 3")]),
+]
+
+
+@pytest.mark.parametrize(("body", "height", "expected"), EXACT)
+@pytest.mark.parametrize("piece", [None, 1, 20])
+def test_every_problem_is_named_at_its_row_whole_or_in_pieces(
+        package: Package, body: bytes, height: int, expected: list[tuple], piece: int | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pinned whole, not only compared with the whole read: each problem once, at its file's row."""
+    data = b"\xef\xbb\xbf" + HEADER + body
+    if piece:
+        monkeypatch.setattr(csvfile, "PIECE_BYTES", piece)
+    problems: list = []
+    frame, missing = read_table("tables/states.csv", package.table("states"), blocks(data, 7) if piece else data,
+                                problems)
+    assert (frame.height, missing) == (height, set())
+    assert [(p.rule, p.row, p.field, p.value, p.message) for p in problems] == expected
+    assert {p.file for p in problems} == {"tables/states.csv"}
+
+
+@pytest.mark.parametrize("piece", [None, 1])
+def test_a_file_that_cannot_be_split_into_rows_or_has_no_header_gives_no_frame(
+        package: Package, piece: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    if piece:
+        monkeypatch.setattr(csvfile, "PIECE_BYTES", piece)
+    table, fields = package.table("states"), {"state_id", "name", "is_central_asian"}
+    for data, rule, message in [
+            (HEADER + b'A,"open,true\nB,b,true\n', "unclosed-quote",
+             "a quoted cell is never closed, so the file cannot be split into rows"),
+            (b"", "blank-header", "the file is empty: it has no header row"),
+            (b"\n\nA,a,true\n", "blank-header", "the file is empty: it has no header row")]:
+        problems: list = []
+        assert read_table("tables/states.csv", table, blocks(data, 7) if piece else data, problems) == (None, fields)
+        assert [(p.file, p.row, p.field, p.rule, p.message) for p in problems] == [
+            ("tables/states.csv", None, None, rule, message)]
+    problems = []
+    frame, missing = read_table("tables/states.csv", table, HEADER, problems)
+    assert (frame.height, frame.columns, missing, problems) == (0, ["state_id", "name", "is_central_asian"], set(), [])
+    frame, missing = read_table("tables/states.csv", table, b"state_id,nom\nA,a\n", problems)
+    assert (frame.to_dicts(), missing) == ([{"state_id": "A", "name": "a", "is_central_asian": None}],
+                                           {"is_central_asian"})
+    assert [(p.field, p.value, p.rule) for p in problems] == [("name", "nom", "incorrect-label"),
+                                                              ("is_central_asian", None, "missing-label")]
