@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -229,7 +230,7 @@ class PieceReader:
         if self.past_long_cell:
             return []
         found = []
-        rows = csv_reader(io.StringIO(body.decode("utf-8", "replace"), newline=""))
+        rows = csv_reader(io.StringIO(_lone_cr_kept(body.decode("utf-8", "replace")), newline=""))
         next(rows, None)
         width, names = len(labels), self.table.field_names
         for index, cells in enumerate(_until_too_long(rows)):
@@ -237,12 +238,26 @@ class PieceReader:
                 continue
             row = self.rows + index + 2
             if len(cells) > width:
-                found.append(problem(self.file, row, f"column {width + 1}", cells[width], "extra-cell",
+                found.append(problem(self.file, row, f"column {width + 1}", _lone_cr_back(cells[width]), "extra-cell",
                                      _width_message(len(cells), width)))
             elif len(cells) < width:
                 name = names[len(cells)] if len(cells) < len(names) else f"column {len(cells) + 1}"
                 found.append(problem(self.file, row, name, None, "missing-cell", _width_message(len(cells), width)))
         return found
+
+
+# polars ends a row only at LF (CRLF included); the csv module also at a lone CR outside quotes. So
+# that both count the same rows, a lone CR stands in as a character of no meaning to CSV while the
+# csv module locates ragged rows (it is the clean-text rule's finding, U+000D, in its cell).
+LONE_CR, CR_STAND_IN = re.compile(r"\r(?!\n)"), "\ue000"
+
+
+def _lone_cr_kept(text: str) -> str:
+    return LONE_CR.sub(CR_STAND_IN, text)
+
+
+def _lone_cr_back(cell: str) -> str:
+    return cell.replace(CR_STAND_IN, "\r")
 
 
 def _width_message(cells: int, width: int) -> str:

@@ -90,6 +90,14 @@ EXACT = [  # (body after the BOM and header, rows read, every problem as (rule, 
     (b"A,b\nC,d,true,x,y\n", 2, [BOM, ("missing-cell", 2, "is_central_asian", None,
                                        "the row has 2 cells; the header has 3"),
                                  ("extra-cell", 3, "column 4", "x", "the row has 5 cells; the header has 3")]),
+    # a lone CR ends no row (as polars reads it): the ragged rows are the ones polars has
+    (b"A,a\rb,true\nB,b\n", 2, [BOM, ("missing-cell", 3, "is_central_asian", None,
+                                        "the row has 2 cells; the header has 3")]),
+    (b"A,a,true,x\ry\nB,b\r\n", 2, [BOM, ("crlf-line-ending", 3, None, None, "1 line ends with CRLF, first on line 3"),
+                                      ("extra-cell", 2, "column 4", "x\ry", "the row has 4 cells; the header has 3"),
+                                      ("missing-cell", 3, "is_central_asian", None,
+                                       "the row has 2 cells; the header has 3")]),
+    (b"A,a,true\n,,,,\n", 2, [BOM, ("blank-row", 3, None, None, "the row is empty")]),  # blank, whatever its commas
 ]
 
 
@@ -128,6 +136,13 @@ def test_a_file_that_cannot_be_split_into_rows_or_has_no_header_gives_no_frame(
     problems = []
     frame, missing = read_table("tables/states.csv", table, HEADER, problems)
     assert (frame.height, frame.columns, missing, problems) == (0, ["state_id", "name", "is_central_asian"], set(), [])
+    problems = []
+    frame, _ = read_table("tables/states.csv", table, HEADER.rstrip(b"\n") + b",extra\nA,a,true\nB,b,true,x\n",
+                          problems)
+    assert [(p.row, p.field, p.value, p.rule, p.message) for p in problems] == [
+        (None, "extra", "extra", "extra-label", "column 4 ('extra') is not in the schema"),
+        (2, "column 4", None, "missing-cell", "the row has 3 cells; the header has 4")]  # a column past the schema's
+    problems = []
     frame, missing = read_table("tables/states.csv", table, b"state_id,nom\nA,a\n", problems)
     assert (frame.to_dicts(), missing) == ([{"state_id": "A", "name": "a", "is_central_asian": None}],
                                            {"is_central_asian"})
