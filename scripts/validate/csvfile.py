@@ -204,14 +204,17 @@ class PieceReader:
                 found.append(problem(self.file, None, None, None, catalogue.UNCLOSED_QUOTE))
                 self.broken = True
                 return pl.DataFrame(schema=dict.fromkeys(self.table.field_names, pl.String))
-            blank = _blank_rows(frame)
-            found.extend(problem(self.file, self.rows + i + 2, None, None, "blank-row") for i in blank)
-            found.extend(self._locate(labels, body, set(blank)))
+            ragged = self._locate(labels, body)
+            filled = {p.row for p in ragged}  # empty in the header's columns, with cells past them: not blank
+            found.extend(problem(self.file, row, None, None, "blank-row")
+                         for row in (self.rows + i + 2 for i in _blank_rows(frame)) if row not in filled)
+            found.extend(ragged)
         return _align(self.table, labels, frame)
 
     def _ragged(self, labels: list[str], body: bytes, frame: pl.DataFrame) -> list[Problem]:
         """Blank rows, and rows with fewer cells than the header (a strict parse already refused rows
-        with more): the separators outside quoted values must number rows x (columns - 1)."""
+        with more): the separators outside quoted values must number rows x (columns - 1); a file
+        with a blank row (which may hold commas) is located row by row."""
         import polars as pl
 
         if frame.height == 0:
@@ -221,11 +224,11 @@ class PieceReader:
         in_cells = frame.select(pl.sum_horizontal(pl.all().str.count_matches(",", literal=True).sum())).item()
         header_commas = body[: max(body.find(b"\n"), 0)].count(b",")
         separators = body.count(b",") - header_commas - (in_cells or 0)
-        if separators == (frame.height - len(blank)) * (len(labels) - 1):
+        if not blank and separators == frame.height * (len(labels) - 1):  # a blank row may hold commas: located
             return found
-        return found + self._locate(labels, body, set(blank))
+        return found + self._locate(labels, body)
 
-    def _locate(self, labels: list[str], body: bytes, blank: set[int]) -> list[Problem]:
+    def _locate(self, labels: list[str], body: bytes) -> list[Problem]:
         """The slow path, for broken files only: parse again with the csv module to find ragged rows."""
         if self.past_long_cell:
             return []
@@ -234,7 +237,7 @@ class PieceReader:
         next(rows, None)
         width, names = len(labels), self.table.field_names
         for index, cells in enumerate(_until_too_long(rows)):
-            if index in blank or not cells:
+            if not any(cells):  # blank, whatever its commas: the caller's finding
                 continue
             row = self.rows + index + 2
             if len(cells) > width:
