@@ -288,7 +288,7 @@ def _longer_than(frame: pl.DataFrame, limit: int) -> bool:
     return True
 
 
-def long_cell_problems(file: str, frame: pl.DataFrame | None, offset: int = 0) -> list[Problem]:
+def long_cell_problems(file: str, frame: pl.DataFrame | None, offset: int) -> list[Problem]:
     """Cells over MAX_CELL_CHARS, the cell cap every reader of the package shares (the csv module
     stops at it; Excel holds no more). Byte lengths (free in polars) find the columns to count."""
     import polars as pl

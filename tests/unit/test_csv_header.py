@@ -90,8 +90,8 @@ def test_only_cells_past_the_cap_are_too_long_counted_in_characters_at_their_fil
     assert [(p.file, p.row, p.field, p.value, p.rule, p.message) for p in found] == [
         ("tables/t.csv", 14, "a", "é" * (cap + 1), "cell-too-long", "32,768 characters; a cell holds at most 32,767"),
         ("tables/t.csv", 12, "b", "z" * (cap + 1), "cell-too-long", "32,768 characters; a cell holds at most 32,767")]
-    assert csvfile.long_cell_problems("tables/t.csv", frame.clear()) == []
-    assert csvfile.long_cell_problems("tables/t.csv", None) == []
+    assert csvfile.long_cell_problems("tables/t.csv", frame.clear(), 0) == []
+    assert csvfile.long_cell_problems("tables/t.csv", None, 0) == []
 
 
 @pytest.mark.parametrize(("body", "end"), [
@@ -125,3 +125,16 @@ def test_a_frame_holds_a_cell_longer_than_a_limit_counted_in_characters() -> Non
     assert [csvfile._longer_than(frame, n) for n in (2, 3, 5, 6)] == [True, False, False, False]
     assert csvfile._longer_than(frame.clear(), 0) is False
     assert csvfile._longer_than(pl.DataFrame({"a": [None, None]}, schema={"a": pl.String}), 0) is False
+
+
+@pytest.mark.parametrize(("content", "chunk", "found"), [
+    (b"ab\xc3\xa9\xff", 3, (4, 5, "invalid start byte")),        # after a character cut between chunks
+    (b"ab\xc3", 3, (2, 3, "unexpected end of data")),            # cut at the end, the file a whole chunk
+    (b"ab\xc3", 2, (2, 3, "unexpected end of data")),
+    (b"a\xc3\xa9b\xc3\xa9", 2, None),                            # every cut character completed
+    (b"", 2, None),
+])
+def test_the_first_bytes_not_utf8_are_found_whatever_the_chunks(content: bytes, chunk: int,
+                                                                 found: tuple | None) -> None:
+    assert csvfile.first_invalid_utf8(content, chunk) == found
+    assert csvfile.first_invalid_utf8(content) == found  # one chunk
