@@ -1,0 +1,53 @@
+"""validate_package as a library call: what it passes on (the second process only when asked), and
+packages it cannot read a table of, which it reports rather than raising."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import scripts.validate
+from scripts.report import Problem
+from scripts.validate import validate_package
+
+
+def test_the_second_process_is_asked_for_only_when_the_caller_says_parallel(
+        package_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Library callers (the import, the tests) ask frictionless in process; the command line asks
+    a second process meanwhile."""
+    asked: list[bool] = []
+    real = scripts.validate.start
+
+    def spy(package, parallel=False):
+        asked.append(parallel)
+        return real(package, False)
+
+    monkeypatch.setattr(scripts.validate, "start", spy)
+    assert validate_package(package_copy) == []
+    assert validate_package(package_copy, parallel=True) == []
+    assert asked == [False, True]
+
+
+def test_a_package_with_no_table_file_names_each_and_nothing_else(package_copy: Path) -> None:
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    for path in (package_copy / "tables").glob("*.csv"):
+        path.unlink()
+    paths = [r["path"] for r in descriptor["resources"]]
+    assert sorted(validate_package(package_copy), key=lambda p: p.file) == sorted(
+        [Problem(path, None, None, None, "missing-file", f"{path} is listed in datapackage.json but does not exist",
+                 "restore the file or fix its path in datapackage.json") for path in paths], key=lambda p: p.file)
+
+
+def test_a_resource_leaving_the_package_is_reported_not_raised(package_copy: Path) -> None:
+    descriptor_path = package_copy / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    name = descriptor["resources"][0]["name"]
+    descriptor["resources"][0]["path"] = "../outside.csv"
+    descriptor_path.write_text(json.dumps(descriptor), encoding="utf-8")
+    (package_copy.parent / "outside.csv").write_text("never read\n", encoding="utf-8")
+    assert validate_package(package_copy) == [
+        Problem("datapackage.json", None, None, name, "unsafe-path",
+                f"resource {name!r}: its path '../outside.csv' climbs out with '..'; keep files inside the package "
+                "folder; the file was not read", "give the resource a path relative to the package folder, inside it")]
