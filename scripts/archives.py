@@ -13,7 +13,7 @@ import zipfile
 from contextlib import suppress
 from pathlib import Path
 
-from scripts.files import CHUNK, inside
+from scripts.files import CHUNK, inside, resolved
 
 
 class UnsafeArchive(ValueError):
@@ -29,7 +29,7 @@ def safe_extract(zip_path: str | Path, dest: str | Path, *, max_total: int, max_
     inflates beyond its declared size is cut off), names must be relative without ``..``, and
     symlink members are refused. Returns every path created, folders and files, in the order made.
     On refusal (UnsafeArchive) nothing created is left behind, and no folder that was there goes."""
-    dest = Path(dest).resolve()
+    dest = resolved(dest)
     written: list[Path] = []
     try:
         with zipfile.ZipFile(zip_path) as archive:

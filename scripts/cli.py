@@ -132,7 +132,7 @@ def resolve_sources(args: argparse.Namespace, notes: list[str]) -> Path | None:
     if hasattr(args, "no_provenance") and not (Path(args.root) / "datapackage.json").is_file():
         return None  # a validating verb names the missing descriptor, which is the first thing to fix
     explicit = args.sources or (Path(os.environ[SOURCES_ENV]) if os.environ.get(SOURCES_ENV) else None)
-    folder = explicit or Path(args.root).resolve().parent / "shared" / "sources"
+    folder = explicit or files.resolved(args.root).parent / "shared" / "sources"
     checking = args.verb == "validate" and not args.update_lock  # may fall back to the lock
     locked = args.verb == "validate" and (Path(args.root) / PROVENANCE_LOCK).is_file()
     if not folder.is_dir() and explicit is None and checking and locked:

@@ -123,16 +123,27 @@ def atomic_write(path: str | Path, data: bytes | str) -> None:
     fsync_dir(path.parent)
 
 
+def resolved(path: str | Path) -> Path:
+    """``path`` absolute, with symbolic links followed. A symbolic link that leads back to itself is
+    OSError (ELOOP), as every caller expects of a path that cannot be followed: Python 3.11's
+    pathlib raises RuntimeError there (3.13 raises OSError), which escaped as an internal error
+    from a package holding such a link. Every path resolved in scripts goes through here."""
+    try:
+        return Path(path).resolve()
+    except RuntimeError:
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
+
+
 def inside(path: str | Path, root: str | Path) -> Path:
     """``path`` resolved (symlinks followed), refused with OutsideRoot unless it lies in ``root``.
 
     Use it on every path a command reads or writes; relative paths are taken from ``root``."""
-    base = Path(root).resolve()
+    base = resolved(root)
     candidate = Path(path)
-    resolved = (candidate if candidate.is_absolute() else base / candidate).resolve()
-    if resolved != base and base not in resolved.parents:
+    found = resolved(candidate if candidate.is_absolute() else base / candidate)
+    if found != base and base not in found.parents:
         raise OutsideRoot(f"{path} lies outside {base}; only files inside the package are used")
-    return resolved
+    return found
 
 
 def output_file(folder: str | Path, value: object, suffix: str, label: str) -> Path:
@@ -164,7 +175,7 @@ def package_lock(root: str | Path, wait: bool = True, timeout: float | None = No
     The OS releases it when the process dies, so a kill never leaves a stale lock. A second
     writer waits, saying so once on ``stream`` (stderr), or raises LockBusy when ``wait`` is
     False or ``timeout`` seconds pass. Readers (validate) do not take it."""
-    path = Path(root).resolve() / LOCK_NAME
+    path = resolved(root) / LOCK_NAME
     if path in _HELD:  # a second flock from this process would wait for itself forever
         raise RuntimeError(f"{path} is already held by this process; take the package lock once per command")
     fd = _open_lock(path)
@@ -217,7 +228,7 @@ def regular_file(path: str | Path) -> Path:
     path = Path(path)
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode):
-        info = os.lstat(path.resolve())
+        info = os.lstat(resolved(path))
     kind = file_kind(info.st_mode)
     if kind:
         raise NotRegularFile(f"{path} is {kind}, not a regular file; nothing was read from it", kind)
@@ -373,7 +384,7 @@ class StagedTables:
 
     def __init__(self, root: str | Path, tables_dir: str = "tables",
                  extras: Iterable[str] = ("datapackage.json", "schemas")) -> None:
-        self.root = Path(root).resolve()
+        self.root = resolved(root)
         self.tables = inside(tables_dir, self.root)
         self.extras = list(extras)
         self.stage: Path | None = None
@@ -399,7 +410,7 @@ class StagedTables:
         in the tables directory."""
         target = inside(relative, self.package)
         staged_tables = self.package / self.tables.relative_to(self.root)
-        if staged_tables.resolve() not in target.parents:
+        if resolved(staged_tables) not in target.parents:
             raise OutsideRoot(f"{relative} is not in the tables directory")
         target.unlink(missing_ok=True)  # break the hard link before writing new contents
         atomic_write(target, data)
@@ -424,7 +435,7 @@ def recover(root: str | Path, tables_dir: str = "tables", check: StageCheck | No
     A staged ``tables.new`` is rolled forward only when :func:`scripts.journal.distrust` finds
     nothing against it, ``check`` (default: the one given to :func:`set_stage_check`) validating
     the staged package; otherwise the switch is rolled back and one line on ``stream`` says so."""
-    root = Path(root).resolve()
+    root = resolved(root)
     tables = inside(tables_dir, root)
     journal, new, old = root / JOURNAL_NAME, _sibling(tables, "new"), _sibling(tables, "old")
     if os.path.lexists(new):

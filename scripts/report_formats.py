@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from scripts.files import resolved
 from scripts.model import catalogue
 from scripts.model.package import csv_reader
 from scripts.report import Problem, render_json, render_text, sort_problems
@@ -83,8 +84,8 @@ class Locator:
     def path(self, file: str) -> str:
         full = Path(file) if Path(file).is_absolute() else self.root / file
         try:
-            return Path(os.path.relpath(full.resolve(), self.base.resolve())).as_posix() \
-                if full.resolve().is_relative_to(self.base.resolve()) else full.as_posix()
+            return Path(os.path.relpath(resolved(full), resolved(self.base))).as_posix() \
+                if resolved(full).is_relative_to(resolved(self.base)) else full.as_posix()
         except OSError:
             return full.as_posix()
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.files import FileTooLarge, UnsafeName, checked_name, read_regular, regular_file
+from scripts.files import FileTooLarge, UnsafeName, checked_name, read_regular, regular_file, resolved
 from scripts.model import patterns, shapes
 from scripts.model.limits import CELL_CHARS as MAX_CELL_CHARS
 from scripts.model.limits import JSON_MAX_BYTES as MAX_JSON_BYTES
@@ -159,7 +159,7 @@ def confinement_problem(root: Path, relative: Any) -> str | None:
     if problem:
         return problem
     try:
-        (root / relative).resolve().relative_to(root.resolve())
+        resolved(root / relative).relative_to(resolved(root))
     except ValueError:
         return f"its path {relative!r} is a symbolic link leading outside the package"
     except OSError as exc:

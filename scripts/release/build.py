@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.files import checked_name, checkpoint, output_file, package_lock, recover, swap_dir
+from scripts.files import checked_name, checkpoint, output_file, package_lock, recover, resolved, swap_dir
 from scripts.model import catalogue
 from scripts.model.downloads import CHANGES, DATA_SUFFIXES, PARQUET_DESCRIPTOR, Downloads, ReleaseFile, download_names
 from scripts.model.meta import PackageMeta, html_safe_json_text, json_text, package_meta
@@ -234,7 +234,7 @@ def release(root: Path, steps: Steps, dist: Path | None = None, sources: Path | 
     OSError (nothing written; dist/ keeps the previous release) when the build cannot run.
     """
     started = time.perf_counter()
-    root = Path(root).resolve()
+    root = resolved(root)
     dist = Path(os.path.abspath(dist)) if dist is not None else root / "dist"  # a link is judged, not followed
     with package_lock(root):
         recover(root)  # an import killed mid-switch: finish or undo it before reading the tables

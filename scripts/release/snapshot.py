@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.files import inside, read_regular
+from scripts.files import inside, read_regular, resolved
 from scripts.model.package import DESCRIPTOR, CellTooLong, Package, load_package, read_descriptor, read_rows
 from scripts.trees import pid_alive
 
@@ -95,7 +95,7 @@ def take_snapshot(root: Path) -> Snapshot:
     device or folder NotRegularFile, a missing one FileNotFoundError (the CLI turns each into one
     line and exit 2).
     """
-    root = Path(root).resolve()
+    root = resolved(root)
     remove_dead_snapshots()
     dest = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
     digests: dict[str, str] = {}

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.files import atomic_write, package_lock
+from scripts.files import atomic_write, package_lock, resolved
 from scripts.model.meta import package_meta
 from scripts.model.package import DESCRIPTOR, Package, PackageError, load_package, parse_json
 from scripts.model.publishing import Placeholder, placeholders
@@ -118,7 +118,7 @@ def bump(root: Path, part: str, date: str | None = None) -> BumpResult:
     """Cut the next ``part`` version of the package at ``root`` (see the module docstring)."""
     if part not in PARTS:
         raise PackageError(f"bump: say major, minor or patch (not {part!r})")
-    root = Path(root).resolve()
+    root = resolved(root)
     day = date or dt.datetime.now(dt.UTC).date().isoformat()
     dt.date.fromisoformat(day)  # ValueError on a malformed --date
     with package_lock(root):

@@ -51,3 +51,14 @@ def test_a_resource_leaving_the_package_is_reported_not_raised(package_copy: Pat
         Problem("datapackage.json", None, None, name, "unsafe-path",
                 f"resource {name!r}: its path '../outside.csv' climbs out with '..'; keep files inside the package "
                 "folder; the file was not read", "give the resource a path relative to the package folder, inside it")]
+
+
+def test_a_table_file_that_is_a_symbolic_link_loop_is_reported_not_a_crash(package_copy: Path) -> None:
+    """pathlib raises RuntimeError on a link to itself (Python 3.11): validate said "internal error"."""
+    table = package_copy / "tables" / "states.csv"
+    table.unlink()
+    table.symlink_to(table)
+    assert validate_package(package_copy) == [
+        Problem("datapackage.json", None, None, "states", "unsafe-path",
+                "resource 'states': its path 'tables/states.csv' cannot be resolved (Too many levels of symbolic "
+                "links); the file was not read", "give the resource a path relative to the package folder, inside it")]

@@ -88,6 +88,24 @@ def test_inside_refuses_escapes_and_symlinks(tmp_path: Path) -> None:
             files.inside(bad, root)
 
 
+def test_a_symbolic_link_loop_is_an_os_error_wherever_a_path_is_resolved(tmp_path: Path) -> None:
+    loop, other = tmp_path / "loop.csv", tmp_path / "other"
+    loop.symlink_to(loop)
+    (tmp_path / "data.csv").write_text("a\n", encoding="utf-8")
+    other.symlink_to(tmp_path / "data.csv")
+    with pytest.raises(OSError) as refused:
+        files.resolved(loop)
+    assert (refused.value.errno, refused.value.filename) == (errno.ELOOP, str(loop))
+    assert files.resolved(other) == (tmp_path / "data.csv").resolve()
+    assert files.resolved("relative") == Path.cwd() / "relative"
+    with pytest.raises(OSError) as refused:
+        files.inside("loop.csv", tmp_path)
+    assert refused.value.errno == errno.ELOOP
+    with pytest.raises(OSError) as refused:
+        files.read_regular(loop)
+    assert refused.value.errno == errno.ELOOP
+
+
 def test_fingerprint_changes_with_bytes_and_names_only(tmp_path: Path) -> None:
     root = _package(tmp_path / "pkg")
     names = ["tables/b.csv", "tables/a.csv"]

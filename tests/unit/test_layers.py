@@ -123,6 +123,21 @@ def test_only_the_package_reader_opens_csv_readers() -> None:
                              "scripts/model/package.py csv.field_size_limit", "scripts/model/package.py csv.reader"]
 
 
+def test_paths_are_resolved_only_through_files_resolved() -> None:
+    """Python 3.11's Path.resolve raises RuntimeError on a symbolic link that leads back to itself,
+    which no caller expects (a hostile package's link became an internal error): every path is
+    resolved by scripts.files.resolved, which makes it OSError; only the modules' own location is not."""
+    found = []
+    for path in SCRIPTS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            call = node.func if isinstance(node, ast.Call) else None
+            if isinstance(call, ast.Attribute) and call.attr == "resolve":
+                own = isinstance(call.value, ast.Call) and ast.unparse(call.value) == "Path(__file__)"
+                if not own:
+                    found.append(f"{path.relative_to(ROOT)}: {ast.unparse(call)}")
+    assert found == ["scripts/files.py: Path(path).resolve"]
+
+
 def test_no_tracked_file_holds_a_merge_conflict_marker() -> None:
     """A merge left unresolved in a file git tracks (a CHANGELOG, a schema) would ship as data."""
     import subprocess
