@@ -4,13 +4,16 @@ packages it cannot read a table of, which it reports rather than raising."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 import scripts.validate
+from scripts.model.names import PROVENANCE_LOCK
 from scripts.report import Problem
 from scripts.validate import validate_package
+from tests.conftest import ROOT
 
 
 def test_the_second_process_is_asked_for_only_when_the_caller_says_parallel(
@@ -27,7 +30,8 @@ def test_the_second_process_is_asked_for_only_when_the_caller_says_parallel(
     monkeypatch.setattr(scripts.validate, "start", spy)
     assert validate_package(package_copy) == []
     assert validate_package(package_copy, parallel=True) == []
-    assert asked == [False, True]
+    assert scripts.validate.run_validation(package_copy)[0] == []  # as --update-lock calls it
+    assert asked == [False, True, False]
 
 
 def test_a_package_with_no_table_file_names_each_and_nothing_else(package_copy: Path) -> None:
@@ -62,3 +66,19 @@ def test_a_table_file_that_is_a_symbolic_link_loop_is_reported_not_a_crash(packa
         Problem("datapackage.json", None, None, "states", "unsafe-path",
                 "resource 'states': its path 'tables/states.csv' cannot be resolved (Too many levels of symbolic "
                 "links); the file was not read", "give the resource a path relative to the package folder, inside it")]
+
+
+def test_with_the_texts_the_lock_is_optional_and_judged_against_them(package_copy: Path, sources: Path) -> None:
+    """With the source texts, a package without a lock is valid in lock mode; a lock entry whose
+    citation is gone is stale (rewrite the lock), not "verify with the sources" as without them."""
+    assert validate_package(package_copy, sources, lock=True) == []
+    lock = package_copy / PROVENANCE_LOCK
+    shutil.copy2(ROOT / PROVENANCE_LOCK, lock)
+    lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
+    orphan = lines[-1].split('"')[3].replace("C0", "C8")
+    lock.write_text("".join([*lines, lines[-1].replace('"C0', '"C8')]), encoding="utf-8")
+    line = len(lines) + 1
+    assert validate_package(package_copy, sources, lock=True) == [
+        Problem(PROVENANCE_LOCK, line, "citation_id", orphan, "provenance-lock-stale",
+                f"{PROVENANCE_LOCK} line {line} records citation {orphan}, which the package no longer has",
+                "rewrite the lock: python -m scripts validate --sources DIR --update-lock")]
