@@ -101,6 +101,7 @@ def test_only_cells_past_the_cap_are_too_long_counted_in_characters_at_their_fil
     (b"a,b", 3),                  # no newline: the whole body is the header
     (b'"a\nb', 4),                # a quote never closed: the whole body
     (b"\n", 1),
+    (b"\na,b\n", 1),              # an empty first line is the header, however much follows
 ])
 def test_the_header_ends_at_its_first_newline_outside_quotes(body: bytes, end: int) -> None:
     assert csvfile._row_end_first(body) == end
@@ -113,6 +114,7 @@ def test_the_header_ends_at_its_first_newline_outside_quotes(body: bytes, end: i
     (b'x"\n3,4\n', 1, 7),             # a value opened before this block closes in it
     (b'x\n3,"4\n5', 0, 2),            # the last newline is inside an open quote: the row before it
     (b'x\n3,4\n5', 1, -1),            # one quote already open: no newline here is outside quotes
+    (b'a\n"b\n"c', 0, 2),             # each quote counted once, walking back from the end
 ])
 def test_a_block_is_cut_after_its_last_row_outside_quotes(block: bytes, quotes_before: int, end: int) -> None:
     assert csvfile._row_end(block, quotes_before) == end
@@ -138,3 +140,25 @@ def test_the_first_bytes_not_utf8_are_found_whatever_the_chunks(content: bytes, 
                                                                  found: tuple | None) -> None:
     assert csvfile.first_invalid_utf8(content, chunk) == found
     assert csvfile.first_invalid_utf8(content) == found  # one chunk
+
+
+def test_byte_problems_are_numbered_by_every_newline_of_every_piece() -> None:
+    scan = csvfile.ByteScan()
+    for piece in (b"a\n", b"\nb\n", b"\n\r\n\xff\n"):  # newlines at a piece's start count too
+        scan.feed(piece)
+    assert [(p.row, p.rule, p.message) for p in scan.problems("t.csv")] == [
+        (6, "encoding-error", "bytes b'\\xff' on line 6 are not UTF-8 (invalid start byte)"),
+        (5, "crlf-line-ending", "1 line ends with CRLF, first on line 5")]
+    first = csvfile.ByteScan()
+    first.feed(b"\r\na\n")  # a CRLF at the very start
+    assert [p.message for p in first.problems("t.csv")] == ["1 line ends with CRLF, first on line 1"]
+
+
+@pytest.mark.parametrize(("blocks", "size", "pieces"), [
+    ([b"a\n", b"b\n"], 2, [b"a\n", b"b\n"]),   # a piece is cut once it holds size bytes
+    ([b"a\n", b"b\n"], 3, [b"a\nb\n"]),        # not before
+    ([b"a\n", b"b\n", b"c"], 4, [b"a\nb\n", b"c"]),
+])
+def test_pieces_are_cut_at_the_first_row_end_once_they_hold_enough(blocks: list[bytes], size: int,
+                                                                   pieces: list[bytes]) -> None:
+    assert list(csvfile.row_pieces(blocks, size)) == pieces
