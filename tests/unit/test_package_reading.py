@@ -94,3 +94,25 @@ def test_a_schema_entry_lacking_a_key_is_named() -> None:
     """The shape check before the interpreter names most; this is the words when the interpreter finds one."""
     assert _shape_problem(KeyError("name")) == "a field or foreign key lacks 'name'"
     assert _shape_problem(TypeError("bad")) == "an entry has the wrong kind of value: bad"
+
+
+def test_tables_are_read_as_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """A C locale without UTF-8 mode (a bare container) reads files as ASCII unless told."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    root = _package(tmp_path / "p", rows="a,b\n1,Almaty — Алматы\n")
+    code = ("import sys; from scripts.model.package import load_package, read_rows; "
+            "sys.stdout.buffer.write(repr(read_rows(load_package(sys.argv[1]).table('t'))).encode())")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, env=env, timeout=60,
+                          check=False)
+    assert (done.returncode, done.stdout.decode(), done.stderr) == (0, "[{'a': '1', 'b': 'Almaty — Алматы'}]", b"")
+
+
+def test_the_package_is_read_from_the_current_folder_by_default(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_package(tmp_path / "p"))
+    assert list(load_package().tables) == ["t"]
