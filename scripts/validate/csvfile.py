@@ -214,7 +214,7 @@ class PieceReader:
     def _ragged(self, labels: list[str], body: bytes, frame: pl.DataFrame) -> list[Problem]:
         """Blank rows, and rows with fewer cells than the header (a strict parse already refused rows
         with more): the separators outside quoted values must number rows x (columns - 1); a file
-        with a blank row (which may hold commas) is located row by row."""
+        whose count falls short (a blank line, a missing cell) is located row by row."""
         import polars as pl
 
         if frame.height == 0:
@@ -224,7 +224,7 @@ class PieceReader:
         in_cells = frame.select(pl.sum_horizontal(pl.all().str.count_matches(",", literal=True).sum())).item()
         header_commas = body[: max(body.find(b"\n"), 0)].count(b",")
         separators = body.count(b",") - header_commas - (in_cells or 0)
-        if not blank and separators == frame.height * (len(labels) - 1):  # a blank row may hold commas: located
+        if separators == frame.height * (len(labels) - 1):  # a blank line or a missing cell falls short
             return found
         return found + self._locate(labels, body)
 

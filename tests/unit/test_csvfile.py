@@ -104,6 +104,9 @@ EXACT = [  # (body after the BOM and header, rows read, every problem as (rule, 
     (b",\n,a\n", 2, [BOM, ("blank-row", 2, None, None, "the row is empty"),
                       ("missing-cell", 3, "is_central_asian", None, "the row has 2 cells; the header has 3")]),
     (b",,,a\nB,b,true\n", 2, [BOM, ("extra-cell", 2, "column 4", "a", "the row has 4 cells; the header has 3")]),
+    (b'A,a,true,"x\r\ny"\n', 1, [BOM, ("crlf-line-ending", 2, None, None, "1 line ends with CRLF, first on line 2"),
+                                  ("extra-cell", 2, "column 4", "x\r\ny",  # the cell shown as written
+                                   "the row has 4 cells; the header has 3")]),
 ]
 
 
@@ -187,3 +190,26 @@ def test_ragged_and_blank_rows_are_named_at_the_rows_that_have_them(package: Pac
     frame, _ = read_table("tables/states.csv", package.table("states"), blocks(data, 7), problems)
     assert frame is not None and frame.height == len(rows)
     assert {(p.rule, p.row) for p in problems if p.rule != "crlf-line-ending"} == expected
+
+
+@pytest.mark.parametrize(("body", "located"), [
+    (b'A,"a, b",true\r\nB,"two\nlines, quoted",false\n,,\nC,"say ""hi"", ok",true\n', 0),  # well formed
+    (b"A,a,true\nB,b\n", 1),   # a missing cell
+    (b"A,a,true\n\n", 1),      # a blank line
+    (b"A,a,true,x\n", 1),       # an extra cell
+])
+def test_only_a_file_with_ragged_rows_is_parsed_again_by_the_csv_module(
+        package: Package, body: bytes, located: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The csv module's second parse is the slow path, for broken files only: a well-formed file
+    (quoted commas and newlines, CRLF, a row of empty cells) is judged by polars' parse and a
+    count of its separators."""
+    calls: list[int] = []
+    locate = csvfile.PieceReader._locate
+
+    def counted(self, *args):
+        calls.append(1)
+        return locate(self, *args)
+
+    monkeypatch.setattr(csvfile.PieceReader, "_locate", counted)
+    read_table("tables/states.csv", package.table("states"), HEADER + body, [])
+    assert len(calls) == located
