@@ -95,7 +95,8 @@ def test_a_symbolic_link_loop_is_an_os_error_wherever_a_path_is_resolved(tmp_pat
     other.symlink_to(tmp_path / "data.csv")
     with pytest.raises(OSError) as refused:
         files.resolved(loop)
-    assert (refused.value.errno, refused.value.filename) == (errno.ELOOP, str(loop))
+    assert (refused.value.errno, refused.value.strerror, refused.value.filename) == (
+        errno.ELOOP, "Too many levels of symbolic links", str(loop))
     assert files.resolved(other) == (tmp_path / "data.csv").resolve()
     assert files.resolved("relative") == Path.cwd() / "relative"
     with pytest.raises(OSError) as refused:
