@@ -9,6 +9,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.mutation import rejudge
 
 SURVIVORS = {"scripts.a.x_f__mutmut_1": 0, "scripts.a.x_f__mutmut_2": 0, "scripts.a.x_f__mutmut_3": None,
@@ -120,3 +122,25 @@ def test_unjudged_mutants_are_judged_on_request_and_a_non_kill_counts_as_survivi
     assert rejudge.main(["*", "test_killing.py", "--unjudged", "--mutants", str(mutants)]) == 0
     codes = json.loads((mutants / "scripts" / "a.py.meta").read_text(encoding="utf-8"))["exit_code_by_key"]
     assert codes == {"scripts.a.x_h__mutmut_1": 0}
+
+
+def test_a_run_stopped_early_keeps_the_verdicts_it_had(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verdicts are written every RECORD_EVERY mutants: hours of judging are not lost to a stop."""
+    mutants = _mutants(tmp_path)
+    judged: list[str] = []
+
+    def judge(_mutants: Path, name: str, _tests: list[str], timeout: float) -> int:
+        if name == "":
+            return 0  # the unmutated run
+        if len(judged) == 2:
+            raise KeyboardInterrupt
+        judged.append(name)
+        return 1
+
+    monkeypatch.setattr(rejudge, "judge", judge)
+    monkeypatch.setattr(rejudge, "RECORD_EVERY", 1)
+    with pytest.raises(KeyboardInterrupt):
+        rejudge.main(["*", "test_killing.py", "--mutants", str(mutants), "--jobs", "1"])
+    codes = json.loads((mutants / "scripts" / "a.py.meta").read_text(encoding="utf-8"))["exit_code_by_key"]
+    assert codes == {**SURVIVORS, **dict.fromkeys(judged, 1)}
+    assert len(judged) == 2

@@ -39,6 +39,7 @@ from tests.mutation.report import STATUS, read_modules
 
 JUDGED_NOT_KILLED = ("survived", "no tests", "not run")
 TIMEOUT_MULTIPLIER, TIMEOUT_CONSTANT = 15.0, 1.0  # mutmut's defaults (timeout_multiplier, timeout_constant)
+RECORD_EVERY = 10  # verdicts written every ten mutants, so that a run stopped early keeps most of its work
 TIMED_OUT = 36  # mutmut's exit code for a timeout (mutmut.stats.status_by_exit_code)
 
 
@@ -83,6 +84,14 @@ def record(mutants: Path, verdicts: dict[str, tuple[str, int]]) -> None:
         atomic_write(meta, json.dumps(data, indent=4) + "\n")
 
 
+def _record_verdicts(mutants: Path, chosen: dict[str, str], fresh: set[str], codes: dict[str, int]) -> set[str]:
+    """Record the kills (and the never-run mutants judged surviving) among ``codes``; the caught ones."""
+    caught = {name for name, code in codes.items() if STATUS.get(code) in ("killed", "timeout")}
+    record(mutants, {name: (chosen[name], code) for name, code in codes.items()
+                     if name in caught or (code == 0 and name in fresh)})
+    return caught
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pattern", help="mutant names to judge (fnmatch), e.g. 'scripts.validate.lock.*'")
@@ -102,12 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the tests do not pass on the unmutated code in {args.mutants}; nothing was judged",
               file=sys.stderr)
         return 2
+    codes: dict[str, int] = {}
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        codes = dict(zip(chosen, pool.map(lambda name: judge(args.mutants, name, args.tests, limit), chosen),
-                         strict=True))
-    caught = {name for name, code in codes.items() if STATUS.get(code) in ("killed", "timeout")}
-    record(args.mutants, {name: (chosen[name], code) for name, code in codes.items()
-                          if name in caught or (code == 0 and name in fresh)})
+        results = pool.map(lambda name: judge(args.mutants, name, args.tests, limit), chosen)
+        for name, code in zip(chosen, results, strict=True):
+            codes[name] = code
+            if len(codes) % RECORD_EVERY == 0:  # an interrupted run keeps what it judged
+                _record_verdicts(args.mutants, chosen, fresh, codes)
+    caught = _record_verdicts(args.mutants, chosen, fresh, codes)
     odd = {name: code for name, code in codes.items() if code != 0 and name not in caught}
     for name, code in sorted(odd.items()):
         print(f"{name}: pytest exit {code}, verdict left as it was")
