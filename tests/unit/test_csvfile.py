@@ -194,6 +194,7 @@ def test_ragged_and_blank_rows_are_named_at_the_rows_that_have_them(package: Pac
 
 @pytest.mark.parametrize(("body", "located"), [
     (b'A,"a, b",true\r\nB,"two\nlines, quoted",false\n,,\nC,"say ""hi"", ok",true\n', 0),  # well formed
+    (b"A,a,true\nB,b,false\n", 0),  # no comma inside any cell
     (b"A,a,true\nB,b\n", 1),   # a missing cell
     (b"A,a,true\n\n", 1),      # a blank line
     (b"A,a,true,x\n", 1),       # an extra cell
