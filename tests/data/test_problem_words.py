@@ -49,3 +49,17 @@ def test_each_kind_of_finding_in_the_words_a_user_reads(pkg: Copy) -> None:
                 "unit: 'EUR' is not one of USD, percent, count", "use one of: USD, percent, count"),
         Problem("tables/indicators.csv", rows["leading_space_in_key"], "source_id", spaced, "key-whitespace",
                 f"key value {spaced!r} has leading or trailing spaces", "remove the spaces around the key value")]
+
+
+def test_rows_tied_on_the_first_key_column_are_sorted_by_the_next(pkg: Copy) -> None:
+    """attendance's key is (meeting_id, state_id, attendance_status): two rows of one meeting out of
+    state order are unsorted, found at the second."""
+    lines = pkg.text("attendance").splitlines()
+    first, second = lines[1].split(","), lines[2].split(",")
+    assert first[0] == second[0] and first[1] < second[1]
+    lines[1], lines[2] = lines[2], lines[1]
+    pkg.path("attendance").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert validate_package(pkg.root) == [
+        Problem("tables/attendance.csv", 3, None, None, "rows-not-sorted",
+                "row 3 sorts before the row above it by primary key (meeting_id, state_id, attendance_status)",
+                "sort the rows by primary key (python -m scripts import rewrites the CSVs sorted)")]

@@ -41,3 +41,14 @@ def test_a_changed_frame_is_read_anew_after_forget(package: Package) -> None:
     assert frames.typed("meetings", "ordinal").get_column("ordinal").to_list() == before  # cached until told
     frames.forget("meetings")
     assert frames.typed("meetings", "ordinal").get_column("ordinal").to_list() == [1] * raw.height
+
+
+def test_citations_by_table_hold_the_columns_asked_for_in_file_order(package: Package) -> None:
+    frames, _ = read_package(package)
+    by_table = frames.citing_by_table(pl.col("record_id").is_not_null(), "record_id", "field_name")
+    meetings = by_table["meetings"]
+    assert meetings.columns == ["record_id", "field_name"]
+    rows = frames.raw["citations"].filter(pl.col("table_name").cast(pl.String) == "meetings")
+    assert meetings.to_dicts() == rows.select(pl.col("record_id", "field_name").cast(pl.String)).to_dicts()
+    assert by_table["no such table"].columns == ["record_id", "field_name"]
+    assert by_table["no such table"].height == 0
