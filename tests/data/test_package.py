@@ -235,6 +235,7 @@ def test_descriptor_sources_agree_with_the_sources_table(package: Package) -> No
     table = rows(package, "sources")
     assert [s["path"] for s in package.descriptor["sources"]] == [r["file_name"] for r in table]
     assert [s["version"] for s in package.descriptor["sources"]] == [f"sha256:{r['sha256']}" for r in table]
+    assert [s["title"] for s in package.descriptor["sources"]] == [f"{r['title']} ({r['file_name']})" for r in table]
 
 
 def test_readme_describes_every_table(package: Package) -> None:
