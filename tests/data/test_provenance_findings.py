@@ -14,10 +14,10 @@ SOURCES = "tables/sources.csv"
 
 
 def test_a_citation_naming_a_field_its_table_lacks(pkg: Copy, sources_copy: Path) -> None:
-    row = pkg.edit("citations", "C0001", field_name="no_such_field")  # a verbatim citation of sources.title
+    row = pkg.edit("citations", "C0114", field_name="no_such_field")  # a verbatim citation of meetings.venue
     assert validate_package(pkg.root, sources_copy) == [
         Problem(CITATIONS, row, "field_name", "no_such_field", "citation-field-unknown",
-                "sources has no field 'no_such_field'", "name one of the table's fields")]
+                "meetings has no field 'no_such_field'", "name one of the table's fields")]
 
 
 def test_a_changed_value_its_verbatim_citation_no_longer_holds(pkg: Copy, sources_copy: Path) -> None:
