@@ -145,8 +145,6 @@ EVIDENCE_MISSING = _add(PROVENANCE, "citation-evidence-missing", "the evidence d
                         "quote a few words exactly as the cited lines write them, or fix the line range")
 VALUE_MISSING = _add(PROVENANCE, "citation-value-missing", "the cited value does not occur in the cited lines",
                      "cite the lines that state the value, or mark the citation paraphrase or inferred")
-FIELD_UNKNOWN = _add(PROVENANCE, "citation-field-unknown", "the citation names a field the table lacks",
-                     "name one of the table's fields")
 
 # Without the source texts, citations are compared with provenance.lock: what a run with the texts
 # proved (:mod:`scripts.validate.lock`). Anything the lock does not vouch for needs the texts again.
@@ -213,6 +211,9 @@ EXPLAINED = _add(N, "inference_is_explained", "a record that marks a value as in
                  "say in inference_note how the inferred value follows from the cited lines")
 CITED_RECORD_EXISTS = _add(N, "citation_record_exists", "a citation points to a record that exists (table_name + "
                            "record_id)", "write the cited record's primary key exactly, several fields joined by '/'")
+CITED_FIELD_EXISTS = _add(N, "citation_field_exists", "a citation that names a field names one of its table's "
+                          "fields, whatever its support", "name one of the table's fields, or leave field_name "
+                          "empty to cite the whole record")
 FIGURE_NOT_AFTER = _add(N, "figure_not_after_report", "an actual figure's period ends on or before the date of the "
                         "source that reports it", "an actual figure is for a period the source could have seen end: "
                         "use the last complete period before the source's date, mark it inferred and say why")

@@ -194,7 +194,6 @@ def _values(frames: Frames, span: pl.Series, spans: list[str], file: str) -> Ite
     for (table_name,), cited in _verbatim(frames, span).group_by("table_name", maintain_order=True):
         if table_name not in frames.raw:
             continue
-        yield from _unknown_fields(frames, table_name, cited, file)
         parts.extend(_cited_values(frames, table_name, cited, groups))
     if not parts:
         return
@@ -209,15 +208,6 @@ def _values(frames: Frames, span: pl.Series, spans: list[str], file: str) -> Ite
         yield Problem(file, row + 2, "field_name", field_name, "citation-value-missing",
                       f"{table_name}.{field_name} = {value!r} does not occur in the cited lines",
                       catalogue.hint(catalogue.VALUE_MISSING))
-
-
-def _unknown_fields(frames: Frames, table_name: str, cited: pl.DataFrame, file: str) -> Iterator[Problem]:
-    """A verbatim citation naming a field its table does not have."""
-    names = frames.table(table_name).field_names
-    for row, field_name in cited.select("row", "field_name").iter_rows():
-        if field_name not in names:
-            yield Problem(file, row + 2, "field_name", field_name, "citation-field-unknown",
-                          f"{table_name} has no field {field_name!r}", catalogue.hint(catalogue.FIELD_UNKNOWN))
 
 
 def _cited_values(frames: Frames, table_name: str, cited: pl.DataFrame,
@@ -271,7 +261,7 @@ for _rule_id, _table, _column in (
     (catalogue.SOURCE_MISSING, SOURCES, "file_name"), (catalogue.NOT_REGULAR, SOURCES, "file_name"),
     (catalogue.SOURCE_SHA, SOURCES, "sha256"),
     (catalogue.PAST_END, CITATIONS, "line_end"), (catalogue.EVIDENCE_MISSING, CITATIONS, "evidence"),
-    (catalogue.VALUE_MISSING, CITATIONS, "field_name"), (catalogue.FIELD_UNKNOWN, CITATIONS, "field_name"),
+    (catalogue.VALUE_MISSING, CITATIONS, "field_name"),
 ):
     rule_of(_rule_id, _findings, SOURCES, CITATIONS, targets=(f"{_table}.{_column}",), provenance=True,
             rule_id=_rule_id, table=_table, column=_column)

@@ -30,7 +30,7 @@ from scripts.model.names import INFERENCE_NOTE as NOTE
 from scripts.model.package import Package
 from scripts.model.spec import Field
 
-from .columns import blank, both, fails, lookup
+from .columns import at_rows, blank, both, fails, lookup
 from .frames import Frames
 from .registry import Found, every_field, rule
 
@@ -358,3 +358,25 @@ def citation_record_exists(frames: Frames) -> Found:
         unknown = records.is_not_null() & ~records.is_in(frames.keys(name).implode())
         failing = failing.scatter(rows.filter(unknown), True)
     yield CITATIONS, "record_id", failing
+
+
+@rule(CITATIONS, targets=("citations.field_name",))
+def citation_field_exists(frames: Frames) -> Found:
+    """A citation that names a field names one of its table's fields, whatever its support: a
+    paraphrase or an inference of a field the table lacks supports nothing, and without the source
+    texts nothing else would notice (the cited table's name is an enum of the schema)."""
+    import polars as pl
+
+    tables = frames.package.tables.values()
+    known = pl.DataFrame({"table_name": [t.name for t in tables for _ in t.field_names],
+                          "field_name": [f for t in tables for f in t.field_names]},
+                         schema={"table_name": pl.String, "field_name": pl.String})
+    stored = frames.raw[CITATIONS].select(pl.col("table_name", "field_name").cast(pl.String))
+    found = stored.join(known.with_columns(pl.lit(True).alias("known")), on=["table_name", "field_name"],
+                        how="left", maintain_order="left")
+    failing = found.select(pl.col("table_name").is_in(list(frames.package.tables)) & ~blank(pl.col("field_name"))
+                           & pl.col("known").is_null()).to_series()
+    rows = failing.arg_true()
+    messages = {row: f"{table} has no field {name!r}" for row, (table, name)
+                in zip(rows, stored[rows].iter_rows(), strict=True)}
+    yield CITATIONS, "field_name", *at_rows(stored.height, messages)

@@ -81,7 +81,7 @@ def test_a_coded_package_gives_the_same_provenance(pkg: Copy, sources_copy: Path
     found = {(line[0], line[2]) for line in whole}
     assert found >= {("citation-evidence-missing", 2), ("citation-past-end", 3)}
     assert found >= {("citation-value-missing", row) for row, c in rows.items() if c is not unknown}
-    assert ("citation-field-unknown", next(r for r, c in rows.items() if c is unknown)) in found
+    assert ("citation_field_exists", next(r for r, c in rows.items() if c is unknown)) in found
     assert coded == whole
 
 

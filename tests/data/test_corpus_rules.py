@@ -160,6 +160,13 @@ def citation_of_missing_record(c: Copy) -> Expected:
     return {("citation_record_exists", c.file("citations"), row, "record_id")}
 
 
+def citation_of_missing_field(c: Copy) -> Expected:
+    """A paraphrase names a field its table lacks: no source text is needed to see it."""
+    cid = next(r["citation_id"] for r in c.rows("citations") if r["support"] == "paraphrase" and r["field_name"])
+    row = c.edit("citations", cid, field_name="no_such_field")
+    return {("citation_field_exists", c.file("citations"), row, "field_name")}
+
+
 def inference_without_note(c: Copy) -> Expected:
     row = c.edit("meetings", "ca-consultative-7", inference_note="")
     return {("inference_is_explained", c.file("meetings"), row, "inference_note")}
@@ -190,7 +197,7 @@ VARIANTS: list[Callable[[Copy], Expected]] = [
     host_absent, expected_from_later_source, reported_from_earlier_source, signature_off_meeting_date,
     signature_without_date, document_off_meeting_date, target_not_after_baseline, baseline_is_a_target,
     percentage_out_of_range, money_in_wrong_scale, record_without_citation, citation_of_missing_record,
-    inference_without_note, state_code_not_iso, same_person_twice,
+    citation_of_missing_field, inference_without_note, state_code_not_iso, same_person_twice,
 ]
 
 

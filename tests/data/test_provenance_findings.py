@@ -14,10 +14,18 @@ SOURCES = "tables/sources.csv"
 
 
 def test_a_citation_naming_a_field_its_table_lacks(pkg: Copy, sources_copy: Path) -> None:
-    row = pkg.edit("citations", "C0114", field_name="no_such_field")  # a verbatim citation of meetings.venue
-    assert validate_package(pkg.root, sources_copy) == [
-        Problem(CITATIONS, row, "field_name", "no_such_field", "citation-field-unknown",
-                "meetings has no field 'no_such_field'", "name one of the table's fields")]
+    """Found once, with the texts or without, whatever the support: verbatim (C0114, of meetings.venue)
+    or paraphrase (C0006, of sources.title; before 0.3.0 only a verbatim one was checked, and only
+    with the texts)."""
+    verbatim = pkg.edit("citations", "C0114", field_name="no_such_field")
+    paraphrase = pkg.edit("citations", "C0006", field_name="headline")
+    hint = "name one of the table's fields, or leave field_name empty to cite the whole record"
+    expected = [Problem(CITATIONS, paraphrase, "field_name", "headline", "citation_field_exists",
+                        "sources has no field 'headline'", hint),
+                Problem(CITATIONS, verbatim, "field_name", "no_such_field", "citation_field_exists",
+                        "meetings has no field 'no_such_field'", hint)]
+    assert validate_package(pkg.root, sources_copy) == expected
+    assert validate_package(pkg.root, None) == expected
 
 
 def test_a_changed_value_its_verbatim_citation_no_longer_holds(pkg: Copy, sources_copy: Path) -> None:
@@ -33,7 +41,7 @@ def test_an_unknown_field_does_not_hide_the_next_field_of_its_table(pkg: Copy, s
     unknown = pkg.edit("citations", "C0108", field_name="no_such_field")
     pkg.edit("meetings", "ca-consultative-7", venue="Palace of Independence")
     assert [(p.row, p.rule) for p in validate_package(pkg.root, sources_copy)] == [
-        (pkg.row_of("citations", "C0114"), "citation-value-missing"), (unknown, "citation-field-unknown")]
+        (unknown, "citation_field_exists"), (pkg.row_of("citations", "C0114"), "citation-value-missing")]
 
 
 def test_lines_past_the_end_and_evidence_not_in_the_lines(pkg: Copy, sources_copy: Path) -> None:
