@@ -99,15 +99,21 @@ def render_text(problems: list[Problem], notes: list[str] | None = None, cap: in
     for file, items in by_file.items():
         lines.extend(_file_block(file, items, cap))
     count, files = len(problems), len(by_file)
-    summary = f"{'valid' if not count else 'invalid'}: {count} problem{'s' if count != 1 else ''}"
+    summary = f"{'valid' if not count else 'invalid'}: {count} {noun(count, 'problem')}"
     if count:
-        summary += f" in {files} file{'s' if files != 1 else ''}"
+        summary += f" in {files} {noun(files, 'file')}"
     lines.append("\n" + summary)
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
+def noun(count: int, one: str, many: str | None = None) -> str:
+    """The noun that agrees with ``count``: ``one`` for 1, else ``many`` (``one`` + 's' by
+    default). Every message that counts says "1 problem" and "0 problems" the same way."""
+    return one if count == 1 else many or one + "s"
+
+
 def _file_block(file: str, items: list[Problem], cap: int) -> list[str]:
-    lines = [f"\n{file}: {len(items)} problem{'s' if len(items) != 1 else ''}"]
+    lines = [f"\n{file}: {len(items)} {noun(len(items), 'problem')}"]
     shown: Counter[str] = Counter()
     for p in items:
         shown[p.rule] += 1

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from scripts.files import resolved
 from scripts.model import catalogue
 from scripts.model.package import csv_reader
-from scripts.report import Problem, render_json, render_text, sort_problems
+from scripts.report import Problem, noun, render_json, render_text, sort_problems
 
 PHYSICAL_LINE_RULES = frozenset({catalogue.BOM, catalogue.ENCODING, catalogue.CRLF})  # row is already a line
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -155,8 +155,8 @@ def render_github(problems: list[Problem], notes: list[str] | None, root: Path) 
     lines = [f"::notice title=validate::{escape_data(note)}" for note in notes or []]
     lines.extend(github_line(p, locator.locate(p)) for p in sort_problems(problems))
     files = len({p.file for p in problems})
-    lines.append(f"invalid: {len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} "
-                 f"file{'s' if files != 1 else ''}" if problems else "valid: 0 problems")
+    lines.append(f"invalid: {len(problems)} {noun(len(problems), 'problem')} in {files} {noun(files, 'file')}"
+                 if problems else "valid: 0 problems")
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from scripts.model.dates import human_date
 from scripts.model.figures import SCALE_FIELD, UNIT_FIELD, figure_text
 from scripts.model.spec import Field, Table
+from scripts.report import noun
 from scripts.site import names
 from scripts.site.html import Cell, Footnotes, data_table, esc, link
 from scripts.site.model import ROW_LEVEL, MeetingLink, SiteData, meeting_label, slug
@@ -104,7 +105,7 @@ def table_page(data: SiteData, table: Table) -> tuple[str, str, str]:
     count = len(rows)
     body = (
         f"<h1>{esc(table.title)}</h1>\n<p>{esc(table.description)}</p>\n"
-        f"<p>{count} row{'s' if count != 1 else ''}, from <code>{esc(table.path.name)}</code>. "
+        f"<p>{count} {noun(count, 'row')}, from <code>{esc(table.path.name)}</code>. "
         "Click a column heading to sort; type in the box to filter.</p>\n"
         + data_table(f"{table.title}: all {count} rows", _headers(fields), rows,
                      table_id=f"t-{slug(table.name)}", interactive=True,

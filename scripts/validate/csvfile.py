@@ -27,7 +27,7 @@ from scripts.model import catalogue
 from scripts.model.limits import CELL_CHARS as MAX_CELL_CHARS
 from scripts.model.package import csv_reader
 from scripts.model.spec import Table
-from scripts.report import Problem
+from scripts.report import Problem, noun
 
 if TYPE_CHECKING:
     import polars as pl
@@ -264,7 +264,7 @@ def _lone_cr_back(cell: str) -> str:
 
 
 def _width_message(cells: int, width: int) -> str:
-    return f"the row has {cells} {'cell' if cells == 1 else 'cells'}; the header has {width}"
+    return f"the row has {cells} {noun(cells, 'cell')}; the header has {width}"
 
 
 def _row_end_first(body: bytes) -> int:

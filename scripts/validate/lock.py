@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from scripts.model import catalogue
 from scripts.model.names import CITATIONS, PROVENANCE_LOCK, SOURCES
 from scripts.model.package import Package, PackageError, confinement_problem
-from scripts.report import Problem
+from scripts.report import Problem, noun
 
 from .columns import at_rows
 from .frames import Frames
@@ -258,7 +258,7 @@ def update_lock(root: Path | str, sources: Path) -> tuple[list[Problem], str]:
     path = frames.package.root / PROVENANCE_LOCK
     if problems:
         return problems, (f"{PROVENANCE_LOCK} was not written: it records only a package whose every citation is "
-                          f"proved ({len(problems)} problem{'s' if len(problems) != 1 else ''} to fix first)")
+                          f"proved ({len(problems)} {noun(len(problems), 'problem')} to fix first)")
     entries = proved_entries(frames, source_texts(frames, sources))
     text = lock_text(entries)
     if path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8", errors="replace") == text:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from scripts.report import CAP, Problem, merge, render_json, render_text, shorten
+import pytest
+
+from scripts.report import CAP, Problem, merge, noun, render_json, render_text, shorten
 
 RAW, STRUCTURE, SCHEMA, RULE = range(4)
 
@@ -69,3 +71,11 @@ def test_reports_are_deterministic_and_sorted() -> None:
     assert text.index("tables/a.csv") < text.index("tables/x.csv")
     assert text.index("row 2,") < text.index("row 9,")
     assert render_text([]) == "valid: 0 problems\n"
+
+
+@pytest.mark.parametrize(("count", "words", "expected"), [
+    (0, ("problem",), "problems"), (1, ("problem",), "problem"), (2, ("problem",), "problems"),
+    (1, ("is", "are"), "is"), (3, ("is", "are"), "are"), (-1, ("file",), "files"),
+])
+def test_a_counted_noun_agrees_with_its_count(count: int, words: tuple[str, ...], expected: str) -> None:
+    assert noun(count, *words) == expected

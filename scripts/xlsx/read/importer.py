@@ -30,7 +30,7 @@ from pathlib import Path
 
 from scripts import files
 from scripts.model.package import Package, check_patterns, load_package
-from scripts.report import Problem
+from scripts.report import Problem, noun
 from scripts.xlsx.read.caps import WorkbookCaps, caps_for
 from scripts.xlsx.read.changes import Changes, table_changes
 from scripts.xlsx.read.explain import at_edited_cells, place, suggest_keys
@@ -132,7 +132,7 @@ def _also_refused(problems: list[Problem], shown: int = 10) -> list[str]:
         return []
     places = [p.message.partition(": ")[0] for p in problems[:shown]]
     more = f" and {len(problems) - shown:,} more" if len(problems) > shown else ""
-    return [f"this workbook also has {len(problems):,} cell problem{'s' if len(problems) != 1 else ''} "
+    return [f"this workbook also has {len(problems):,} cell {noun(len(problems), 'problem')} "
             f"({', '.join(places)}{more}), not listed since the edits must be made again in a fresh export: "
             "check those cells there"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from scripts.model.cells import CellError
 from scripts.model.package import Package, read_rows
 from scripts.model.spec import Field, Table
-from scripts.report import Problem
+from scripts.report import Problem, noun
 from scripts.xlsx.ooxml import column_letter
 from scripts.xlsx.read.archive import check_archive
 from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, ReadCaps, WorkbookCaps
@@ -260,20 +260,16 @@ def _sort_header(table: Table, sheet: SheetData | FastSheet) -> _Header:
     return found
 
 
-def _plural(items: list[str], one: str, many: str) -> str:
-    return many if len(items) > 1 else one
-
-
 def _columns(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> dict[str, int] | None:
     """Field name → column index from the header; None (with one problem) when fields are missing
     or named twice. Columns that are not fields give one note."""
     header = _sort_header(table, sheet)
     missing = [n for n in table.field_names if n not in header.positions]
     if header.unknown:
-        reading.notes.append(f"{sheet.name}: {_plural(header.unknown, 'column', 'columns')} "
-                             f"{', '.join(header.unknown)} {_plural(header.unknown, 'is', 'are')} not "
-                             f"{_plural(header.unknown, 'a field', 'fields')} of {table.name} and "
-                             f"{_plural(header.unknown, 'was', 'were')} not imported")
+        reading.notes.append(f"{sheet.name}: {noun(len(header.unknown), 'column', 'columns')} "
+                             f"{', '.join(header.unknown)} {noun(len(header.unknown), 'is', 'are')} not "
+                             f"{noun(len(header.unknown), 'a field', 'fields')} of {table.name} and "
+                             f"{noun(len(header.unknown), 'was', 'were')} not imported")
     if header.doubled:
         reading.problems.append(Problem(sheet.name, 1, None, ", ".join(header.doubled), "duplicate-column",
                                         f"{sheet.name}: the header names {', '.join(header.doubled)} a second time",
@@ -282,8 +278,8 @@ def _columns(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> di
         words = ", ".join(missing)
         instead = f"; the header has {', '.join(header.unknown)} instead" if header.unknown else ""
         reading.problems.append(Problem(sheet.name, 1, None, words, "missing-column",
-                                        f"{sheet.name}: the {_plural(missing, 'column', 'columns')} {words} "
-                                        f"{_plural(missing, 'is', 'are')} missing{instead}", HEADER_HINT))
+                                        f"{sheet.name}: the {noun(len(missing), 'column', 'columns')} {words} "
+                                        f"{noun(len(missing), 'is', 'are')} missing{instead}", HEADER_HINT))
     return None if missing or header.doubled else header.positions
 
 
