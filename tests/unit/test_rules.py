@@ -204,3 +204,22 @@ def test_a_missing_cell_is_clean_text(key: bool) -> None:
     check = _clean_check(make_field({"name": "t"}), key)
     frame = pl.DataFrame({"t": [None, "ok", " padded", "a\x1bb"]}, schema={"t": pl.String})
     assert frame.select(check(pl.col("t")))["t"].to_list() == [False, False, not key, True]
+
+
+def test_the_named_rules_alone_report_no_cell_the_schema_refuses(package: Package) -> None:
+    """rule_problems is the named rules' findings only: an ordinal that is no integer is the
+    schema's (type-error), reported by validate, not here."""
+    frames = frames_of(package)
+    set_cell(frames, "meetings", row_of(frames, "meetings", meeting_id="ca-consultative-6"), "ordinal", "six")
+    assert failing(frames) == set()
+
+
+def test_a_record_with_an_empty_key_part_is_found_by_its_citation(package: Package) -> None:
+    """An empty key part is the schema's finding (required); the record's key is still its parts
+    joined, the empty one as nothing, so the citation naming it that way finds it."""
+    frames = frames_of(package)
+    topic = row_of(frames, "meeting_topics", meeting_id="ca-consultative-6", topic_id="economy", claim="announced")
+    set_cell(frames, "meeting_topics", topic, "claim", None)
+    citation = row_of(frames, "citations", citation_id="C0332")
+    set_cell(frames, "citations", citation, "record_id", "ca-consultative-6/economy/")
+    assert failing(frames, "record_is_cited", "citation_record_exists") == set()
