@@ -110,7 +110,7 @@ def import_(args: argparse.Namespace, notes: list[str]) -> int:
 
     with suppress(FileNotFoundError):  # the importer names a missing workbook itself
         regular_file(args.workbook)  # a FIFO given as the workbook would block the reader forever
-    result = import_workbook(args.root, args.workbook, args.sources, max_rows=args.max_rows)
+    result = import_workbook(args.root, args.workbook, args.sources, max_rows=args.max_rows, parallel=True)
     if result.problems:
         sys.stderr.write(render(result.problems, [*notes, *result.notes, "import refused: nothing was written"],
                                 args.format))

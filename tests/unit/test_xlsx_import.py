@@ -399,3 +399,29 @@ def test_workbook_without_export_state_is_refused(pkg, exported, tmp_path):
          "the workbook does not record which state of the tables it was exported from (its hidden export_state "
          "sheet is missing or changed), so it could undo edits made since",
          "export a fresh workbook, make the edits there and import that one")]
+
+
+def test_the_command_line_asks_frictionless_in_a_second_process_and_the_library_in_process(
+        pkg, exported, tmp_path, monkeypatch):
+    """The staged package's metadata check runs beside its table checks when `import` is the
+    command (as `validate` does); a library caller (a test, a script) keeps one process."""
+    import scripts.validate
+    from scripts import cli
+
+    asked: list[bool] = []
+    real = scripts.validate.start
+
+    def spy(package, parallel=False):
+        asked.append(parallel)
+        return real(package, False)
+
+    def change(wb):
+        ws = wb["meetings"]
+        ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "venue")).value = "Palace of Independence"
+
+    monkeypatch.setattr(scripts.validate, "start", spy)
+    edited = edit(exported, tmp_path / "edited.xlsx", change)
+    second = copy_package(tmp_path / "second")
+    assert import_workbook(pkg, edited, None).changed == ["meetings"]
+    assert cli.main(["import", str(edited), str(second), "--no-provenance"]) == 0
+    assert asked == [False, True]

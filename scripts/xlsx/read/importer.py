@@ -72,11 +72,14 @@ class ImportResult:
 
 
 def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None,
-                    caps: WorkbookCaps | None = None, max_rows: int | None = None) -> ImportResult:
+                    caps: WorkbookCaps | None = None, max_rows: int | None = None,
+                    parallel: bool = False) -> ImportResult:
     """Import ``workbook`` into the package at ``root``; ``sources`` as for validate (None skips
     provenance). ``caps`` bound the workbook; by default they follow the package's size
     (:func:`.caps.caps_for`), raised to ``max_rows`` rows a sheet when asked (``--max-rows``).
-    Nothing is written unless every cell reads and the staged package validates."""
+    Nothing is written unless every cell reads and the staged package validates; with
+    ``parallel`` (the command line), that validation asks frictionless about the metadata in a
+    second process meanwhile, as ``validate`` does."""
     package = load_package(root)
     check_patterns(package)  # a pattern polars cannot run is refused before any cell meets it
     caps = caps or caps_for(package, max_rows)
@@ -93,11 +96,12 @@ def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None
         if reading.problems or result.problems:
             result.problems = reading.problems + result.problems
             return result
-        _apply(package, reading, sources, result)
+        _apply(package, reading, sources, result, parallel)
     return result
 
 
-def _apply(package: Package, reading: Reading, sources: Path | None, result: ImportResult) -> None:
+def _apply(package: Package, reading: Reading, sources: Path | None, result: ImportResult,
+           parallel: bool = False) -> None:
     """Write the tables the workbook changed, if the staged package validates (under the lock)."""
     texts = {name: t.csv_text() for name, t in reading.tables.items()}
     current = {name: package.table(name).path.read_bytes() for name in texts}
@@ -107,7 +111,7 @@ def _apply(package: Package, reading: Reading, sources: Path | None, result: Imp
     changes = Changes()
     for name in changed:  # before the switch: a failure here leaves the tables as they were
         changes.extend(table_changes(package.table(name), current[name], reading.tables[name]))
-    result.problems = _switch(package, changed, reading.tables, sources, changes)
+    result.problems = _switch(package, changed, reading.tables, sources, changes, parallel)
     if not result.problems:
         result.changed, result.changes = sorted(changed), changes
 
@@ -144,7 +148,7 @@ def _stale(workbook: Path | str) -> Problem:
 
 
 def _switch(package: Package, changed: dict[str, str], tables: dict[str, SheetTable],
-            sources: Path | None, changes: Changes) -> list[Problem]:
+            sources: Path | None, changes: Changes, parallel: bool = False) -> list[Problem]:
     """Stage the changed tables, validate the staged package, and switch to it when valid; its
     problems are placed at the workbook's cells, a quoted value at the cell that was edited."""
     from scripts.validate import validate_package
@@ -152,7 +156,7 @@ def _switch(package: Package, changed: dict[str, str], tables: dict[str, SheetTa
     with files.StagedTables(package.root) as staged:
         for name, text in changed.items():
             staged.write(package.table(name).path.relative_to(package.root).as_posix(), text)
-        found = validate_package(staged.package, sources)
+        found = validate_package(staged.package, sources, parallel=parallel)
         if found:
             return [place(p, package, tables) for p in at_edited_cells(found, package, tables, changes)]
         staged.commit()
