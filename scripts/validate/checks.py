@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scripts.model import catalogue, cells, text
@@ -114,10 +113,10 @@ def table_problems(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Ru
             yield _problem(frames, run, table, failing, rule, index, by_name.get(rule))
 
 
-def rule_problems(frames: Frames, sources: Path | None = None) -> list[Problem]:
-    """The named rules' findings alone (and provenance's with ``sources``), through pandera."""
-    run = RuleRun(frames, {"sources": sources})
-    rules = list(run.applicable(include_provenance=sources is not None))
+def rule_problems(frames: Frames) -> list[Problem]:
+    """The named rules' findings alone (provenance's aside), through pandera: what a rule's tests ask."""
+    run = RuleRun(frames, {"sources": None})
+    rules = list(run.applicable(include_provenance=False))
     return [p for name in frames.raw for p in table_problems(frames, run, name, rules, only_rules=True)]
 
 
