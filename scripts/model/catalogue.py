@@ -96,6 +96,9 @@ RELEASE_PLACEHOLDER = _add(DESCRIPTOR, "release-placeholder", "a publishing sett
                            "marked unverified, or a reserved example address), so a final release would publish it",
                            "set the real value in datapackage.json and remove its name from cac:unverified once "
                            "verified (see the README's Publishing section); a release without --final still builds")
+DESCRIPTOR_SOURCES = _add(DESCRIPTOR, "descriptor-sources", "the descriptor's sources do not list the texts of the "
+                          "sources table, in its order", "give sources[i] the path (file_name), version ('sha256:' "
+                          "and the sha256) and title ('title (file_name)') of the i-th row of sources.csv")
 DESCRIPTOR_VERSION = _add(DESCRIPTOR, "descriptor-version", "the version is not a semantic version "
                           "MAJOR.MINOR.PATCH", "write three numbers joined by dots, e.g. 0.3.0 "
                           "(python -m scripts bump sets it)")

@@ -33,11 +33,12 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 from scripts.model import catalogue
 from scripts.model.backends.polars import engine_for
+from scripts.model.names import SOURCES
 from scripts.model.package import Package, check_patterns, load_package
 from scripts.report import Problem, merge
 
 from . import facts, provenance, records, rules  # noqa: F401  (register the named rules)
-from .descriptor import descriptor_problems
+from .descriptor import descriptor_problems, sources_problems
 from .frames import Frames, read_package
 from .lock import lock_file_problems, lock_location  # registers the lock's rules too
 from .metadata import metadata_problems, start
@@ -75,6 +76,13 @@ def run_validation(root: Path | str, sources: Path | None = None, lock: bool = F
     return found
 
 
+def _sources_agree(package: Package, frames: Frames) -> list[Problem]:
+    """The descriptor's sources against the sources table, when it was read."""
+    if SOURCES not in frames.raw:
+        return []
+    return sources_problems(package.descriptor, frames.text(SOURCES, "file_name", "sha256", "title").to_dicts())
+
+
 def _checked(package: Package, sources: Path | None, lock: bool) -> tuple[list[Problem], Frames]:
     """Every check after the metadata's, in order: patterns, reading, descriptor values, rules."""
     from .checks import table_problems
@@ -82,7 +90,7 @@ def _checked(package: Package, sources: Path | None, lock: bool) -> tuple[list[P
 
     check_patterns(package)
     frames, found = read_package(package)
-    found = descriptor_problems(package.descriptor) + found
+    found = descriptor_problems(package.descriptor) + _sources_agree(package, frames) + found
     lock_path = lock_location(package, sources, lock)
     run = RuleRun(frames, {"sources": Path(sources) if sources is not None else None, "lock": lock_path})
     with engine_for(max((frame.height for frame in frames.raw.values()), default=0)):

@@ -96,6 +96,37 @@ def _texts(items: Any, path: str) -> Iterator[Problem]:
             yield _problem(f"{path}[{index}]", value, catalogue.DESCRIPTOR_TEXT, problem)
 
 
+def sources_problems(descriptor: dict[str, Any], rows: list[dict[str, str | None]]) -> list[Problem]:
+    """The descriptor's ``sources`` against the sources table's ``rows`` (file_name, sha256, title;
+    first row first): entry i names row i's text, its digest and its title.
+
+    Why: the descriptor's list is what portals and the release's SQLite ``_files`` read as the
+    texts' digests, and nothing writes it from the table; a source retitled, re-hashed or added
+    in sources.csv alone would ship a release that contradicts its own data."""
+    entries = descriptor.get("sources")
+    entries = entries if isinstance(entries, list) else []
+    found = []
+    for index in range(max(len(entries), len(rows))):
+        entry = entries[index] if index < len(entries) else None
+        if index >= len(rows):
+            found.append(_agreement(f"sources[{index}]", entry, "lists a text no row of sources.csv has"))
+            continue
+        row = rows[index]
+        expected = {"path": row["file_name"], "version": f"sha256:{row['sha256']}",
+                    "title": f"{row['title']} ({row['file_name']})"}
+        if not isinstance(entry, dict):
+            found.append(_agreement(f"sources[{index}]", entry, f"is missing: sources.csv row {index + 2} names "
+                                    f"{row['file_name']!r}"))
+            continue
+        found.extend(_agreement(f"sources[{index}].{key}", entry.get(key), f"is not {want!r}, as sources.csv row "
+                                f"{index + 2} says") for key, want in expected.items() if entry.get(key) != want)
+    return found
+
+
+def _agreement(path: str, value: Any, why: str) -> Problem:
+    return _problem(path, value, catalogue.DESCRIPTOR_SOURCES, why)
+
+
 def _problem(path: str, value: Any, rule: str, why: str) -> Problem:
     shown = value if isinstance(value, str | int | float | bool) or value is None else repr(value)[:200]
     return Problem(DESCRIPTOR, None, path, shown, rule, f"the value {why}", catalogue.hint(rule))

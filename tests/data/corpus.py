@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from scripts.model.meta import json_text
 from scripts.model.package import Package, csv_text, load_package, read_rows
 from scripts.validate import validate_package
 
@@ -17,7 +19,9 @@ Expected = set[tuple[str, str, int | None, str | None]]
 @dataclass
 class Copy:
     """A writable package copy with helpers that edit it the way a contributor would: its tables
-    only (a variant that breaks the descriptor or a schema writes the file itself, without these)."""
+    only (a variant that breaks the descriptor or a schema writes the file itself, without these),
+    but for the descriptor's ``sources``, which a contributor editing sources.csv keeps in step
+    (``descriptor-sources``; a variant about that disagreement writes sources.csv itself)."""
 
     root: Path
     _package: Package | None = field(default=None, repr=False)
@@ -40,6 +44,16 @@ class Copy:
 
     def write(self, table: str, rows: list[dict[str, str]]) -> None:
         self.path(table).write_text(csv_text(self.package.table(table), rows), encoding="utf-8")
+        if table == "sources":
+            self._describe_sources()
+
+    def _describe_sources(self) -> None:
+        """The descriptor's sources rewritten from sources.csv, as the rule wants them."""
+        path = self.root / "datapackage.json"
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        descriptor["sources"] = [{"title": f"{r['title']} ({r['file_name']})", "path": r["file_name"],
+                                  "version": f"sha256:{r['sha256']}"} for r in self.rows("sources")]
+        path.write_text(json_text(descriptor), encoding="utf-8")
 
     def row_of(self, table: str, key: str) -> int:
         """Spreadsheet row of the record whose key (as citations write it) is ``key``."""

@@ -82,3 +82,15 @@ def test_with_the_texts_the_lock_is_optional_and_judged_against_them(package_cop
         Problem(PROVENANCE_LOCK, line, "citation_id", orphan, "provenance-lock-stale",
                 f"{PROVENANCE_LOCK} line {line} records citation {orphan}, which the package no longer has",
                 "rewrite the lock: python -m scripts validate --sources DIR --update-lock")]
+
+
+def test_a_source_rehashed_in_the_table_alone_is_refused_in_the_descriptor(package_copy: Path) -> None:
+    """sources.csv says a text changed; the descriptor, which the release's SQLite and the portals
+    read for the texts' digests, still says the old sha256: one finding at the descriptor's entry."""
+    table = package_copy / "tables" / "sources.csv"
+    old = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))["sources"][1]["version"]
+    digest = old.removeprefix("sha256:")
+    table.write_text(table.read_text(encoding="utf-8").replace(digest, "f" * 64), encoding="utf-8")
+    assert [(p.file, p.field, p.value, p.rule, p.message) for p in validate_package(package_copy)] == [
+        ("datapackage.json", "sources[1].version", old, "descriptor-sources",
+         f"the value is not 'sha256:{'f' * 64}', as sources.csv row 3 says")]

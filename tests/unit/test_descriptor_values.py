@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from scripts.model import catalogue
-from scripts.validate.descriptor import descriptor_problems
+from scripts.validate.descriptor import descriptor_problems, sources_problems
 
 URL, TEXT, NAME, VERSION = "descriptor-url", "descriptor-text", "descriptor-name", "descriptor-version"
 NEWLINE = "the value holds the character U+000A (line break) at position 2"
@@ -135,3 +135,44 @@ def test_a_value_of_another_json_type_is_named_and_shown_as_json_allows() -> Non
     [(path, shown, rule, message)] = found({"title": big})
     assert (path, shown, rule, message) == ("title", repr(big)[:200], TEXT, "the value is an object, not text")
     assert len(shown) == 200
+
+
+ROWS = [{"file_name": "a.txt", "sha256": "aa", "title": "First"},
+        {"file_name": "b.txt", "sha256": "bb", "title": "Second"}]
+ENTRIES = [{"path": "a.txt", "version": "sha256:aa", "title": "First (a.txt)"},
+           {"path": "b.txt", "version": "sha256:bb", "title": "Second (b.txt)"}]
+AGREE = "descriptor-sources"
+
+
+def agreement(descriptor: dict[str, Any], rows: list[dict[str, Any]] = ROWS) -> list[tuple[Any, ...]]:
+    problems = sources_problems(descriptor, rows)
+    for p in problems:
+        assert (p.file, p.row, p.rule, p.hint) == ("datapackage.json", None, AGREE, catalogue.hint(AGREE))
+    return [(p.field, p.value, p.message) for p in problems]
+
+
+def test_the_descriptors_sources_agree_with_the_table_entry_by_entry() -> None:
+    assert agreement({"sources": ENTRIES}) == []
+    assert agreement({"sources": [ENTRIES[0], {**ENTRIES[1], "version": "sha256:b", "title": "Second"}]}) == [
+        ("sources[1].version", "sha256:b", "the value is not 'sha256:bb', as sources.csv row 3 says"),
+        ("sources[1].title", "Second", "the value is not 'Second (b.txt)', as sources.csv row 3 says")]
+    assert agreement({"sources": [ENTRIES[1], ENTRIES[0]]}) == [  # the table's order
+        ("sources[0].path", "b.txt", "the value is not 'a.txt', as sources.csv row 2 says"),
+        ("sources[0].version", "sha256:bb", "the value is not 'sha256:aa', as sources.csv row 2 says"),
+        ("sources[0].title", "Second (b.txt)", "the value is not 'First (a.txt)', as sources.csv row 2 says"),
+        ("sources[1].path", "a.txt", "the value is not 'b.txt', as sources.csv row 3 says"),
+        ("sources[1].version", "sha256:aa", "the value is not 'sha256:bb', as sources.csv row 3 says"),
+        ("sources[1].title", "First (a.txt)", "the value is not 'Second (b.txt)', as sources.csv row 3 says")]
+
+
+def test_a_source_missing_from_either_side_is_named() -> None:
+    assert agreement({"sources": ENTRIES[:1]}) == [
+        ("sources[1]", None, "the value is missing: sources.csv row 3 names 'b.txt'")]
+    assert agreement({"sources": ENTRIES}, ROWS[:1]) == [
+        ("sources[1]", "{'path': 'b.txt', 'version': 'sha256:bb', 'title': 'Second (b.txt)'}",
+         "the value lists a text no row of sources.csv has")]
+    assert agreement({"sources": "a.txt"}) == [  # not a list: frictionless names the type; here, every row
+        ("sources[0]", None, "the value is missing: sources.csv row 2 names 'a.txt'"),
+        ("sources[1]", None, "the value is missing: sources.csv row 3 names 'b.txt'")]
+    assert agreement({"sources": ["a.txt", ENTRIES[1]]}) == [
+        ("sources[0]", "a.txt", "the value is missing: sources.csv row 2 names 'a.txt'")]
