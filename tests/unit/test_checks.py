@@ -9,12 +9,18 @@ from pathlib import Path
 
 from scripts.report import Problem
 from scripts.validate import validate_package
+from scripts.validate.frames import CODED_MIN_ROWS
 
 
-def _package(root: Path, fields: list[str], key: list[str], rows: str) -> Path:
-    """One table ``t`` of text fields, its key's fields required and of at least two characters."""
-    schema = {"fields": [{"name": name, "type": "string", **({"constraints": {"required": True, "minLength": 2}}
-                                                                if name in key else {})} for name in fields],
+def _package(root: Path, fields: list[str], key: list[str], rows: str, unique: tuple[str, ...] = ()) -> Path:
+    """One table ``t`` of text fields, its key's fields required and of at least two characters,
+    the ``unique`` ones unique."""
+    def constraints(name: str) -> dict:
+        found = {"required": True, "minLength": 2} if name in key else {}
+        return {"constraints": {**found, "unique": True}} if name in unique else \
+            ({"constraints": found} if found else {})
+
+    schema = {"fields": [{"name": name, "type": "string", **constraints(name)} for name in fields],
               "primaryKey": key}
     (root / "t.json").write_text(json.dumps(schema), encoding="utf-8")
     (root / "t.csv").write_text(rows, encoding="utf-8", newline="")
@@ -44,3 +50,24 @@ def test_a_key_column_the_header_lacks_is_one_missing_column(tmp_path: Path) -> 
     assert validate_package(root, None) == [
         Problem("t.csv", None, "a", None, "missing-label", "the header has no column 'a' (column 2)",
                 "add the column to the header, named as in the schema")]
+
+
+def test_a_repeated_key_in_a_big_table_kept_as_categoricals_is_reported(tmp_path: Path) -> None:
+    """A table past CODED_MIN_ROWS with a repeated column is checked a distinct value at a time for
+    its cell checks; a check between rows (the primary key) still reads every row."""
+    keys = [f"k{n:05d}" for n in range(CODED_MIN_ROWS)]
+    keys.insert(5000, keys[4999])  # the 5,001st key again, on the row after it
+    root = _package(tmp_path, ["a", "b"], ["a"], "a,b\n" + "".join(f"{k},x\n" for k in keys))
+    assert validate_package(root, None) == [
+        Problem("t.csv", 5002, "a", "k04999", "primary-key", "the primary key (a) 'k04999' occurs more than once",
+                "each record needs its own primary key: change or remove the duplicate")]
+
+
+def test_a_repeated_value_of_a_unique_column_kept_as_a_categorical_is_reported_at_every_repeat(tmp_path: Path) -> None:
+    """The column is coded (two distinct values over the table), and uniqueness is a check between
+    rows: read a distinct value at a time it would find no repeat at all. Each value's first row
+    is its own; every later one is reported."""
+    rows = "".join(f"k{n:05d},{'pq'[n % 2]}\n" for n in range(CODED_MIN_ROWS))
+    found = validate_package(_package(tmp_path, ["a", "u"], ["a"], "a,u\n" + rows, unique=("u",)), None)
+    assert {(p.rule, p.field) for p in found} == {("unique-error", "u")}
+    assert [p.row for p in found] == list(range(4, CODED_MIN_ROWS + 2))
