@@ -87,10 +87,10 @@ class ByteScan:
         if self.bad is None and (bad_at := first_invalid_utf8(piece)) is not None:
             start, end, reason = bad_at
             self.bad = (self.lines + piece.count(b"\n", 0, start) + 1, piece[start:end], reason)
-        crlf = piece.find(b"\r\n")
-        if crlf >= 0:
-            self.crlf_line = self.crlf_line or self.lines + piece.count(b"\n", 0, crlf) + 1
-            self.crlf_count += piece.count(b"\r\n")
+        count, first = row_crlfs(piece)
+        if count:
+            self.crlf_line = self.crlf_line or self.lines + piece.count(b"\n", 0, first) + 1
+            self.crlf_count += count
         self.lines += piece.count(b"\n")
 
     def problems(self, file: str) -> list[Problem]:
@@ -106,6 +106,23 @@ class ByteScan:
             found.append(problem(file, line, None, None, "crlf-line-ending",
                                  f"{count} {verb} with CRLF, first on line {line}"))
         return found
+
+
+def row_crlfs(piece: bytes) -> tuple[int, int]:
+    """How many CRLFs of ``piece`` end a row, and where the first does (-1: none). A CRLF inside a
+    quoted cell is the cell's text (a multi-line field may hold one), not the file's line ending;
+    a piece starts outside quotes, so a CRLF ends a row after an even number of quotes."""
+    if b'"' not in piece:
+        return piece.count(b"\r\n"), piece.find(b"\r\n")
+    count, first, quotes, counted = 0, -1, 0, 0
+    at = piece.find(b"\r\n")
+    while at >= 0:
+        quotes += piece.count(b'"', counted, at)
+        counted = at
+        if quotes % 2 == 0:
+            count, first = count + 1, first if first >= 0 else at
+        at = piece.find(b"\r\n", at + 2)
+    return count, first
 
 
 def first_invalid_utf8(content: bytes, chunk: int = 1 << 20) -> tuple[int, int, str] | None:

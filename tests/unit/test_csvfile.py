@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scripts.model.package import Package
-from scripts.validate import csvfile
+from scripts.validate import csvfile, validate_package
 from scripts.validate.csvfile import read_table, row_pieces
 
 HEADER = b"state_id,name,is_central_asian\n"
@@ -104,9 +107,11 @@ EXACT = [  # (body after the BOM and header, rows read, every problem as (rule, 
     (b",\n,a\n", 2, [BOM, ("blank-row", 2, None, None, "the row is empty"),
                       ("missing-cell", 3, "is_central_asian", None, "the row has 2 cells; the header has 3")]),
     (b",,,a\nB,b,true\n", 2, [BOM, ("extra-cell", 2, "column 4", "a", "the row has 4 cells; the header has 3")]),
-    (b'A,a,true,"x\r\ny"\n', 1, [BOM, ("crlf-line-ending", 2, None, None, "1 line ends with CRLF, first on line 2"),
-                                  ("extra-cell", 2, "column 4", "x\r\ny",  # the cell shown as written
-                                   "the row has 4 cells; the header has 3")]),
+    (b'A,a,true,"x\r\ny"\n', 1, [BOM, ("extra-cell", 2, "column 4", "x\r\ny",  # the cell shown as written
+                                       "the row has 4 cells; the header has 3")]),
+    # a CRLF inside a quoted cell is its text (a multi-line field may hold one), not a line ending
+    (b'A,"a\r\nb",true\r\nB,"say ""x""\r\n",true\n', 2,
+     [BOM, ("crlf-line-ending", 3, None, None, "1 line ends with CRLF, first on line 3")]),
 ]
 
 
@@ -214,3 +219,15 @@ def test_only_a_file_with_ragged_rows_is_parsed_again_by_the_csv_module(
     monkeypatch.setattr(csvfile.PieceReader, "_locate", counted)
     read_table("tables/states.csv", package.table("states"), HEADER + body, [])
     assert len(calls) == located
+
+
+def test_a_multi_line_cell_written_with_crlf_in_a_file_of_lf_lines_is_valid(tmp_path: Path) -> None:
+    """The clean-text policy lets a multi-line field hold CRLF; the file's line endings are its rows'
+    (0.2.0 called the cell's CRLF a line ending, so a fork's import of such a cell was refused)."""
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "note", "type": "string", "multiline": True}],
+              "primaryKey": ["a"]}
+    (tmp_path / "t.json").write_text(json.dumps(schema), encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text(json.dumps(
+        {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": "t.json"}]}), encoding="utf-8")
+    (tmp_path / "t.csv").write_bytes(b'a,note\n1,"first line\r\nsecond line"\n2,one line\n')
+    assert validate_package(tmp_path, None) == []
