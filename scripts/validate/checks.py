@@ -115,7 +115,7 @@ def table_problems(frames: Frames, run: RuleRun, name: str, rules: list[tuple[Ru
 
 def rule_problems(frames: Frames) -> list[Problem]:
     """The named rules' findings alone (provenance's aside), through pandera: what a rule's tests ask."""
-    run = RuleRun(frames, {"sources": None})
+    run = RuleRun(frames)  # no lock and no texts: the rules that read either are not wanted
     rules = list(run.applicable(include_provenance=False))
     return [p for name in frames.raw for p in table_problems(frames, run, name, rules, only_rules=True)]
 
