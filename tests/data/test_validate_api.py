@@ -3,7 +3,9 @@ packages it cannot read a table of, which it reports rather than raising."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -94,3 +96,35 @@ def test_a_source_rehashed_in_the_table_alone_is_refused_in_the_descriptor(packa
     assert [(p.file, p.field, p.value, p.rule, p.message) for p in validate_package(package_copy)] == [
         ("datapackage.json", "sources[1].version", old, "descriptor-sources",
          f"the value is not 'sha256:{'f' * 64}', as sources.csv row 3 says")]
+
+
+REGULAR_HINT = "replace it with a regular file (a FIFO, socket, device or folder is never read)"
+
+
+@pytest.mark.parametrize(("make", "kind"), [(Path.mkdir, "a directory"), (os.mkfifo, "a FIFO (named pipe)")])
+def test_a_table_file_that_is_not_a_regular_file_is_named_and_not_read(package_copy: Path, make, kind: str) -> None:
+    """A folder or a FIFO where a table's CSV should be (a FIFO would block a reader forever)."""
+    table = package_copy / "tables" / "meeting_topics.csv"
+    table.unlink()
+    make(table)
+    assert validate_package(package_copy) == [
+        Problem("tables/meeting_topics.csv", None, None, None, "not-a-regular-file",
+                f"tables/meeting_topics.csv is {kind}, not a regular file; it was not read", REGULAR_HINT)]
+
+
+def test_a_table_file_that_cannot_be_read_is_named_with_why(package_copy: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads any file, so the refusal is made here (as a file of another user's would be)."""
+    import scripts.validate.frames as frames
+
+    real = frames.read_blocks
+
+    def refuse(path, size):
+        if Path(path).name == "meeting_topics.csv":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, size)
+
+    monkeypatch.setattr(frames, "read_blocks", refuse)
+    assert [(p.file, p.row, p.rule, p.message) for p in validate_package(package_copy)] == [
+        ("tables/meeting_topics.csv", None, "unreadable-file",
+         "tables/meeting_topics.csv cannot be read: Permission denied")]
