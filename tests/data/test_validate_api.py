@@ -128,3 +128,12 @@ def test_a_table_file_that_cannot_be_read_is_named_with_why(package_copy: Path,
     assert [(p.file, p.row, p.rule, p.message) for p in validate_package(package_copy)] == [
         ("tables/meeting_topics.csv", None, "unreadable-file",
          "tables/meeting_topics.csv cannot be read: Permission denied")]
+
+
+def test_an_empty_table_file_is_one_blank_header(package_copy: Path) -> None:
+    """Nothing of an empty file is checked further: the citations of its records are not called dangling."""
+    (package_copy / "tables" / "meeting_topics.csv").write_bytes(b"")
+    assert validate_package(package_copy) == [
+        Problem("tables/meeting_topics.csv", None, None, None, "blank-header",
+                "the file is empty: it has no header row",
+                "the file needs its header row: the field names, in the schema's order")]
