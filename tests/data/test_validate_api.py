@@ -16,6 +16,7 @@ from scripts.model.names import PROVENANCE_LOCK
 from scripts.report import Problem
 from scripts.validate import validate_package
 from tests.conftest import ROOT
+from tests.data.corpus import edit_field
 
 
 def test_the_second_process_is_asked_for_only_when_the_caller_says_parallel(
@@ -47,6 +48,8 @@ def test_a_package_with_no_table_file_names_each_and_nothing_else(package_copy: 
 
 
 def test_a_resource_leaving_the_package_is_reported_not_raised(package_copy: Path) -> None:
+    """The first resource is refused; every later table is still read and checked."""
+    row = edit_field(package_copy, "meetings", "ca-consultative-6", "ordinal", "six")
     descriptor_path = package_copy / "datapackage.json"
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     name = descriptor["resources"][0]["name"]
@@ -56,7 +59,9 @@ def test_a_resource_leaving_the_package_is_reported_not_raised(package_copy: Pat
     assert validate_package(package_copy) == [
         Problem("datapackage.json", None, None, name, "unsafe-path",
                 f"resource {name!r}: its path '../outside.csv' climbs out with '..'; keep files inside the package "
-                "folder; the file was not read", "give the resource a path relative to the package folder, inside it")]
+                "folder; the file was not read", "give the resource a path relative to the package folder, inside it"),
+        Problem("tables/meetings.csv", row, "ordinal", "six", "type-error", "ordinal: 'six' is not a whole number",
+                "write a whole number such as 7")]
 
 
 def test_a_table_file_that_is_a_symbolic_link_loop_is_reported_not_a_crash(package_copy: Path) -> None:
