@@ -119,7 +119,7 @@ def test_a_problem_at_a_cell_names_the_cell_once() -> None:
 
     assert at_cell("meetings", "J8", 8, "venue", "x", "type-error", "is not a date", "h") == Problem(
         "meetings", 8, "venue", "x", "type-error", "meetings!J8: is not a date", "h")
-    assert at_cell("meetings", "J8", 8, "venue", "x", "type-error", "meetings!J8: is not a date").message == \
+    assert at_cell("meetings", "J8", 8, "venue", "x", "type-error", "meetings!J8: is not a date", "h").message == \
         "meetings!J8: is not a date"
-    far = at_cell("meetings", "J8", 8, "venue", "x", "r", "meetings!J80: far")  # another cell's name: not this one
+    far = at_cell("meetings", "J8", 8, "venue", "x", "r", "meetings!J80: far", "h")  # another cell's name: not this one
     assert far.message == "meetings!J8: meetings!J80: far"

@@ -58,7 +58,7 @@ def _reduced_date(fld: Field, value: dt.date | dt.datetime, old: str | None) -> 
 
 
 def at_cell(sheet: str, ref: str, row: int | None, fld: str | None, value: object, rule: str, message: str,
-            hint: str = "") -> Problem:
+            hint: str) -> Problem:
     """A problem at a sheet cell: filed under the sheet, the cell named at the start of the message."""
     where = f"{sheet}!{ref}"
     named = message.startswith(f"{where}: ")
