@@ -71,3 +71,38 @@ def test_a_repeated_value_of_a_unique_column_kept_as_a_categorical_is_reported_a
     found = validate_package(_package(tmp_path, ["a", "u"], ["a"], "a,u\n" + rows, unique=("u",)), None)
     assert {(p.rule, p.field) for p in found} == {("unique-error", "u")}
     assert [p.row for p in found] == list(range(4, CODED_MIN_ROWS + 2))
+
+
+def _two_tables(root: Path, child_rows: str, parent_rows: str) -> Path:
+    """``parent`` keyed by (code, year); ``child`` keyed by id, pointing at a parent through (code, year)."""
+    parent = {"fields": [{"name": "code", "type": "string"}, {"name": "year", "type": "string"}],
+              "primaryKey": ["code", "year"]}
+    reference = {"resource": "parent", "fields": ["code", "year"]}
+    child = {"fields": [{"name": n, "type": "string"} for n in ("id", "code", "year")], "primaryKey": ["id"],
+             "foreignKeys": [{"fields": ["code", "year"], "reference": reference}]}
+    for name, schema, rows in (("parent", parent, parent_rows), ("child", child, child_rows)):
+        (root / f"{name}.json").write_text(json.dumps(schema), encoding="utf-8")
+        (root / f"{name}.csv").write_text(rows, encoding="utf-8", newline="")
+    resources = [{"name": n, "path": f"{n}.csv", "schema": f"{n}.json"} for n in ("parent", "child")]
+    (root / "datapackage.json").write_text(json.dumps({"name": "p", "resources": resources}), encoding="utf-8")
+    return root
+
+
+def test_a_key_of_several_fields_is_named_with_all_of_them(tmp_path: Path) -> None:
+    """A composite primary key given twice, and a composite foreign key that matches no parent: each
+    message names every field of the key, and the value is the key's parts joined by '/'."""
+    root = _two_tables(tmp_path, "id,code,year\nc1,x,2024\nc2,x,2025\n", "code,year\nx,2023\nx,2024\nx,2024\n")
+    assert validate_package(root, None) == [
+        Problem("parent.csv", 4, "code", "x/2024", "primary-key",
+                "the primary key (code, year) 'x/2024' occurs more than once",
+                "each record needs its own primary key: change or remove the duplicate"),
+        Problem("child.csv", 3, "code", "x/2025", "foreign-key", "code, year 'x/2025' is not a code, year of parent",
+                "use a code that exists in parent, or add that record first")]
+
+
+def test_a_named_rule_describes_the_cell_it_found(tmp_path: Path) -> None:
+    """clean_text and no_formula_text word their message from the failing cell's own value."""
+    root = _package(tmp_path, ["a", "note"], ["a"], "a,note\nk1,Pal\u200bace\nk2,=SUM(1)\n")
+    assert [(p.row, p.rule, p.message) for p in validate_package(root, None)] == [
+        (2, "clean_text", "note holds the character U+200B (zero-width space) at position 4"),
+        (3, "no_formula_text", "note starts with '=', which a spreadsheet opening the CSV runs as a formula")]
