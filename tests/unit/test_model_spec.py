@@ -260,3 +260,15 @@ def test_an_enum_is_read_as_the_fields_type(kind: str, enum: list, values: list,
     frame = pl.DataFrame({"v": values}, schema={"v": exprs.dtype(fld)})
     found = frame.select(expr.alias(rule) for rule, expr in exprs.failures(fld, pl.col("v")))
     assert found["enum"].to_list() == outside
+
+
+def test_a_reduced_date_pattern_is_known_by_what_it_accepts_not_by_its_spelling() -> None:
+    """Another spelling of the same pattern makes a reduced date; one that accepts more, or a year
+    alone, does not; a pattern nested past what re can compile is named so."""
+    from scripts.model.dates import is_reduced_date_pattern
+
+    assert is_reduced_date_pattern(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+    assert not is_reduced_date_pattern(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")  # month 13 too
+    assert not is_reduced_date_pattern(r"^\d{4}$")
+    with pytest.raises(re.error, match=r"^the pattern is too deeply nested$"):
+        is_reduced_date_pattern("(" * 5000 + ")" * 5000)
