@@ -74,3 +74,13 @@ def test_source_texts_changed_missing_or_not_files(pkg: Copy, sources_copy: Path
                 f"{changed} has sha256 c25734ff16f74ba13239cdd82c0fb99ca169764f000a31308d78ae663a2c770b, "
                 "not the recorded one",
                 "the text changed: re-check its citations, then record the new sha256")]
+
+
+def test_a_table_that_could_not_be_read_does_not_hide_the_next_tables_values(pkg: Copy, sources_copy: Path) -> None:
+    """The first table cited verbatim (source_organizations) has no file; a later table's value
+    that its verbatim citation no longer holds is still found."""
+    pkg.path("source_organizations").unlink()
+    pkg.edit("meetings", "ca-consultative-7", venue="Palace of Independence")  # cited verbatim by C0114
+    assert [(p.file, p.row, p.rule) for p in validate_package(pkg.root, sources_copy)] == [
+        ("tables/source_organizations.csv", None, "missing-file"),
+        (CITATIONS, pkg.row_of("citations", "C0114"), "citation-value-missing")]

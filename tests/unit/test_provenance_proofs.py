@@ -225,3 +225,19 @@ def test_without_a_citations_table_nothing_is_proved_or_read(pkg: Path, tmp_path
     assert [p.rule for p in problems] == ["missing-file"] and "citations" not in frames.raw
     assert provenance_problems(frames, tmp_path / "sources") == []
     assert source_texts(frames, tmp_path / "sources") == {}
+
+
+def test_a_verbatim_whole_number_is_compared_by_value_too(pkg: Path, tmp_path: Path) -> None:
+    """An integer field (a meeting's ordinal) is a number as a figure is: '11 points' does not
+    prove the ordinal 1, which the text '11' contains."""
+    meetings = load_package(pkg).table("meetings")
+    rows = read_rows(meetings)
+    next(r for r in rows if r["meeting_id"] == "ca-consultative-7")["ordinal"] = "1"
+    meetings.path.write_text(csv_text(meetings, rows), encoding="utf-8")
+    citations = load_package(pkg).table("citations")
+    citations.path.write_text(csv_text(citations, [
+        {"citation_id": "C0001", "table_name": "meetings", "record_id": "ca-consultative-7", "field_name": "ordinal",
+         "source_id": SOURCE, "line_start": "3", "line_end": "3", "support": "verbatim", "evidence": "11 points"}]),
+        encoding="utf-8")
+    assert proved(pkg, tmp_path / "sources") == [
+        ("citation-value-missing", 2, "field_name", "meetings.ordinal = '1' does not occur in the cited lines")]
