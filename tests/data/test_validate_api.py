@@ -142,3 +142,15 @@ def test_an_empty_table_file_is_one_blank_header(package_copy: Path) -> None:
         Problem("tables/meeting_topics.csv", None, None, None, "blank-header",
                 "the file is empty: it has no header row",
                 "the file needs its header row: the field names, in the schema's order")]
+
+
+def test_lock_mode_without_a_lock_names_the_file_and_both_ways_out(package_copy: Path) -> None:
+    """Without the texts, provenance is checked against the lock, so its absence stops validation."""
+    from scripts.model.package import PackageError
+
+    (package_copy / PROVENANCE_LOCK).unlink(missing_ok=True)
+    with pytest.raises(PackageError) as refused:
+        validate_package(package_copy, None, lock=True)
+    assert str(refused.value) == (f"{package_copy.resolve() / PROVENANCE_LOCK}: file not found; without the source "
+                                  "texts provenance is checked against it (pass --sources DIR, or --no-provenance "
+                                  "to skip provenance)")
