@@ -425,3 +425,13 @@ def test_the_command_line_asks_frictionless_in_a_second_process_and_the_library_
     assert import_workbook(pkg, edited, None).changed == ["meetings"]
     assert cli.main(["import", str(edited), str(second), "--no-provenance"]) == 0
     assert asked == [False, True]
+
+
+def test_a_workbook_exported_before_the_tables_changed_is_refused_under_its_own_name(pkg, tmp_path):
+    book = export(pkg, tmp_path / "book.xlsx")
+    meetings = pkg / "tables" / "meetings.csv"
+    meetings.write_text(meetings.read_text(encoding="utf-8").replace("Astana", "Nur-Sultan", 1), encoding="utf-8")
+    before = checksums(pkg)
+    result = import_workbook(pkg, book, None)
+    assert [(p.file, p.rule) for p in result.problems] == [(str(book), "tables-changed")]
+    assert checksums(pkg) == before

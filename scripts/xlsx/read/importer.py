@@ -100,8 +100,7 @@ def import_workbook(root: Path | str, workbook: Path | str, sources: Path | None
     return result
 
 
-def _apply(package: Package, reading: Reading, sources: Path | None, result: ImportResult,
-           parallel: bool = False) -> None:
+def _apply(package: Package, reading: Reading, sources: Path | None, result: ImportResult, parallel: bool) -> None:
     """Write the tables the workbook changed, if the staged package validates (under the lock)."""
     texts = {name: t.csv_text() for name, t in reading.tables.items()}
     current = {name: package.table(name).path.read_bytes() for name in texts}
@@ -148,7 +147,7 @@ def _stale(workbook: Path | str) -> Problem:
 
 
 def _switch(package: Package, changed: dict[str, str], tables: dict[str, SheetTable],
-            sources: Path | None, changes: Changes, parallel: bool = False) -> list[Problem]:
+            sources: Path | None, changes: Changes, parallel: bool) -> list[Problem]:
     """Stage the changed tables, validate the staged package, and switch to it when valid; its
     problems are placed at the workbook's cells, a quoted value at the cell that was edited."""
     from scripts.validate import validate_package
