@@ -8,6 +8,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -307,3 +309,17 @@ def test_with_the_sources_every_stale_citation_is_named_after_one_missing_from_t
     assert [(p.row, p.message[:60]) for p in validate_package(locked, sources, lock=True)] == [
         (109, "citation C0108 is proved by the sources but not recorded in "),
         (201, "provenance.lock is stale for citation C0200: table_name 'els")]
+
+
+def test_an_unchanged_lock_is_left_alone_in_a_c_locale_too(sources: Path, locked: Path) -> None:
+    """The lock is compared as UTF-8 whatever the locale: in a bare container (C locale, no UTF-8
+    mode) its en dashes and curly quotes would read as other characters, and every run would
+    rewrite an unchanged lock."""
+    code = ("import sys; from scripts.validate.lock import update_lock; "
+            "print(update_lock(sys.argv[1], sys.argv[2])[1])")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, str(locked), str(sources)], env=env, capture_output=True,
+                          text=True, check=False)
+    entries = len((ROOT / LOCK).read_bytes().splitlines()) - 1  # the first line names the format
+    expected = f"{LOCK} is up to date ({entries} citations proved)\n"
+    assert (done.returncode, done.stdout, done.stderr) == (0, expected, "")
