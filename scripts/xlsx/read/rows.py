@@ -266,7 +266,7 @@ def _columns(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> di
     header = _sort_header(table, sheet)
     missing = [n for n in table.field_names if n not in header.positions]
     if header.unknown:
-        reading.notes.append(f"{sheet.name}: {noun(len(header.unknown), 'column', 'columns')} "
+        reading.notes.append(f"{sheet.name}: {noun(len(header.unknown), 'column')} "
                              f"{', '.join(header.unknown)} {noun(len(header.unknown), 'is', 'are')} not "
                              f"{noun(len(header.unknown), 'a field', 'fields')} of {table.name} and "
                              f"{noun(len(header.unknown), 'was', 'were')} not imported")
@@ -278,7 +278,7 @@ def _columns(table: Table, sheet: SheetData | FastSheet, reading: Reading) -> di
         words = ", ".join(missing)
         instead = f"; the header has {', '.join(header.unknown)} instead" if header.unknown else ""
         reading.problems.append(Problem(sheet.name, 1, None, words, "missing-column",
-                                        f"{sheet.name}: the {noun(len(missing), 'column', 'columns')} {words} "
+                                        f"{sheet.name}: the {noun(len(missing), 'column')} {words} "
                                         f"{noun(len(missing), 'is', 'are')} missing{instead}", HEADER_HINT))
     return None if missing or header.doubled else header.positions
 
