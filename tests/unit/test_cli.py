@@ -80,10 +80,12 @@ def test_a_full_disk_is_one_line_exit_2(monkeypatch: pytest.MonkeyPatch, capsys:
 
 
 def test_validate_runs_pandera_starts_no_worker_and_imports_no_pandas() -> None:
-    """pandera is the check engine; pandas is not installed, so its import costs nothing."""
+    """pandera is the check engine; pandas is not installed, so its import costs nothing; and
+    frictionless answers in the second process, its answer read there (never imported here)."""
     code = ("import sys; from scripts.cli import main; rc = main(['validate', '--no-provenance']);"
             "import multiprocessing.process as mp; assert not mp.active_children();"
-            "assert 'pandera.polars' in sys.modules and 'pandas' not in sys.modules; sys.exit(rc)")
+            "assert 'pandera.polars' in sys.modules and 'pandas' not in sys.modules;"
+            "assert 'frictionless' not in sys.modules; sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
 
