@@ -112,6 +112,15 @@ EXACT = [  # (body after the BOM and header, rows read, every problem as (rule, 
     # a CRLF inside a quoted cell is its text (a multi-line field may hold one), not a line ending
     (b'A,"a\r\nb",true\r\nB,"say ""x""\r\n",true\n', 2,
      [BOM, ("crlf-line-ending", 3, None, None, "1 line ends with CRLF, first on line 3")]),
+    # a piece that starts with a line end (read in pieces of 20 bytes, the body is one): each byte
+    # finding is still on its own line
+    (b'\r\nA,"x",true\r\n', 2, [BOM, ("crlf-line-ending", 2, None, None, "2 lines end with CRLF, first on line 2"),
+                                    ("blank-row", 2, None, None, "the row is empty")]),
+    (b"\nA,\xff,true\n", 2, [BOM, ("encoding-error", 3, None, "ff",
+                                     "bytes b'\\xff' on line 3 are not UTF-8 (invalid start byte)"),
+                              ("blank-row", 2, None, None, "the row is empty")]),
+    (b"\nA,a,true\r\n", 2, [BOM, ("crlf-line-ending", 3, None, None, "1 line ends with CRLF, first on line 3"),
+                             ("blank-row", 2, None, None, "the row is empty")]),
 ]
 
 
