@@ -249,3 +249,17 @@ def test_a_multi_line_cell_written_with_crlf_in_a_file_of_lf_lines_is_valid(tmp_
         {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": "t.json"}]}), encoding="utf-8")
     (tmp_path / "t.csv").write_bytes(b'a,note\n1,"first line\r\nsecond line"\n2,one line\n')
     assert validate_package(tmp_path, None) == []
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (b"\nA,\xff,true\n", ("encoding-error", 3)), (b"\nA,a,true\r\n", ("crlf-line-ending", 3))])
+def test_a_piece_that_starts_with_a_blank_line_counts_it(package: Package, body: bytes, expected: tuple,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 17 bytes end one right after the header's line (3 + 31 bytes), so the next piece
+    starts with the blank line's LF: the byte findings after it are on line 3, not 2."""
+    monkeypatch.setattr(csvfile, "PIECE_BYTES", 1)
+    data = b"\xef\xbb\xbf" + HEADER + body
+    assert len(b"\xef\xbb\xbf" + HEADER) == 34
+    problems: list = []
+    read_table("tables/states.csv", package.table("states"), blocks(data, 17), problems)
+    assert expected in [(p.rule, p.row) for p in problems]
