@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scripts.model.names import SOURCE_FILE, SOURCE_SHA256, SOURCE_TITLE
 from scripts.model.shapes import CKAN_OWNER_ORG, DOWNLOAD_BASE
 from scripts.model.values import fill_version, link_or_empty
 
-__all__ = ["DOWNLOAD_BASE", "License", "PackageMeta", "Party", "citation_text", "html_safe_json_text", "json_text",
-           "meta_from_descriptor", "package_meta"]
+__all__ = ["DIGEST_PREFIX", "DOWNLOAD_BASE", "License", "PackageMeta", "Party", "citation_text", "descriptor_source",
+           "html_safe_json_text", "json_text", "meta_from_descriptor", "package_meta"]
 MEDIA_TYPES = {
     ".zip": "application/zip",
     ".csv": "text/csv",
@@ -149,6 +150,18 @@ def media_type(file_name: str) -> str:
 
 def format_name(file_name: str) -> str:
     return FORMATS.get(Path(file_name).suffix, Path(file_name).suffix.lstrip(".").upper())
+
+
+DIGEST_PREFIX = "sha256:"  # a source text's ``version`` in the descriptor is its digest, so prefixed
+
+
+def descriptor_source(row: dict[str, Any]) -> dict[str, str | None]:
+    """The descriptor's ``sources`` entry for one row of the sources table: the one statement of
+    that convention (validation checks the descriptor against it; the release reads digests back
+    with DIGEST_PREFIX). A part whose cell is empty is None: nothing can be said of it."""
+    file, digest, title = row.get(SOURCE_FILE), row.get(SOURCE_SHA256), row.get(SOURCE_TITLE)
+    return {"title": f"{title} ({file})" if title and file else None, "path": file or None,
+            "version": f"{DIGEST_PREFIX}{digest}" if digest else None}
 
 
 def json_text(data: Any) -> str:

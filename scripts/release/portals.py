@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from scripts.model.meta import PackageMeta, Party, format_name, media_type
+from scripts.model.meta import DIGEST_PREFIX, PackageMeta, Party, format_name, media_type
 from scripts.model.package import Package
 from scripts.model.publishing import CKAN_NAME
 from scripts.model.values import link_or_empty
@@ -86,7 +86,7 @@ def _party_ld(party: Any) -> dict[str, Any]:
 def _source_ld(source: dict[str, str]) -> dict[str, Any]:
     """A source as a CreativeWork; its outlet (publisher) and web address only where known."""
     entry: dict[str, Any] = {"@type": "CreativeWork", "name": source.get(SOURCE_TITLE, ""),
-                             "identifier": f"sha256:{source.get(SOURCE_DIGEST, '')}",
+                             "identifier": f"{DIGEST_PREFIX}{source.get(SOURCE_DIGEST, '')}",
                              "alternateName": source.get(SOURCE_FILE, ""),
                              "datePublished": source.get(SOURCE_PUBLISHED, "")}
     if source.get(SOURCE_OUTLET):

@@ -28,7 +28,7 @@ from scripts.model import names, views
 from scripts.model.backends import sqlite as backend
 from scripts.model.backends import words
 from scripts.model.derived import PARTS, derived_name, derived_text_rows, with_derived
-from scripts.model.meta import PackageMeta, citation_text
+from scripts.model.meta import DIGEST_PREFIX, PackageMeta, citation_text
 from scripts.model.package import Package, Table, sort_key
 from scripts.model.values import web_url
 from scripts.release.errors import ReleaseError
@@ -83,8 +83,8 @@ def file_rows(package: Package, digests: dict[str, str]) -> list[tuple[str, str,
     rows = [(path, _role(path, package), digest, "") for path, digest in digests.items()]
     for source in package.descriptor.get("sources", []):
         version = str(source.get("version", ""))
-        if source.get("path") and version.startswith("sha256:"):
-            rows.append((str(source["path"]), "source text", version.removeprefix("sha256:"),
+        if source.get("path") and version.startswith(DIGEST_PREFIX):
+            rows.append((str(source["path"]), "source text", version.removeprefix(DIGEST_PREFIX),
                          str(source.get("title", ""))))
     return rows
 

@@ -80,7 +80,7 @@ def _sources_agree(package: Package, frames: Frames) -> list[Problem]:
     """The descriptor's sources against the sources table, when it was read."""
     if SOURCES not in frames.raw:
         return []
-    return sources_problems(package.descriptor, frames.text(SOURCES, "file_name", "sha256", "title").to_dicts())
+    return sources_problems(package.descriptor, frames.text(SOURCES).to_dicts(), frames.file(SOURCES))
 
 
 def _checked(package: Package, sources: Path | None, lock: bool) -> tuple[list[Problem], Frames]:

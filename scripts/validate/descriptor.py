@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from scripts.model import catalogue, shapes, values
-from scripts.model.names import DESCRIPTOR
+from scripts.model.meta import descriptor_source
+from scripts.model.names import DESCRIPTOR, SOURCE_FILE
 from scripts.report import Problem
 
 Check = Callable[[Any], "str | None"]
@@ -96,30 +97,31 @@ def _texts(items: Any, path: str) -> Iterator[Problem]:
             yield _problem(f"{path}[{index}]", value, catalogue.DESCRIPTOR_TEXT, problem)
 
 
-def sources_problems(descriptor: dict[str, Any], rows: list[dict[str, str | None]]) -> list[Problem]:
-    """The descriptor's ``sources`` against the sources table's ``rows`` (file_name, sha256, title;
-    first row first): entry i names row i's text, its digest and its title.
+def sources_problems(descriptor: dict[str, Any], rows: list[dict[str, str | None]], table_file: str) -> list[Problem]:
+    """The descriptor's ``sources`` against the sources table's ``rows`` (read from ``table_file``,
+    first row first): entry i is :func:`scripts.model.meta.descriptor_source` of row i.
 
     Why: the descriptor's list is what portals and the release's SQLite ``_files`` read as the
     texts' digests, and nothing writes it from the table; a source retitled, re-hashed or added
-    in sources.csv alone would ship a release that contradicts its own data."""
+    in the table alone would ship a release that contradicts its own data. An empty cell is the
+    table's own finding (required), not compared here."""
     entries = descriptor.get("sources")
     entries = entries if isinstance(entries, list) else []
     found = []
     for index in range(max(len(entries), len(rows))):
         entry = entries[index] if index < len(entries) else None
         if index >= len(rows):
-            found.append(_agreement(f"sources[{index}]", entry, "lists a text no row of sources.csv has"))
+            found.append(_agreement(f"sources[{index}]", entry, f"lists a text no row of {table_file} has"))
             continue
-        row = rows[index]
-        expected = {"path": row["file_name"], "version": f"sha256:{row['sha256']}",
-                    "title": f"{row['title']} ({row['file_name']})"}
+        where = f"{table_file} row {index + 2}"
         if not isinstance(entry, dict):
-            found.append(_agreement(f"sources[{index}]", entry, f"is missing: sources.csv row {index + 2} names "
-                                    f"{row['file_name']!r}"))
+            found.append(_agreement(f"sources[{index}]", entry, f"is missing: {where} names "
+                                    f"{rows[index].get(SOURCE_FILE)!r}"))
             continue
-        found.extend(_agreement(f"sources[{index}].{key}", entry.get(key), f"is not {want!r}, as sources.csv row "
-                                f"{index + 2} says") for key, want in expected.items() if entry.get(key) != want)
+        expected = descriptor_source(rows[index])
+        found.extend(_agreement(f"sources[{index}].{key}", entry.get(key), f"is not {expected[key]!r}, as {where} says")
+                     for key in ("path", "version", "title")  # the text, its digest, then its words
+                     if expected[key] is not None and entry.get(key) != expected[key])
     return found
 
 

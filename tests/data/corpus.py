@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.model.meta import json_text
+from scripts.model.meta import descriptor_source, json_text
 from scripts.model.package import Package, csv_text, load_package, read_rows
 from scripts.validate import validate_package
 
@@ -51,8 +51,7 @@ class Copy:
         """The descriptor's sources rewritten from sources.csv, as the rule wants them."""
         path = self.root / "datapackage.json"
         descriptor = json.loads(path.read_text(encoding="utf-8"))
-        descriptor["sources"] = [{"title": f"{r['title']} ({r['file_name']})", "path": r["file_name"],
-                                  "version": f"sha256:{r['sha256']}"} for r in self.rows("sources")]
+        descriptor["sources"] = [descriptor_source(r) for r in self.rows("sources")]
         path.write_text(json_text(descriptor), encoding="utf-8")
 
     def row_of(self, table: str, key: str) -> int:

@@ -100,7 +100,7 @@ def test_a_source_rehashed_in_the_table_alone_is_refused_in_the_descriptor(packa
     table.write_text(table.read_text(encoding="utf-8").replace(digest, "f" * 64), encoding="utf-8")
     assert [(p.file, p.field, p.value, p.rule, p.message) for p in validate_package(package_copy)] == [
         ("datapackage.json", "sources[1].version", old, "descriptor-sources",
-         f"the value is not 'sha256:{'f' * 64}', as sources.csv row 3 says")]
+         f"the value is not 'sha256:{'f' * 64}', as tables/sources.csv row 3 says")]
 
 
 REGULAR_HINT = "replace it with a regular file (a FIFO, socket, device or folder is never read)"

@@ -145,7 +145,7 @@ AGREE = "descriptor-sources"
 
 
 def agreement(descriptor: dict[str, Any], rows: list[dict[str, Any]] = ROWS) -> list[tuple[Any, ...]]:
-    problems = sources_problems(descriptor, rows)
+    problems = sources_problems(descriptor, rows, "sources.csv")
     for p in problems:
         assert (p.file, p.row, p.rule, p.hint) == ("datapackage.json", None, AGREE, catalogue.hint(AGREE))
     return [(p.field, p.value, p.message) for p in problems]
@@ -163,6 +163,13 @@ def test_the_descriptors_sources_agree_with_the_table_entry_by_entry() -> None:
         ("sources[1].path", "a.txt", "the value is not 'b.txt', as sources.csv row 3 says"),
         ("sources[1].version", "sha256:aa", "the value is not 'sha256:bb', as sources.csv row 3 says"),
         ("sources[1].title", "First (a.txt)", "the value is not 'Second (b.txt)', as sources.csv row 3 says")]
+
+
+def test_an_empty_cell_of_the_table_is_its_own_finding_not_compared() -> None:
+    """An empty sha256 is the table's required finding; its title and path are still compared."""
+    rows = [ROWS[0], {**ROWS[1], "sha256": None}]
+    assert agreement({"sources": [ENTRIES[0], {**ENTRIES[1], "version": "sha256:", "path": "c.txt"}]}, rows) == [
+        ("sources[1].path", "c.txt", "the value is not 'b.txt', as sources.csv row 3 says")]
 
 
 def test_a_source_missing_from_either_side_is_named() -> None:
