@@ -18,6 +18,7 @@ from scripts.xlsx.read.prescan import (
     _greater_letters,
     _greater_number,
     _up_to_letters,
+    _up_to_number,
     scan_part,
 )
 
@@ -101,6 +102,9 @@ def test_a_part_in_another_encoding_is_not_plain(tmp_path):
     (b'<row r="1"><c r="IW1"><v>1</v></c></row>', b"", "s!IW1: the sheet reaches cell IW1"),
     (b'<row r="50002"><c r="A50002"><v>1</v></c></row>', b"", "s!A50002: the sheet reaches cell A50002"),
     (b'<row r="50002" spans="2:2"><c r="B50002"><v>1</v></c></row>', b"", "s!B50002: the sheet reaches cell B50002"),
+    (b'<row r="2"><c r="A50002" t="e"><v>#N/A</v></c></row>', b"", "s!A50002: the sheet reaches cell A50002"),
+    (b'<row r="2"><c r="A2" t="e"><v>#N/A</v></c><c r="IW2"><v>1</v></c></row>', b"",
+     "s!IW2: the sheet reaches cell IW2"),
     (b'<row r="2"><c r="A2"><f>1</f><v>1</v></c><c r="A1048576"><v>1</v></c></row>', b"",
      "s!A1048576: the sheet reaches cell A1048576"),
     (b'<row r="1048576" ht="20" customHeight="1"/>', b"", "s!A1048576: the sheet reaches row 1,048,576"),
@@ -130,8 +134,10 @@ def test_the_last_row_and_column_the_caps_allow_are_read(tmp_path):
 def test_greater_patterns_match_exactly_the_numbers_past_the_limit(limit):
     number, letters = re.compile(_greater_number(limit)), re.compile(_greater_letters(limit))
     up_to = re.compile(_up_to_letters(limit)) if limit <= 16_384 else None
+    up_to_number = re.compile(_up_to_number(limit))
     for value in {1, limit - 1, limit, limit + 1, limit + 9, 10 * limit, 16_384, 1_048_576} - {0}:
         assert (number.fullmatch(str(value)) is not None) == (value > limit), value
+        assert (up_to_number.fullmatch(str(value)) is not None) == (value <= limit), value
         if value <= 16_384:
             assert (letters.fullmatch(column_letter(value)) is not None) == (value > limit), value
             assert up_to is None or (up_to.fullmatch(column_letter(value)) is not None) == (value <= limit), value
