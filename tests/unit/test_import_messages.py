@@ -146,3 +146,18 @@ def test_validate_suggests_the_key_a_name_means(package_copy, capsys):
         "row 8, host_state_id = 'kazakhstan'  [pattern] host_state_id: 'kazakhstan' is not 3 capital letters; "
         "did you mean KAZ (Kazakhstan)?"]
     assert done.stdout.count("hint: use KAZ, the state_id of Kazakhstan in states") == 2
+
+
+def test_a_sheet_problem_that_names_no_cell_is_reported_as_the_reader_words_it(cli_import, pkg, exported, tmp_path):
+    """A sheet whose header row was cleared: the streaming reader's finding names the sheet, not
+    a cell, and reaches the user as it was worded (filing it at a cell would have made it
+    "topics!: topics: row 1 ...")."""
+    def clear_header(wb):
+        for cell in wb["topics"][1]:
+            cell.value = None
+
+    done = cli_import(pkg, edit(exported, tmp_path / "edited.xlsx", clear_header), "--no-provenance")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[6:8] == [
+        "  row 1  [missing-header] topics: row 1 (the header) is empty",
+        "      hint: restore the header row from a fresh export"]

@@ -76,15 +76,21 @@ def test_one_cell_edit_is_exactly_one_change(pkg, exported, pristine, tmp_path, 
     assert result.changes.lines() == [f"{cell} ({MONTH_MEETING}, venue): '' → 'Palace of Independence'"]
 
 
-def test_a_validation_problem_in_a_moved_column_is_placed_at_its_cell(pkg, exported, tmp_path):
+@pytest.mark.parametrize("far_note", [False, True], ids=["fast", "streaming"])
+def test_a_validation_problem_in_a_moved_column_is_placed_at_its_cell(pkg, exported, tmp_path, far_note):
     """Columns moved right by one: the problem found by validation is placed where the field now is
-    (it was placed by the field's CSV column, one cell to the left)."""
+    (it was placed by the field's CSV column, one cell to the left). Both readers: a note in
+    column BR (past what calamine is given) sends the sheet to the streaming reader."""
     def change(wb):
         ws = wb["meetings"]
         ws.cell(row_of(ws, MONTH_MEETING), column_of(ws, "host_state_id")).value = "XXX"
         ws.insert_cols(1)
+        if far_note:
+            ws["BR3"] = "a note"
 
     result = run(pkg, exported, tmp_path, change)
+    assert [n for n in result.notes if "BR" in n] == (
+        ["meetings: values right of the table's columns (column BR) are ignored"] if far_note else [])
     found = [p.message.split(":")[0] for p in result.problems if p.field == "host_state_id"]
     ws = openpyxl.load_workbook(exported)["meetings"]
     assert found and set(found) == {f"meetings!{get_column_letter(column_of(ws, 'host_state_id') + 1)}"
