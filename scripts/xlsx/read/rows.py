@@ -199,6 +199,8 @@ def _read_table(table: Table, sheet: SheetData | FastSheet, reading: Reading) ->
             return SheetTable(table)
         return SheetTable(table, *read_columns(table, sheet, positions, reading.problems), positions)
     refused = _file_reader_problems(sheet, reading)
+    if not sheet.header:  # the reader named the empty header (or what stopped it): every column missing says it again
+        return SheetTable(table)
     positions = _columns(table, sheet, reading)
     if positions is None:
         return SheetTable(table)
