@@ -165,3 +165,19 @@ def test_a_sheet_problem_that_names_no_cell_is_reported_as_the_reader_words_it(c
         "      hint: restore the header row from a fresh export",
         "",
         "invalid: 1 problem in 1 file"]
+
+
+@pytest.mark.parametrize("far_note", [False, True], ids=["fast", "streaming"])
+def test_a_date_cell_whose_table_file_is_gone_names_the_file(cli_import, pkg, exported, tmp_path, far_note):
+    """A calendar date typed into a month-precision field is compared with the table's old text;
+    when the table's file was deleted since the export there is none to read: the import names the
+    missing file (exit 2), with either reader, rather than failing on the comparison."""
+    def change(wb):
+        set_cell("meetings", MONTH_MEETING, "date_start", dt.datetime(2024, 8, 1))(wb)
+        if far_note:
+            wb["meetings"]["BR3"] = "a note"
+
+    (pkg / "tables" / "meetings.csv").unlink()
+    done = cli_import(pkg, edit(exported, tmp_path / "edited.xlsx", change), "--no-provenance")
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (
+        2, f"error: cannot use {pkg / 'tables' / 'meetings.csv'}: no such file or directory (check the path)")

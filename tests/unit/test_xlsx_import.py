@@ -441,3 +441,4 @@ def test_a_workbook_exported_before_the_tables_changed_is_refused_under_its_own_
     result = import_workbook(pkg, book, None)
     assert [(p.file, p.rule) for p in result.problems] == [(str(book), "tables-changed")]
     assert checksums(pkg) == before
+
