@@ -442,3 +442,19 @@ def test_a_workbook_exported_before_the_tables_changed_is_refused_under_its_own_
     assert [(p.file, p.rule) for p in result.problems] == [(str(book), "tables-changed")]
     assert checksums(pkg) == before
 
+
+
+
+def test_max_rows_asked_lets_a_longer_sheet_be_read(pkg, exported, tmp_path):
+    """``max_rows`` (the command line's --max-rows) raises the row cap the package gives (never
+    below 50,000 rows): a topic typed at row 60,002 is refused as past the cap without it, and read
+    and judged as a record with it (its name is missing)."""
+    def change(wb):
+        wb["topics"]["A60002"] = "far-topic"
+
+    book = edit(exported, tmp_path / "edited.xlsx", change)
+    refused = import_workbook(pkg, book, None)
+    assert [(p.rule, p.row) for p in refused.problems] == [("sheet-too-large", 60002)]
+    read = import_workbook(pkg, book, None, max_rows=100_000)
+    assert {(p.file, p.row) for p in read.problems} == {("topics", 60002)}
+    assert "sheet-too-large" not in {p.rule for p in read.problems}
