@@ -36,7 +36,10 @@ def unescape_ooxml_text(text: str) -> str:
 
 
 def column_letter(number: int) -> str:
-    """1 → A, 27 → AA."""
+    """1 → A, 27 → AA. A number below 1 names no column: ValueError (it looped for ever on a
+    negative one)."""
+    if number < 1:
+        raise ValueError(f"no column has the number {number}")
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)

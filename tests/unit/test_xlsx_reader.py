@@ -319,6 +319,13 @@ def test_split_ref_and_column_letter(ref: str, place: tuple[int, int] | None) ->
         assert f"{column_letter(place[0])}{place[1]}" == ref
 
 
+@pytest.mark.parametrize("number", [0, -1, -27])
+def test_a_number_below_one_names_no_column(number: int) -> None:
+    """It looped for ever on a negative number: a slip in a caller would hang the import."""
+    with pytest.raises(ValueError, match=f"no column has the number {number}"):
+        column_letter(number)
+
+
 def _damage(rng, data: bytes) -> bytes:
     """One random corruption of a part: a flipped byte, a cut, stray markup or shifted references."""
     import re
