@@ -160,7 +160,13 @@ def test_the_second_process_ignores_a_frictionless_module_in_the_current_folder(
         run_validation(package_copy, None, parallel=True)
 
 
-def test_metadata_problems_asks_in_process(package_copy: Path) -> None:
+def test_metadata_problems_asks_in_process(package_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even where frictionless is not loaded yet, the library call starts no second process."""
+    def spawn(items: object) -> None:
+        raise AssertionError("a second process was started")
+
+    monkeypatch.setattr(metadata, "_frictionless_loaded", lambda: False)
+    monkeypatch.setattr(metadata, "_spawn", spawn)
     path = _break_schema(package_copy)
     with pytest.raises(PackageError, match=f"^{path}: "):
         metadata.metadata_problems(load_package(package_copy, confine=False))

@@ -458,3 +458,25 @@ def test_max_rows_asked_lets_a_longer_sheet_be_read(pkg, exported, tmp_path):
     read = import_workbook(pkg, book, None, max_rows=100_000)
     assert {(p.file, p.row) for p in read.problems} == {("topics", 60002)}
     assert "sheet-too-large" not in {p.rule for p in read.problems}
+
+
+def test_a_boolean_among_whole_numbers_and_two_refusals_in_a_row(pkg, exported, tmp_path):
+    """The fast reader converts each distinct value once, and TRUE equals 1 as a key: a column
+    mixing them is keyed by type too, so the boolean alone is refused and every 1 stays 1. Two
+    refused cells of one row are listed in the table's field order (ordinal before
+    is_ordinal_inferred), not by their names."""
+    ws = openpyxl.load_workbook(exported)["meetings"]
+    ones = [r for r in range(2, ws.max_row + 1) if ws.cell(r, column_of(ws, "ordinal")).value == 1]
+    first, second = [r for r in range(2, ws.max_row + 1) if r not in ones and ws.cell(r, 1).value][:2]
+    ordinal, inferred = (get_column_letter(column_of(ws, n)) for n in ("ordinal", "is_ordinal_inferred"))
+
+    def change(wb):
+        sheet = wb["meetings"]
+        sheet[f"{ordinal}{first}"] = True
+        sheet[f"{ordinal}{second}"], sheet[f"{inferred}{second}"] = "abc", "maybe"
+
+    assert ones  # the column holds whole numbers equal to TRUE
+    result = run(pkg, exported, tmp_path, change)
+    assert [(p.message.split(":")[0], p.field) for p in result.problems] == [
+        (f"meetings!{ordinal}{first}", "ordinal"), (f"meetings!{ordinal}{second}", "ordinal"),
+        (f"meetings!{inferred}{second}", "is_ordinal_inferred")]
