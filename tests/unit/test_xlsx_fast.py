@@ -12,7 +12,7 @@ import pytest
 from scripts.model.package import csv_text, load_package, read_rows
 from scripts.xlsx.read.archive import DEFAULT_CAPS
 from scripts.xlsx.read.caps import DEFAULT_READ_CAPS, DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-from scripts.xlsx.read.fast import FastReader
+from scripts.xlsx.read.fast import FastReader, _plain_column
 from scripts.xlsx.read.layout import read_layout
 from scripts.xlsx.read.prescan import scan_part
 from scripts.xlsx.read.rows import SheetTable, read_sheets
@@ -171,3 +171,11 @@ def test_the_first_sheet_reaching_too_far_is_reported_though_a_larger_one_is_sca
     book = edit(exported, tmp_path / "far.xlsx", reach)
     reading = read_sheets(load_package(pkg), book, STATE_SHEET, DEFAULT_WORKBOOK_CAPS)
     assert [(p.rule, p.file, p.row) for p in reading.problems] == [("sheet-too-large", "sources", 60000)]
+
+
+@pytest.mark.parametrize(("column", "plain"), [((1.0, "a", True, ""), True), ((1.0, 2), False), ((2,), False)])
+def test_a_number_calamine_gives_as_an_int_is_left_to_the_streaming_reader(column, plain):
+    """calamine reads every number of an .xlsx as a float (the fast reader relies on it: a whole
+    number is then 2.0, as the streaming reader reads it). An int, which calamine gives for other
+    formats, sends the sheet to the streaming reader rather than being read another way."""
+    assert _plain_column(column, DEFAULT_READ_CAPS, multiline=False) is plain

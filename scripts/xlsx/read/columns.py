@@ -63,7 +63,7 @@ def _rows_with_fields(sheet: FastSheet, positions: dict[str, int]) -> list[int] 
 
 def _convert(fld: Field, column: tuple[Any, ...], place: _Place, found: list[tuple[int, int, Problem]]) -> list[str]:
     """The column's CSV texts: each distinct value converted once; refusals noted per cell."""
-    column, kinds = _as_streamed(column)
+    kinds = set(map(type, column))
     if fld.is_textual and kinds <= {str}:
         return _convert_texts(fld, column, place, found)
     # True == 1.0 would share a table entry: a column mixing them is keyed by type as well
@@ -73,16 +73,6 @@ def _convert(fld: Field, column: tuple[Any, ...], place: _Place, found: list[tup
         if key in refused:
             found.append(_problem(fld, column[index], place, index, refused[key]))
     return list(map(table.__getitem__, keys))
-
-
-def _as_streamed(column: tuple[Any, ...]) -> tuple[tuple[Any, ...], set[type]]:
-    """The column with its whole numbers as floats, as the streaming reader reads them, and the
-    types of its values: so both readers hand the same values to :func:`from_workbook`."""
-    kinds = set(map(type, column))
-    if int in kinds:
-        column = tuple(float(v) if type(v) is int else v for v in column)
-        kinds = set(map(type, column))
-    return column, kinds
 
 
 def _convert_distinct(fld: Field, keys: tuple[Any, ...] | list[Any]) -> tuple[dict[Any, str], dict[Any, CellError]]:

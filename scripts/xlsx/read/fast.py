@@ -33,7 +33,7 @@ from scripts.xlsx.read.reader import CONTROL, LONE_CR
 # so the class is one search, and the other patterns run only where their first characters occur.
 UNDECODED = re.compile("_x(?:[Dd][89A-Fa-f][0-9A-Fa-f]{2}|[Ff]{3}[EeFf])_")
 REFUSED_CHARS = {True: CONTROL, False: re.compile(CONTROL.pattern[:-1] + "\t\n\r]")}
-PLAIN = (str, float, int, bool)
+PLAIN = (str, float, bool)  # calamine reads every number of an .xlsx as a float
 
 
 @dataclass
