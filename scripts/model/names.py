@@ -46,6 +46,7 @@ CITE_SUPPORT, CITE_EVIDENCE = "support", "evidence"
 # sources
 SOURCE_ID, SOURCE_FILE, SOURCE_SHA256 = "source_id", "file_name", "sha256"
 SOURCE_TITLE, SOURCE_PUBLISHED = "title", "published"
+SOURCE_OUTLET, SOURCE_URL = "outlet", "url"  # empty where the text does not say
 
 # persons, offices, memberships, states (the leaders view)
 FULL_NAME, STATE_NAME = "full_name", "name"
@@ -57,13 +58,13 @@ IND_CODE, IND_VALUE, IND_UNIT, IND_SCALE = "indicator_code", "value", "unit", "s
 IND_PERIOD_START, IND_PERIOD_END, IND_KIND = "period_start", "period_end", "value_kind"
 IND_SCOPE_FIELDS = ("scope", "state_id", "partner_state_id")
 
-# Every (table, column) above that code relies on; tests/unit/test_model_names.py checks them all.
+# Every (table, column) above that code relies on; tests/unit/test_model.py checks them all.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     MEETINGS: (MEETING_ID, DATE_START, DATE_END, INFERENCE_NOTE),
     ATTENDANCE: (MEETING_ID, STATE_ID, PERSON_ID),
     CITATIONS: (CITE_TABLE, CITE_RECORD, CITE_FIELD, CITE_SOURCE, CITE_LINE_START, CITE_LINE_END,
                 CITE_SUPPORT, CITE_EVIDENCE),
-    SOURCES: (SOURCE_ID, SOURCE_FILE, SOURCE_SHA256, SOURCE_TITLE, SOURCE_PUBLISHED),
+    SOURCES: (SOURCE_ID, SOURCE_FILE, SOURCE_SHA256, SOURCE_TITLE, SOURCE_PUBLISHED, SOURCE_OUTLET, SOURCE_URL),
     INDICATORS: (IND_CODE, IND_VALUE, IND_UNIT, IND_SCALE, IND_PERIOD_START, IND_PERIOD_END, IND_KIND,
                  *IND_SCOPE_FIELDS),
     PERSONS: (PERSON_ID, STATE_ID, FULL_NAME),

@@ -13,16 +13,24 @@ from html import escape
 from typing import Any
 
 from scripts.model.meta import DIGEST_PREFIX, PackageMeta, Party, format_name, media_type
+from scripts.model.names import (
+    DATE_END,
+    DATE_START,
+    MEETINGS,
+    SOURCE_FILE,
+    SOURCE_OUTLET,
+    SOURCE_PUBLISHED,
+    SOURCE_SHA256,
+    SOURCE_TITLE,
+    SOURCE_URL,
+    SOURCES,
+    STATE_NAME,
+    STATES,
+)
 from scripts.model.package import Package
 from scripts.model.publishing import CKAN_NAME
 from scripts.model.values import link_or_empty
 
-# The few table and column names the portal records need, in one place.
-MEETINGS, DATE_START, DATE_END = "meetings", "date_start", "date_end"
-STATES, STATE_NAME = "states", "name"
-SOURCES, SOURCE_TITLE, SOURCE_FILE, SOURCE_DIGEST, SOURCE_PUBLISHED = (
-    "sources", "title", "file_name", "sha256", "published")
-SOURCE_OUTLET, SOURCE_URL = "outlet", "url"  # empty where the text does not say
 UNIT_FIELD = "unit"  # a table with this field states the unit of its number fields per row
 SCHEMA_ORG_CONTEXT = "https://schema.org/"
 ZENODO_LICENSE_IDS = {"CC-BY-4.0": "cc-by-4.0", "MIT": "MIT", "CC0-1.0": "cc-zero"}
@@ -86,7 +94,7 @@ def _party_ld(party: Any) -> dict[str, Any]:
 def _source_ld(source: dict[str, str]) -> dict[str, Any]:
     """A source as a CreativeWork; its outlet (publisher) and web address only where known."""
     entry: dict[str, Any] = {"@type": "CreativeWork", "name": source.get(SOURCE_TITLE, ""),
-                             "identifier": f"{DIGEST_PREFIX}{source.get(SOURCE_DIGEST, '')}",
+                             "identifier": f"{DIGEST_PREFIX}{source.get(SOURCE_SHA256, '')}",
                              "alternateName": source.get(SOURCE_FILE, ""),
                              "datePublished": source.get(SOURCE_PUBLISHED, "")}
     if source.get(SOURCE_OUTLET):
