@@ -103,6 +103,8 @@ def test_a_part_in_another_encoding_is_not_plain(tmp_path):
     (b'<row r="50002"><c r="A50002"><v>1</v></c></row>', b"", "s!A50002: the sheet reaches cell A50002"),
     (b'<row r="50002" spans="2:2"><c r="B50002"><v>1</v></c></row>', b"", "s!B50002: the sheet reaches cell B50002"),
     (b'<row r="2"><c r="A50002" t="e"><v>#N/A</v></c></row>', b"", "s!A50002: the sheet reaches cell A50002"),
+    (b'<row r="2"><c r="B' + b"1" * 5000 + b'"><v>1</v></c></row>', b"",
+     "s!B" + "1" * 5000 + ": the sheet reaches cell B" + "1" * 5000),
     (b'<row r="2"><c r="A2" t="e"><v>#N/A</v></c><c r="IW2"><v>1</v></c></row>', b"",
      "s!IW2: the sheet reaches cell IW2"),
     (b'<row r="2"><c r="A2"><f>1</f><v>1</v></c><c r="A1048576"><v>1</v></c></row>', b"",

@@ -225,12 +225,14 @@ def _reach_patterns(last_row: int, last_column: int) -> tuple[Patterns, Patterns
 def _far_ref(ref: str, caps: ReadCaps) -> bool:
     """Is ``ref`` (letters, then digits without a leading zero) a cell past the caps, in the shapes
     the streaming reader refuses as such: a column past them in a row of up to seven digits, or a
-    row past them in a column of up to three letters?"""
+    row past them in a column of up to three letters? A row of more than seven digits is past any
+    cap (Excel's last row has seven) and is not converted: Python refuses an int of 4,300 digits,
+    which had ended the scan without naming the cell."""
     letters = ref.rstrip("0123456789")
     digits = ref[len(letters):]
     if len(digits) <= 7 and column_number(letters) > caps.max_columns:
         return True
-    return len(letters) <= 3 and int(digits) > caps.max_rows + 1
+    return len(letters) <= 3 and (len(digits) > 7 or int(digits) > caps.max_rows + 1)
 
 
 def _up_to_number(limit: int) -> str:
