@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 
 from scripts.model.dates import common_precision
 from scripts.model.package import Package
 from scripts.validate.checks import rule_problems, table_problems
-from scripts.validate.columns import lookup
+from scripts.validate.columns import SMALL, _join, _small, lookup
 from scripts.validate.frames import Frames, read_package
 from scripts.validate.registry import RULES, RuleRun
 from scripts.validate.rules import PLAUSIBLE_RANGES, enum_values
@@ -98,6 +100,32 @@ def test_a_long_lookup_by_whole_numbers_is_answered_too() -> None:
     """Keys of another type than text (an ordinal, a year) go the plain way, however long the lookup."""
     found = lookup(pl.Series([1, 2, None, 9] * 5_000), pl.Series([1, 2, 3]), pl.Series(["a", "b", "c"]))
     assert found.to_list() == ["a", "b", None, None] * 5_000
+
+
+@pytest.mark.parametrize(("wanted", "keys", "values"), [
+    (["b", "x", "a", None, "b"], ["a", "b", "a", None], [1, 2, 3, 4]),
+    ([3, None, 1, 7], [1, 3, 3], ["one", "three", "again"]),
+    (["m", "n"], ["n", "m"], [dt.date(2024, 8, 1), None]),
+    (["a", "b"], ["a"], [True]),
+    (["a"], [], []),
+], ids=["text-first-of-repeats", "int-keys", "dates-and-null-values", "booleans", "no-keys"])
+def test_a_small_lookup_answers_as_the_join_does(wanted, keys, values) -> None:
+    """The dictionary kept for small lookups gives the join's Series: values, name and type."""
+    dtype = pl.Series(values).dtype if values else pl.Int64
+    wanted_s, keys_s = pl.Series(wanted), pl.Series(keys, dtype=pl.Series(wanted).dtype)
+    values_s = pl.Series(values, dtype=dtype)
+    small, joined = _small(wanted_s, keys_s, values_s), _join(wanted_s, keys_s, values_s, pl.lit(True))
+    assert small.equals(joined, check_names=True, check_dtypes=True)
+    assert small.to_list() == joined.to_list()
+
+
+def test_lookups_past_the_small_size_are_joined(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = pl.Series([f"k{i}" for i in range(SMALL)])
+    monkeypatch.setattr("scripts.validate.columns._small", lambda *_: pytest.fail("joined, not small"))
+    assert lookup(pl.Series(["k1"]), keys, pl.Series(range(SMALL))).to_list() == [1]
+    monkeypatch.undo()
+    monkeypatch.setattr("scripts.validate.columns._join", lambda *_: pytest.fail("small, not joined"))
+    assert lookup(pl.Series(["k1"]), keys[: SMALL - 1], pl.Series(range(SMALL - 1))).to_list() == [1]
 
 
 def test_every_rule_is_documented_and_hinted() -> None:
