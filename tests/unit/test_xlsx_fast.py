@@ -12,7 +12,7 @@ import pytest
 from scripts.model.package import csv_text, load_package, read_rows
 from scripts.xlsx.read.archive import DEFAULT_CAPS
 from scripts.xlsx.read.caps import DEFAULT_READ_CAPS, DEFAULT_WORKBOOK_CAPS, WorkbookCaps
-from scripts.xlsx.read.fast import FastReader, _plain_column
+from scripts.xlsx.read.fast import FastReader, _columns, _plain_column
 from scripts.xlsx.read.layout import read_layout
 from scripts.xlsx.read.prescan import scan_part
 from scripts.xlsx.read.rows import SheetTable, read_sheets
@@ -179,3 +179,12 @@ def test_a_number_calamine_gives_as_an_int_is_left_to_the_streaming_reader(colum
     number is then 2.0, as the streaming reader reads it). An int, which calamine gives for other
     formats, sends the sheet to the streaming reader rather than being read another way."""
     assert _plain_column(column, DEFAULT_READ_CAPS, multiline=False) is plain
+
+
+def test_empty_rows_are_dropped_and_each_columns_empty_cells_counted_once() -> None:
+    """The cells a column spends of the budget are its values in the rows kept: an empty row is a
+    gap in every column, taken off the count made before the rows were dropped."""
+    body = [["a", ""], ["", ""], ["", 2.0], ["", ""], ["c", "d"]]
+    assert _columns(body, 2) == ([2, 4, 6], [("a", "", "c"), ("", 2.0, "d")], [1, 1])
+    assert _columns([["a", "b"], ["", "c"]], 2) == ([2, 3], [("a", ""), ("b", "c")], [1, 0])
+    assert _columns([["a", "", "x"]], 2) is None  # a value right of the header: the streaming reader's

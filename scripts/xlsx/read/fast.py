@@ -130,23 +130,27 @@ def _read_sheet(parsed: Any, name: str, caps: ReadCaps, multiline: set[str]) -> 
     found = _columns(rows[1:], len(header))
     if found is None:
         return None, []
-    sheet, cells = FastSheet(name, header, *found), []
+    numbers, columns, gaps = found
+    sheet, cells = FastSheet(name, header, numbers, columns), []
     for index, column in enumerate(sheet.columns):
-        cells.append(len(column) - column.count(""))
+        cells.append(len(column) - gaps[index])
         if not _plain_column(column, caps, header[index] in multiline):
             return None, cells
     return sheet, cells
 
 
-def _columns(body: list[list[Any]], width: int) -> tuple[list[int], list[tuple[Any, ...]]] | None:
-    """The sheet rows that hold a value, and the values by column (transposed at C speed); None
+def _columns(body: list[list[Any]], width: int) -> tuple[list[int], list[tuple[Any, ...]], list[int]] | None:
+    """The sheet rows that hold a value, the values by column (transposed at C speed) and each
+    column's empty cells among those rows (counted once: a count is a pass over the column); None
     when a value lies right of the header (the streaming reader notes or refuses it)."""
     columns = _transpose(body, width)
     if columns is None:
         return None
-    if not body or min(c.count("") for c in columns) == 0:  # a column without gaps: no row is empty
-        return list(range(2, len(body) + 2)), columns
-    return _kept_rows(body, width)
+    gaps = [c.count("") for c in columns]
+    if not body or min(gaps) == 0:  # a column without gaps: no row is empty
+        return list(range(2, len(body) + 2)), columns, gaps
+    kept, columns = _kept_rows(body, width)
+    return kept, columns, [g - (len(body) - len(kept)) for g in gaps]  # an empty row is a gap in every column
 
 
 def _transpose(body: list[list[Any]], width: int) -> list[tuple[Any, ...]] | None:
