@@ -16,6 +16,7 @@ from scripts.bench import make_scaled_package
 from scripts.model.package import load_package
 from scripts.xlsx.read.caps import DEFAULT_WORKBOOK_CAPS, MARGIN, caps_for, package_rows
 from scripts.xlsx.read.layout import read_layout
+from scripts.xlsx.write.export import export_workbook
 from tests.faults.support import patch_part
 from tests.unit.xlsx_support import ROOT, checksums
 
@@ -29,13 +30,11 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A package grown past the default caps, and its export."""
+    """A package grown past the default caps, and its export (made in process: the import is what
+    these tests run end to end)."""
     base = tmp_path_factory.mktemp("big")
     package = make_scaled_package(base / "pkg", OBSERVATIONS)
-    book = base / "export.xlsx"
-    done = cli("export", str(package), "--output", str(book))
-    assert done.returncode == 0, done.stderr
-    return package, book
+    return package, export_workbook(load_package(package), base / "export.xlsx")
 
 
 def test_caps_are_twice_the_longest_table_never_below_the_defaults(big):
