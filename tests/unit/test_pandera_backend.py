@@ -95,3 +95,22 @@ def test_the_tables_description_travels_and_a_schema_without_title_is_described_
     assert backend.table_schema(TABLE).description is None
     untitled = pa.DataFrameSchema({"a": pa.Column(pl.String)}, name="t")
     assert backend.describe(untitled).splitlines()[0] == "# pandera.polars.DataFrameSchema 't': "
+
+
+def test_cell_expressions_are_built_once_per_schema_wherever_the_table_lives() -> None:
+    """The expressions depend on the fields alone: the same schema at another path (a copy of the
+    package) reuses them, a skipped column is left out, and another schema gets its own."""
+    moved = make_table("codes", {"primaryKey": "code", "fields": [
+        {"name": "code", "constraints": {"pattern": "^[A-Z]{3}$"}},
+        {"name": "seats", "type": "integer", "constraints": {"minimum": 1}},
+        {"name": "note"}]}, Path("copy/tables/codes.csv"), Path("copy/schemas/codes.json"), "Codes")
+    first = backend.cell_expressions(TABLE, "\x00text")
+    hits = backend._cell_expressions.cache_info().hits
+    again = backend.cell_expressions(moved, "\x00text")
+    assert backend._cell_expressions.cache_info().hits == hits + 1
+    assert [(c, r) for c, r, _ in again] == [(c, r) for c, r, _ in first]
+    assert all(a is b for (_, _, a), (_, _, b) in zip(again, first, strict=True))
+    assert {c for c, _, _ in backend.cell_expressions(moved, "\x00text", frozenset({"seats"}))} == {"code"}
+    other = make_table("codes", {"fields": [{"name": "code", "constraints": {"maxLength": 2}}]},
+                       Path("tables/codes.csv"), Path("schemas/codes.json"), "Codes")
+    assert [(c, r) for c, r, _ in backend.cell_expressions(other, "\x00text")] == [("code", "max-length")]
