@@ -119,6 +119,11 @@ def test_a_small_lookup_answers_as_the_join_does(wanted, keys, values) -> None:
     assert small.to_list() == joined.to_list()
 
 
+def test_a_small_lookup_by_floats_is_joined_so_that_nan_finds_nan() -> None:
+    found = lookup(pl.Series([float("nan"), -0.0, 2.5]), pl.Series([float("nan"), 0.0]), pl.Series(["n", "zero"]))
+    assert found.to_list() == ["n", "zero", None]
+
+
 def test_lookups_past_the_small_size_are_joined(monkeypatch: pytest.MonkeyPatch) -> None:
     keys = pl.Series([f"k{i}" for i in range(SMALL)])
     monkeypatch.setattr("scripts.validate.columns._small", lambda *_: pytest.fail("joined, not small"))
