@@ -178,7 +178,7 @@ def test_a_number_calamine_gives_as_an_int_is_left_to_the_streaming_reader(colum
     """calamine reads every number of an .xlsx as a float (the fast reader relies on it: a whole
     number is then 2.0, as the streaming reader reads it). An int, which calamine gives for other
     formats, sends the sheet to the streaming reader rather than being read another way."""
-    assert _plain_column(column, DEFAULT_READ_CAPS, multiline=False) is plain
+    assert _plain_column(column, frozenset(map(type, column)), DEFAULT_READ_CAPS, multiline=False) is plain
 
 
 def test_empty_rows_are_dropped_and_each_columns_empty_cells_counted_once() -> None:

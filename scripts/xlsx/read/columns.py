@@ -35,8 +35,8 @@ def read_columns(table: Table, sheet: FastSheet, positions: dict[str, int],
     for order, fld in enumerate(table.fields):
         column = sheet.columns[positions[fld.name]]
         column = tuple(column[i] for i in keep) if keep is not None else column
-        texts.append(_convert(fld, column, _Place(sheet.name, column_letter(positions[fld.name] + 1), order,
-                                                  numbers), found))
+        place = _Place(sheet.name, column_letter(positions[fld.name] + 1), order, numbers)
+        texts.append(_convert(fld, column, sheet.kinds[positions[fld.name]], place, found))
     found.sort(key=lambda item: (item[0], item[1]))
     problems.extend(p for _, _, p in found)
     return dict(zip(table.field_names, texts, strict=True)), numbers
@@ -61,9 +61,12 @@ def _rows_with_fields(sheet: FastSheet, positions: dict[str, int]) -> list[int] 
     return [i for i in range(len(sheet.numbers)) if any(c[i] != "" for c in columns)]
 
 
-def _convert(fld: Field, column: tuple[Any, ...], place: _Place, found: list[tuple[int, int, Problem]]) -> list[str]:
-    """The column's CSV texts: each distinct value converted once; refusals noted per cell."""
-    kinds = set(map(type, column))
+def _convert(fld: Field, column: tuple[Any, ...], kinds: frozenset[type], place: _Place,
+             found: list[tuple[int, int, Problem]]) -> list[str]:
+    """The column's CSV texts: each distinct value converted once; refusals noted per cell.
+    ``kinds`` are the types of the sheet column's values, found by the fast reader: the rows
+    left out here hold only "" in a field column, so the answers below are those of this
+    column's own types."""
     if fld.is_textual and kinds <= {str}:
         return _convert_texts(fld, column, place, found)
     # True == 1.0 would share a table entry: a column mixing them is keyed by type as well

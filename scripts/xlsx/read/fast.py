@@ -39,12 +39,14 @@ PLAIN = (str, float, bool)  # calamine reads every number of an .xlsx as a float
 @dataclass
 class FastSheet:
     """A sheet read by calamine: header texts, the sheet row number of each data row that has a
-    value, and the values by column (aligned to ``numbers``; "" is an empty cell)."""
+    value, the values by column (aligned to ``numbers``; "" is an empty cell) and the types of
+    each column's values (found once, when the column is checked: the conversion reads them too)."""
 
     name: str
     header: list[str]
     numbers: list[int] = field(default_factory=list)
     columns: list[tuple[Any, ...]] = field(default_factory=list)
+    kinds: list[frozenset[type]] = field(default_factory=list)
 
     def column_has_values(self, index: int) -> bool:
         return index < len(self.columns) and any(v != "" for v in self.columns[index])
@@ -134,7 +136,8 @@ def _read_sheet(parsed: Any, name: str, caps: ReadCaps, multiline: set[str]) -> 
     sheet, cells = FastSheet(name, header, numbers, columns), []
     for index, column in enumerate(sheet.columns):
         cells.append(len(column) - gaps[index])
-        if not _plain_column(column, caps, header[index] in multiline):
+        sheet.kinds.append(frozenset(map(type, column)))
+        if not _plain_column(column, sheet.kinds[-1], caps, header[index] in multiline):
             return None, cells
     return sheet, cells
 
@@ -184,10 +187,10 @@ def _header(rows: list[list[Any]]) -> list[str] | None:
     return None if refused(" ".join(header), multiline=False) else header
 
 
-def _plain_column(column: tuple[Any, ...], caps: ReadCaps, multiline: bool) -> bool:
+def _plain_column(column: tuple[Any, ...], kinds: frozenset[type], caps: ReadCaps, multiline: bool) -> bool:
     """Only plain values: texts within the length cap and free of refused characters, finite
-    numbers, booleans. Checked over the whole column at once (one regex over the joined texts)."""
-    kinds = set(map(type, column))
+    numbers, booleans (``kinds``: the types among the values). Checked over the whole column at
+    once (one regex over the joined texts)."""
     if not kinds <= set(PLAIN):
         return False
     texts = column if kinds == {str} else [v for v in column if type(v) is str]
@@ -196,7 +199,7 @@ def _plain_column(column: tuple[Any, ...], caps: ReadCaps, multiline: bool) -> b
     return float not in kinds or _finite(column, kinds)
 
 
-def _finite(column: tuple[Any, ...], kinds: set[type]) -> bool:
+def _finite(column: tuple[Any, ...], kinds: frozenset[type]) -> bool:
     """The column's numbers are all finite: a sum is finite only when every term is, so one sum
     checks them (an overflow just takes the slow path)."""
     return math.isfinite(sum(column if kinds == {float} else [v for v in column if type(v) is float]))
