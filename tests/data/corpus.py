@@ -121,10 +121,12 @@ GENERATED = frozenset({"dist", "mutants"})  # a checkout's generated folders, be
 
 def fingerprint(root: Path) -> dict[str, str]:
     """Every file under ``root`` by its digest, but for a checkout's hidden and generated folders
-    (.venv, .git, dist, mutants): hashing the virtual environment made validating the checkout
+    (.venv, .git, dist, mutants) and Python's byte code (a module first imported during the
+    validation writes its own): hashing the virtual environment made validating the checkout
     itself a 3-second test."""
     tops = [p for p in root.iterdir() if not (p.is_dir() and (p.name.startswith(".") or p.name in GENERATED))]
-    files = [p for top in tops for p in ([top] if top.is_file() else top.rglob("*")) if p.is_file()]
+    files = [p for top in tops for p in ([top] if top.is_file() else top.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts]
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
 
 
