@@ -62,7 +62,10 @@ class Frames:
         import polars as pl
 
         raw = self.raw[name]
-        return raw.select([pl.col(c).cast(pl.String) for c in columns or raw.columns])
+        names = list(columns or raw.columns)
+        if all(raw.schema[c] == pl.String for c in names):  # as read: taken, not queried (~0.1 ms a query)
+            return raw[names]
+        return raw.select([pl.col(c).cast(pl.String) for c in names])
 
     def column(self, name: str, column: str) -> pl.Series:
         """The CSV's text of one column."""

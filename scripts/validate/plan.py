@@ -73,11 +73,8 @@ class Plan:
 
     def _together(self) -> pl.DataFrame:
         """The typed columns beside the CSV's text (a small table's every column, once)."""
-        import polars as pl
-
         if self._frame is None:
-            text = self.frames.text(self.name).select(pl.all().name.suffix(TEXT))
-            self._frame = self.frames.typed(self.name).hstack(text)
+            self._frame = self.frames.typed(self.name).hstack(_suffixed(self.frames.text(self.name)))
         return self._frame
 
     def _column(self, slot: str) -> pl.Series:
@@ -112,7 +109,7 @@ class Plan:
         typed = [n for n in names if not n.endswith(TEXT)]
         parts = [self.frames.typed(self.name, *typed)] if typed else []
         if texts:
-            parts.append(self.frames.text(self.name, *texts).select(pl.all().name.suffix(TEXT)))
+            parts.append(_suffixed(self.frames.text(self.name, *texts)))
         return pl.concat(parts, how="horizontal") if len(parts) > 1 else parts[0]
 
     def rule_mask(self, rule: str) -> pl.Series:
@@ -131,6 +128,13 @@ class Plan:
         from scripts.model.backends import pandera as schemas
 
         return [schemas.check(rule, lambda _frame, rule=rule: self.rule_mask(rule)) for rule in self.by_rule]
+
+
+def _suffixed(text: pl.DataFrame) -> pl.DataFrame:
+    """The text columns under their names with the TEXT suffix (renamed Series: no query)."""
+    import polars as pl
+
+    return pl.DataFrame([column.alias(column.name + TEXT) for column in text.get_columns()])
 
 
 def _typed_beside(fld: Field, text: pl.Series) -> pl.DataFrame:
